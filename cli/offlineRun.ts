@@ -1,0 +1,87 @@
+// Runs the real SelfHostedGatewayEgress under Pulumi's mock runtime, with the APIM read answered
+// from a document on disk. The offline preview and the tests share it: there is no second code
+// path, only a different answer to `getApiManagementService`.
+import * as pulumi from "@pulumi/pulumi";
+import { FlowReport } from "../components/report";
+import { SelfHostedGatewayEgress } from "../components/selfHostedGatewayEgress";
+import { SelfHostedGatewayEgressArgs } from "../components/options";
+
+export const APIM_READ_TOKEN = "azure-native:apimanagement:getApiManagementService";
+
+export interface RegisteredResource {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+}
+
+export interface OfflineOutputs {
+    ruleCollectionGroupName: string;
+    networkPolicyName?: string;
+    configurationHost: string;
+    configurationAddress: string;
+    ruleStyle: string;
+    egressPlan: FlowReport[];
+    notEnforceableInCluster: { flow: string; reason: string }[];
+    notes: string[];
+}
+
+export interface OfflineRun {
+    /** Every registered resource, the component included, sorted by type then name. */
+    resources: RegisteredResource[];
+    outputs: OfflineOutputs;
+    /** The APIM reads the component asked for, as `{resourceGroupName, serviceName}`. */
+    apimReads: Record<string, unknown>[];
+}
+
+// Output#promise is internal to the SDK but is how its own tests await a value; a rejected
+// apply surfaces here instead of as an unhandled rejection.
+function settle<T>(output: pulumi.Output<T>): Promise<T> {
+    return (output as unknown as { promise(): Promise<T> }).promise();
+}
+
+/**
+ * Builds the component named `name` from `args` under mocks that answer the APIM read with
+ * `apimDocument`, waits for every registration, and returns what was registered.
+ * Throws the first error (an `InputError` for bad input).
+ */
+export async function runOffline(apimDocument: unknown, args: SelfHostedGatewayEgressArgs, name: string): Promise<OfflineRun> {
+    const resources: RegisteredResource[] = [];
+    const apimReads: Record<string, unknown>[] = [];
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (r) => {
+                resources.push({ type: r.type, name: r.name, inputs: r.inputs });
+                return { id: `${r.name}-id`, state: r.inputs };
+            },
+            call: (c) => {
+                if (c.token !== APIM_READ_TOKEN) {
+                    throw new Error(`The offline preview answers ${APIM_READ_TOKEN} only, not ${c.token}.`);
+                }
+                apimReads.push(c.inputs);
+                return apimDocument as Record<string, unknown>;
+            },
+        },
+        "apim-gateway-egress",
+        "offline",
+        false,
+    );
+    const component = new SelfHostedGatewayEgress(name, args);
+    const [ruleCollectionGroupName, networkPolicyName, configurationHost, configurationAddress, ruleStyle, egressPlan, notEnforceableInCluster, notes] = await Promise.all([
+        settle(component.ruleCollectionGroupName),
+        settle(component.networkPolicyName),
+        settle(component.configurationHost),
+        settle(component.configurationAddress),
+        settle(component.ruleStyle),
+        settle(component.egressPlan),
+        settle(component.notEnforceableInCluster),
+        settle(component.notes),
+        settle(component.ruleCollectionGroupId),
+    ]);
+    await pulumi.runtime.disconnect();
+    resources.sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
+    return {
+        resources,
+        outputs: { ruleCollectionGroupName, networkPolicyName, configurationHost, configurationAddress, ruleStyle, egressPlan, notEnforceableInCluster, notes },
+        apimReads,
+    };
+}

@@ -1,0 +1,253 @@
+// APIM facts: the API Management instance as Azure reports it, normalized and validated. Three
+// shapes reach this file: the REST GET body (`properties.privateIPAddresses`), `az apim show -o
+// json` (flat, `privateIpAddresses`) and the azure-native invoke result (flat,
+// `privateIPAddresses`); keys are matched without regard to case. The output is the only view of
+// APIM the plan ever sees.
+import { CloudEndpoints, cloudOfHost, CLOUDS } from "./catalog";
+import { InputError } from "./errors";
+import { fqdn, parseIpv4 } from "./peers";
+
+export const Sku = { Developer: "Developer", Premium: "Premium" } as const;
+export type Sku = (typeof Sku)[keyof typeof Sku];
+
+export const VirtualNetworkType = { None: "None", External: "External", Internal: "Internal" } as const;
+export type VirtualNetworkType = (typeof VirtualNetworkType)[keyof typeof VirtualNetworkType];
+
+export interface HostnameFact {
+    readonly type: string;
+    readonly hostName: string;
+}
+
+export interface LocationFact {
+    /** As Azure spells it, e.g. "West US 2". */
+    readonly location: string;
+    /** The programmatic region name, e.g. "westus2". */
+    readonly region: string;
+    readonly privateIpAddresses: readonly string[];
+    readonly publicIpAddresses: readonly string[];
+}
+
+export interface ApimFacts {
+    readonly name: string;
+    readonly sku: Sku;
+    readonly virtualNetworkType: VirtualNetworkType;
+    readonly primary: LocationFact;
+    readonly additionalLocations: readonly LocationFact[];
+    readonly hostnames: readonly HostnameFact[];
+    readonly platformVersion?: string;
+    readonly cloud: CloudEndpoints;
+    /** `<service>.configuration.<domain>`, or the custom hostname of type ConfigurationApi. */
+    readonly configurationHost: string;
+    /** True when `configurationHost` is a custom ConfigurationApi hostname. */
+    readonly configurationHostIsCustom: boolean;
+    /** The VIP behind the configuration endpoint: private when Internal, else public, primary location. */
+    readonly configurationAddress: string;
+    /** Accepted, but worth a human's attention (e.g. an stv1 platform about to retire). */
+    readonly warnings: readonly string[];
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Reads keys of one JSON object without regard to case, and names each field by its path. */
+class FieldReader {
+    constructor(
+        private readonly object: Json,
+        private readonly path: string,
+    ) {}
+
+    field(key: string): string {
+        return this.path ? `${this.path}.${key}` : key;
+    }
+
+    get(key: string): unknown {
+        const matches = Object.keys(this.object).filter((k) => k.toLowerCase() === key.toLowerCase());
+        const values = new Set(matches.map((k) => JSON.stringify(this.object[k])));
+        if (values.size > 1) {
+            throw new InputError(this.field(key), matches.join(", "), "The document holds this field twice, spelled differently, with different values.");
+        }
+        return matches.length === 0 ? undefined : this.object[matches[0]];
+    }
+
+    string(key: string, required: true): string;
+    string(key: string, required?: false): string | undefined;
+    string(key: string, required = false): string | undefined {
+        const value = this.get(key);
+        if (value === undefined || value === null) {
+            if (required) {
+                throw new InputError(this.field(key), value, "This field is required.");
+            }
+            return undefined;
+        }
+        if (typeof value !== "string" || value.trim() === "") {
+            throw new InputError(this.field(key), value, "Expected a non-empty string.");
+        }
+        return value.trim();
+    }
+
+    child(key: string): FieldReader | undefined {
+        const value = this.get(key);
+        if (value === undefined || value === null) {
+            return undefined;
+        }
+        if (!isObject(value)) {
+            throw new InputError(this.field(key), value, "Expected an object.");
+        }
+        return new FieldReader(value, this.field(key));
+    }
+
+    array(key: string): { value: unknown; field: string }[] {
+        const value = this.get(key);
+        if (value === undefined || value === null) {
+            return [];
+        }
+        if (!Array.isArray(value)) {
+            throw new InputError(this.field(key), value, "Expected a list.");
+        }
+        return value.map((item, i) => ({ value: item, field: `${this.field(key)}[${i}]` }));
+    }
+
+    addresses(key: string): string[] {
+        return this.array(key).map(({ value, field }) => parseIpv4(field, value));
+    }
+
+    objects(key: string): FieldReader[] {
+        return this.array(key).map(({ value, field }) => {
+            if (!isObject(value)) {
+                throw new InputError(field, value, "Expected an object.");
+            }
+            return new FieldReader(value, field);
+        });
+    }
+}
+
+function oneOf<T extends string>(field: string, value: string, allowed: Record<string, T>, why = ""): T {
+    const match = Object.values(allowed).find((v) => v.toLowerCase() === value.toLowerCase());
+    if (!match) {
+        throw new InputError(field, value, `${why}Allowed values are: ${Object.values(allowed).join(", ")}.`);
+    }
+    return match;
+}
+
+/** "West US 2" → "westus2": the region name used in host names and service tags. */
+export function regionName(location: string): string {
+    return location.toLowerCase().replace(/[^a-z0-9]/g, "");
+}
+
+function readLocation(reader: FieldReader, location: string): LocationFact {
+    return {
+        location,
+        region: regionName(location),
+        privateIpAddresses: reader.addresses("privateIPAddresses"),
+        publicIpAddresses: reader.addresses("publicIPAddresses"),
+    };
+}
+
+// Service names: 1-50 characters, a letter first, then letters, digits and hyphens, no hyphen
+// last (Microsoft.ApiManagement/service naming rules).
+const serviceNamePattern = /^[a-zA-Z](?:[a-zA-Z0-9-]{0,48}[a-zA-Z0-9])?$/;
+
+/**
+ * Normalizes and validates an APIM document of any of the three shapes. Throws `InputError` on
+ * the first field that is missing, malformed or unsupported.
+ */
+export function normalizeApim(document: unknown): ApimFacts {
+    if (!isObject(document)) {
+        throw new InputError("APIM document", document, "Expected the JSON object of an API Management service (REST GET body or `az apim show -o json`).");
+    }
+    const top = new FieldReader(document, "");
+    const props = top.child("properties") ?? top;
+
+    const name = top.string("name", true);
+    if (!serviceNamePattern.test(name)) {
+        throw new InputError("name", name, "An API Management service name has 1-50 letters, digits and hyphens, starting with a letter.");
+    }
+    const skuReader = top.child("sku");
+    const skuName = skuReader?.string("name", true) ?? top.string("sku", true);
+    const sku = oneOf(skuReader ? "sku.name" : "sku", skuName, Sku, "The self-hosted gateway is available in the Developer and Premium tiers only. ");
+
+    const vnet = props.string("virtualNetworkType") ?? VirtualNetworkType.None;
+    const virtualNetworkType = oneOf(props.field("virtualNetworkType"), vnet, VirtualNetworkType);
+
+    const gatewayUrl = props.string("gatewayUrl", true);
+    const gatewayHost = hostOfUrl(props.field("gatewayUrl"), gatewayUrl);
+    const cloud = cloudOfHost(gatewayHost);
+    if (!cloud) {
+        throw new InputError(props.field("gatewayUrl"), gatewayUrl, `Expected a host in an API Management domain: ${CLOUDS.map((c) => c.apimDomain).join(", ")}.`);
+    }
+
+    const location = top.string("location", true);
+    const primary = readLocation(props, location);
+    const additionalLocations = props
+        .objects("additionalLocations")
+        .map((l) => readLocation(l, l.string("location", true)))
+        .sort((a, b) => a.region.localeCompare(b.region));
+
+    const hostnames = props
+        .objects("hostnameConfigurations")
+        .map((h) => ({
+            type: h.string("type", true),
+            hostName: fqdn(h.field("hostName"), h.string("hostName", true)).value,
+        }))
+        .sort((a, b) => a.type.localeCompare(b.type) || a.hostName.localeCompare(b.hostName));
+    const configurationApi = hostnames.filter((h) => h.type.toLowerCase() === "configurationapi");
+    if (configurationApi.length > 1) {
+        throw new InputError(props.field("hostnameConfigurations"), configurationApi.map((h) => h.hostName), "Expected at most one hostname of type ConfigurationApi.");
+    }
+
+    const configurationAddress = pickConfigurationAddress(props, virtualNetworkType, primary);
+    const platformVersion = props.string("platformVersion");
+    const warnings: string[] = [];
+    if (platformVersion?.toLowerCase() === "stv1") {
+        warnings.push(`APIM instance ${name} runs on the stv1 compute platform, which is retired; migrating to stv2 changes its VIPs, so re-run this deployment after migration.`);
+    }
+    if (!cloud.configurationHostDocumented && configurationApi.length === 0) {
+        warnings.push(`The configuration host ${name}.configuration.${cloud.apimDomain} follows the ${cloud.cloud} APIM domain, but no Microsoft document confirms it: check it against the gateway's deployment settings.`);
+    }
+
+    return {
+        name,
+        sku,
+        virtualNetworkType,
+        primary,
+        additionalLocations,
+        hostnames,
+        platformVersion,
+        cloud,
+        configurationHost: configurationApi[0]?.hostName ?? `${name.toLowerCase()}.configuration.${cloud.apimDomain}`,
+        configurationHostIsCustom: configurationApi.length > 0,
+        configurationAddress,
+        warnings,
+    };
+}
+
+function hostOfUrl(field: string, value: string): string {
+    let url: URL;
+    try {
+        url = new URL(value);
+    } catch {
+        throw new InputError(field, value, "Expected an https URL such as \"https://contoso.azure-api.net\".");
+    }
+    if (url.protocol !== "https:") {
+        throw new InputError(field, value, "Expected an https URL such as \"https://contoso.azure-api.net\".");
+    }
+    return url.hostname.toLowerCase();
+}
+
+// The configuration endpoint answers on the primary location's VIP: private in Internal mode
+// (clients inside the VNet), public otherwise. Source: DocReference.IpAddresses.
+function pickConfigurationAddress(props: FieldReader, mode: VirtualNetworkType, primary: LocationFact): string {
+    if (mode === VirtualNetworkType.Internal) {
+        if (primary.privateIpAddresses.length === 0) {
+            throw new InputError(props.field("privateIPAddresses"), props.get("privateIPAddresses"), "An Internal-mode instance must report its private VIP: expected one IPv4 address.");
+        }
+        return primary.privateIpAddresses[0];
+    }
+    if (primary.publicIpAddresses.length === 0) {
+        throw new InputError(props.field("publicIPAddresses"), props.get("publicIPAddresses"), `A ${mode}-mode instance must report its public VIP: expected one IPv4 address.`);
+    }
+    return primary.publicIpAddresses[0];
+}

@@ -1,0 +1,120 @@
+// The documented endpoint catalog: every destination the v2 self-hosted gateway may need, per
+// Azure cloud, with the page that says so. Nothing outside this file (or declared by the user)
+// ever becomes a destination; the least-privilege property tests hold the plan to it.
+
+/** Where each fact comes from. Each flow in the plan carries one of these, or `DECLARED_BY_USER`. */
+export const DocReference = {
+    /** "Connectivity to Azure": configuration endpoint, Storage, ARM, Entra, Application Insights. */
+    GatewayConnectivity: "https://learn.microsoft.com/azure/api-management/self-hosted-gateway-overview#connectivity-to-azure",
+    /** Settings reference: `config.service.endpoint`, Entra authentication, telemetry. */
+    GatewaySettings: "https://learn.microsoft.com/azure/api-management/self-hosted-gateway-settings-reference",
+    /** VIPs: which address a client sees, and when it changes. */
+    IpAddresses: "https://learn.microsoft.com/azure/api-management/api-management-howto-ip-addresses",
+    /** Application Insights outgoing endpoints, incl. connection-string ingestion. */
+    ApplicationInsights: "https://learn.microsoft.com/azure/azure-monitor/app/ip-addresses#outgoing-ports",
+    /** Event Hubs ports: HTTPS 443, AMQP 5671-5672, Kafka 9093. */
+    EventHubs: "https://learn.microsoft.com/azure/event-hubs/event-hubs-faq#what-ports-do-i-need-to-open-on-the-firewall-",
+    /** External Redis-compatible cache for the self-hosted gateway. */
+    ExternalCache: "https://learn.microsoft.com/azure/api-management/api-management-howto-cache-external",
+    /** Microsoft Artifact Registry client firewall rules. */
+    ContainerRegistry: "https://github.com/microsoft/containerregistry/blob/main/docs/client-firewall-rules.md",
+    /** Helm chart `azure-api-management-gateway`: ports 8080/8081, UDP 4290/4291 between replicas. */
+    HelmChart: "https://github.com/Azure/api-management-self-hosted-gateway",
+} as const;
+
+export const DECLARED_BY_USER = "declared by the user";
+
+export const Cloud = {
+    Public: "AzureCloud",
+    UsGovernment: "AzureUSGovernment",
+    China: "AzureChinaCloud",
+} as const;
+export type Cloud = (typeof Cloud)[keyof typeof Cloud];
+
+/** The host names one Azure cloud uses for the endpoints of the catalog. */
+export interface CloudEndpoints {
+    readonly cloud: Cloud;
+    /** Domain of APIM endpoints: `<service>.<apimDomain>`, `<service>.configuration.<apimDomain>`. */
+    readonly apimDomain: string;
+    /** False where no document states the `.configuration.` host pattern for this cloud. */
+    readonly configurationHostDocumented: boolean;
+    readonly storageSuffix: string;
+    readonly resourceManagerHost: string;
+    readonly loginHost: string;
+    /** `<region>.login.microsoft.com` is documented for the public cloud only. */
+    readonly regionalLoginDomain?: string;
+    readonly applicationInsightsHosts: (region: string) => readonly string[];
+    readonly serviceBusSuffix: string;
+    readonly imageRegistryHosts: readonly string[];
+    readonly reference: string;
+}
+
+const publicCloud: CloudEndpoints = {
+    cloud: Cloud.Public,
+    apimDomain: "azure-api.net",
+    configurationHostDocumented: true,
+    storageSuffix: "core.windows.net",
+    resourceManagerHost: "management.azure.com",
+    loginHost: "login.microsoftonline.com",
+    regionalLoginDomain: "login.microsoft.com",
+    applicationInsightsHosts: (region) => [
+        "dc.services.visualstudio.com",
+        "rt.services.visualstudio.com",
+        `${region}.livediagnostics.monitor.azure.com`,
+        `${region}.in.applicationinsights.azure.com`,
+        "dc.applicationinsights.azure.com",
+        "live.applicationinsights.azure.com",
+    ],
+    serviceBusSuffix: "servicebus.windows.net",
+    imageRegistryHosts: ["mcr.microsoft.com", "*.data.mcr.microsoft.com"],
+    reference: DocReference.GatewayConnectivity,
+};
+
+// Sovereign clouds: https://learn.microsoft.com/azure/azure-government/compare-azure-government-global-azure
+// and https://learn.microsoft.com/azure/china/resources-developer-guide. The `.configuration.`
+// host in these clouds follows from the APIM domain, but no document states it: unconfirmed.
+const usGovernmentCloud: CloudEndpoints = {
+    cloud: Cloud.UsGovernment,
+    apimDomain: "azure-api.us",
+    configurationHostDocumented: false,
+    storageSuffix: "core.usgovcloudapi.net",
+    resourceManagerHost: "management.usgovcloudapi.net",
+    loginHost: "login.microsoftonline.us",
+    applicationInsightsHosts: () => ["dc.applicationinsights.us"],
+    serviceBusSuffix: "servicebus.usgovcloudapi.net",
+    imageRegistryHosts: ["mcr.microsoft.com", "*.data.mcr.microsoft.com"],
+    reference: "https://learn.microsoft.com/azure/azure-government/compare-azure-government-global-azure",
+};
+
+const chinaCloud: CloudEndpoints = {
+    cloud: Cloud.China,
+    apimDomain: "azure-api.cn",
+    configurationHostDocumented: false,
+    storageSuffix: "core.chinacloudapi.cn",
+    resourceManagerHost: "management.chinacloudapi.cn",
+    loginHost: "login.chinacloudapi.cn",
+    applicationInsightsHosts: () => ["dc.applicationinsights.azure.cn"],
+    serviceBusSuffix: "servicebus.chinacloudapi.cn",
+    imageRegistryHosts: ["mcr.azure.cn", "*.data.mcr.azure.cn"],
+    reference: "https://learn.microsoft.com/azure/china/resources-developer-guide",
+};
+
+export const CLOUDS: readonly CloudEndpoints[] = [publicCloud, usGovernmentCloud, chinaCloud];
+
+/** The cloud whose APIM domain ends `host`, e.g. `contoso.azure-api.us` → US Government. */
+export function cloudOfHost(host: string): CloudEndpoints | undefined {
+    return CLOUDS.find((c) => host === c.apimDomain || host.endsWith(`.${c.apimDomain}`));
+}
+
+/** Ports used inside the cluster by the Helm chart's gateway pods. */
+export const GatewayPorts = {
+    http: 8080,
+    https: 8081,
+    /** Rate-limit synchronization between replicas. */
+    rateLimitSync: 4290,
+    /** Heartbeat between replicas. */
+    heartbeat: 4291,
+} as const;
+
+/** The v1 configuration API (`<service>.management.azure-api.net`) retired on 2023-10-01. */
+export const SUPPORTED_GATEWAY_MAJOR_VERSION = 2;

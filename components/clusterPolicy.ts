@@ -1,0 +1,212 @@
+// Cluster renderers: the egress plan as Kubernetes manifests for the gateway pods. Pure.
+// - NetworkPolicy (every flavor): isolates ingress and egress; allows cluster DNS, the
+//   replicas' UDP 4290/4291 both ways, the listeners 8080/8081, and every flow with an address.
+//   It cannot match names: name-only flows are blocked unless the user lists CIDRs for them.
+// - EgressFirewall (openshift): ordered Allow rules by CIDR and by DNS name, optional final Deny.
+// - CiliumNetworkPolicy (cilium): toFQDNs/toCIDR rules plus the DNS rule that makes them work.
+// Sources: DESIGN.md §2 (Helm chart ports, OpenShift DNS on 5353) and §5.
+import { GatewayPorts } from "./catalog";
+import { EgressFlow, EgressPlan } from "./egressPlan";
+import { ClusterFlavor, ClusterOptions } from "./options";
+import { DestinationKind, isWildcard, PortRange, tcp, udp } from "./peers";
+
+export interface Manifest {
+    readonly apiVersion: string;
+    readonly kind: string;
+    readonly metadata: { readonly name: string; readonly namespace: string; readonly labels: Readonly<Record<string, string>>; readonly annotations?: Readonly<Record<string, string>> };
+    readonly spec: Record<string, unknown>;
+}
+
+export interface ClusterRendering {
+    readonly manifests: readonly Manifest[];
+    /** Flow id → where the cluster allows it, e.g. `NetworkPolicy/gw/egress[2]`. */
+    readonly enforcedBy: Readonly<Record<string, readonly string[]>>;
+    /** Flows no cluster rule allows: they are blocked in the cluster, with the reason. */
+    readonly notEnforceable: readonly { readonly flow: string; readonly reason: string }[];
+}
+
+const MANAGED_LABELS = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "apim-gateway-egress" } as const;
+
+/** Namespace selector by the label every namespace carries since Kubernetes 1.21. */
+function namespaceSelector(namespace: string) {
+    return { matchLabels: { "kubernetes.io/metadata.name": namespace } };
+}
+
+function dnsPorts(flavor: ClusterFlavor): PortRange[] {
+    // OpenShift's DNS pods listen on 5353 and OVN-Kubernetes applies policy after the Service
+    // port 53 is rewritten to it: a rule for 53 alone blocks DNS there.
+    const ports = flavor === ClusterFlavor.OpenShift ? [5353, 53] : [53];
+    return ports.flatMap((p) => [udp(p), tcp(p)]);
+}
+
+const REPLICA_PORTS = [udp(GatewayPorts.rateLimitSync), udp(GatewayPorts.heartbeat)];
+const LISTENER_PORTS = [tcp(GatewayPorts.http), tcp(GatewayPorts.https)];
+
+function networkPolicyPort(p: PortRange) {
+    return p.endPort === undefined ? { protocol: p.protocol, port: p.port } : { protocol: p.protocol, port: p.port, endPort: p.endPort };
+}
+
+/** Distinct port ranges of several flows, in a stable order. */
+function unionPorts(flows: readonly EgressFlow[]): PortRange[] {
+    const byKey = new Map<string, PortRange>();
+    for (const p of flows.flatMap((f) => f.ports)) {
+        byKey.set(`${p.protocol}/${String(p.port).padStart(5, "0")}/${p.endPort ?? ""}`, p);
+    }
+    return [...byKey.keys()].sort().map((k) => byKey.get(k) as PortRange);
+}
+
+/** Service tags are Azure Firewall vocabulary: no cluster policy can name them. */
+function hasClusterMeaning(flow: EgressFlow): boolean {
+    return flow.destination.kind !== DestinationKind.ServiceTag;
+}
+
+function metadata(name: string, options: ClusterOptions) {
+    return { name, namespace: options.namespace, labels: { ...MANAGED_LABELS } };
+}
+
+interface Rendered {
+    readonly manifest: Manifest;
+    /** [flow id, rule reference] for each flow the manifest allows. */
+    readonly enforcedBy: [string, string][];
+}
+
+function renderNetworkPolicy(plan: EgressPlan, options: ClusterOptions): Rendered {
+    const self = { podSelector: { matchLabels: options.podLabels } };
+    const egress: Record<string, unknown>[] = [
+        { to: [{ namespaceSelector: namespaceSelector(options.dnsNamespace), podSelector: { matchLabels: options.dnsPodLabels } }], ports: dnsPorts(options.flavor).map(networkPolicyPort) },
+        { to: [self], ports: REPLICA_PORTS.map(networkPolicyPort) },
+    ];
+    const enforcedBy: [string, string][] = [];
+    const ref = (i: number) => `NetworkPolicy/${options.policyName}/egress[${i}]`;
+    for (const flow of plan.flows.filter((f) => f.destination.kind === DestinationKind.Cidr)) {
+        enforcedBy.push([flow.id, ref(egress.length)]);
+        egress.push({ to: [{ ipBlock: { cidr: flow.destination.value } }], ports: flow.ports.map(networkPolicyPort) });
+    }
+    const named = plan.flows.filter((f) => f.destination.kind === DestinationKind.Fqdn);
+    if (named.length > 0 && options.allowNamedFlowsTo.length > 0) {
+        named.forEach((f) => enforcedBy.push([f.id, `${ref(egress.length)} (cluster.allowNamedFlowsTo)`]));
+        egress.push({ to: options.allowNamedFlowsTo.map((c) => ({ ipBlock: { cidr: c } })), ports: unionPorts(named).map(networkPolicyPort) });
+    }
+    const ingress = [
+        { from: [{ podSelector: {} }, ...options.ingressNamespaces.map((n) => ({ namespaceSelector: namespaceSelector(n) }))], ports: LISTENER_PORTS.map(networkPolicyPort) },
+        { from: [self], ports: REPLICA_PORTS.map(networkPolicyPort) },
+    ];
+    return {
+        manifest: {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: metadata(options.policyName, options),
+            spec: { podSelector: { matchLabels: options.podLabels }, policyTypes: ["Ingress", "Egress"], ingress, egress },
+        },
+        enforcedBy,
+    };
+}
+
+/** EgressFirewall ports name single ports: a range becomes one entry per port. */
+function egressFirewallPorts(ports: readonly PortRange[]) {
+    return ports.flatMap((p) => {
+        const last = p.endPort ?? p.port;
+        return Array.from({ length: last - p.port + 1 }, (_, i) => ({ protocol: p.protocol, port: p.port + i }));
+    });
+}
+
+// A wide range in an EgressFirewall would explode into one entry per port.
+const MAX_EGRESS_FIREWALL_PORTS = 64;
+
+function renderEgressFirewall(plan: EgressPlan, options: ClusterOptions, skipped: { flow: string; reason: string }[]): Rendered {
+    const egress: Record<string, unknown>[] = [];
+    const enforcedBy: [string, string][] = [];
+    for (const flow of plan.flows.filter(hasClusterMeaning)) {
+        const reason = isWildcard(flow.destination) && !options.wildcardDnsNames ? "wildcard DNS names need a newer OVN-Kubernetes EgressFirewall (set cluster.wildcardDnsNames)"
+            : egressFirewallPorts(flow.ports).length > MAX_EGRESS_FIREWALL_PORTS ? `more than ${MAX_EGRESS_FIREWALL_PORTS} ports`
+            : undefined;
+        if (reason) {
+            skipped.push({ flow: flow.id, reason: `EgressFirewall: ${reason}` });
+            continue;
+        }
+        const to = flow.destination.kind === DestinationKind.Cidr ? { cidrSelector: flow.destination.value } : { dnsName: flow.destination.value };
+        enforcedBy.push([flow.id, `EgressFirewall/default/egress[${egress.length}]`]);
+        egress.push({ type: "Allow", to, ports: egressFirewallPorts(flow.ports) });
+    }
+    if (options.denyAllOtherEgress) {
+        egress.push({ type: "Deny", to: { cidrSelector: "0.0.0.0/0" } });
+    }
+    return {
+        manifest: {
+            apiVersion: "k8s.ovn.org/v1",
+            kind: "EgressFirewall",
+            // One per namespace, and it must be named "default".
+            metadata: metadata("default", options),
+            spec: { egress },
+        },
+        enforcedBy,
+    };
+}
+
+function ciliumPorts(ports: readonly PortRange[]) {
+    return [{ ports: ports.map((p) => (p.endPort === undefined ? { port: `${p.port}`, protocol: p.protocol } : { port: `${p.port}`, endPort: p.endPort, protocol: p.protocol })) }];
+}
+
+function renderCilium(plan: EgressPlan, options: ClusterOptions): Rendered {
+    // toFQDNs only learns addresses from lookups that pass Cilium's DNS proxy: the DNS rule is
+    // what makes the name rules work. It proxies every lookup ("*") because the gateway also
+    // resolves in-cluster names (its instance-discovery Service).
+    const egress: Record<string, unknown>[] = [{
+        toEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": options.dnsNamespace, ...options.dnsPodLabels } }],
+        toPorts: [{ ports: dnsPorts(options.flavor).map((p) => ({ port: `${p.port}`, protocol: p.protocol })), rules: { dns: [{ matchPattern: "*" }] } }],
+    }];
+    const enforcedBy: [string, string][] = [];
+    for (const flow of plan.flows.filter(hasClusterMeaning)) {
+        const to = flow.destination.kind === DestinationKind.Cidr ? { toCIDR: [flow.destination.value] }
+            : { toFQDNs: [isWildcard(flow.destination) ? { matchPattern: flow.destination.value } : { matchName: flow.destination.value }] };
+        enforcedBy.push([flow.id, `CiliumNetworkPolicy/${options.policyName}/egress[${egress.length}]`]);
+        egress.push({ ...to, toPorts: ciliumPorts(flow.ports) });
+    }
+    return {
+        manifest: {
+            apiVersion: "cilium.io/v2",
+            kind: "CiliumNetworkPolicy",
+            metadata: metadata(options.policyName, options),
+            spec: { endpointSelector: { matchLabels: options.podLabels }, egress },
+        },
+        enforcedBy,
+    };
+}
+
+const SERVICE_TAG = "an Azure service tag has no meaning in the cluster";
+const NAME_ONLY = "not enforceable by NetworkPolicy (name only): blocked in the cluster unless cluster.allowNamedFlowsTo lists CIDRs for it";
+
+/** Renders the cluster manifests for the chosen flavor. Pure. */
+export function renderClusterPolicy(plan: EgressPlan, options: ClusterOptions): ClusterRendering {
+    if (!options.enabled) {
+        return { manifests: [], enforcedBy: {}, notEnforceable: [] };
+    }
+    const skipped: { flow: string; reason: string }[] = [];
+    const networkPolicy = renderNetworkPolicy(plan, options);
+    const extra = options.flavor === ClusterFlavor.OpenShift ? renderEgressFirewall(plan, options, skipped)
+        : options.flavor === ClusterFlavor.Cilium ? renderCilium(plan, options)
+        : undefined;
+    const rendered = extra ? [networkPolicy, extra] : [networkPolicy];
+    const enforcedBy: Record<string, string[]> = {};
+    for (const [flow, where] of rendered.flatMap((r) => r.enforcedBy)) {
+        (enforcedBy[flow] ??= []).push(where);
+    }
+    const inNetworkPolicy = new Set(networkPolicy.enforcedBy.map(([flow]) => flow));
+    const inExtra = new Set(extra?.enforcedBy.map(([flow]) => flow));
+    // Cilium adds up every policy that selects a pod; OVN-Kubernetes applies the NetworkPolicy
+    // and the EgressFirewall one after the other, so a flow must pass both.
+    const allowed = (flow: EgressFlow) =>
+        options.flavor === ClusterFlavor.Cilium ? inNetworkPolicy.has(flow.id) || inExtra.has(flow.id)
+        : options.flavor === ClusterFlavor.OpenShift ? inNetworkPolicy.has(flow.id) && (inExtra.has(flow.id) || !options.denyAllOtherEgress)
+        : inNetworkPolicy.has(flow.id);
+    const notEnforceable = plan.flows
+        .filter((f) => !allowed(f))
+        .map((f) => ({
+            flow: f.id,
+            reason: [
+                ...(inNetworkPolicy.has(f.id) ? [] : [hasClusterMeaning(f) ? NAME_ONLY : SERVICE_TAG]),
+                ...skipped.filter((s) => s.flow === f.id).map((s) => s.reason),
+            ].join("; "),
+        }));
+    return { manifests: rendered.map((r) => r.manifest), enforcedBy, notEnforceable };
+}

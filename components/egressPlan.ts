@@ -1,0 +1,137 @@
+// The egress plan: from APIM facts and resolved options to one sorted list of flows, each with
+// its purpose, feature, destination, ports and source. Pure and deterministic: the same facts
+// and options, in any order, give the same plan. Every renderer starts from here.
+import { ApimFacts } from "./apimFacts";
+import { DECLARED_BY_USER, DocReference } from "./catalog";
+import { Options } from "./options";
+import { Destination, DestinationKind, fqdn, ipv4, PortRange, serviceTag, tcp } from "./peers";
+
+export const Feature = {
+    Configuration: "configuration",
+    Storage: "storage",
+    AzureResourceManager: "azureResourceManager",
+    EntraId: "entraId",
+    ApplicationInsights: "applicationInsights",
+    EventHubs: "eventHubs",
+    ExternalCache: "externalCache",
+    ImagePull: "imagePull",
+    Backend: "backend",
+} as const;
+export type Feature = (typeof Feature)[keyof typeof Feature];
+
+const FEATURE_ORDER: readonly Feature[] = Object.values(Feature);
+
+export interface EgressFlow {
+    /** Stable, unique key; also the Azure Firewall rule name: lowercase letters, digits, hyphens. */
+    readonly id: string;
+    readonly feature: Feature;
+    /** Only the configuration flows are required; every other flow exists because a feature asked. */
+    readonly required: boolean;
+    readonly purpose: string;
+    readonly destination: Destination;
+    readonly ports: readonly PortRange[];
+    /** A documentation URL, or "declared by the user". */
+    readonly reference: string;
+}
+
+export interface EgressPlan {
+    readonly apimName: string;
+    readonly configurationHost: string;
+    readonly configurationAddress: string;
+    readonly flows: readonly EgressFlow[];
+}
+
+const HTTPS = [tcp(443)];
+
+function flow(id: string, feature: Feature, purpose: string, destination: Destination, reference: string, ports: readonly PortRange[] = HTTPS): EgressFlow {
+    return { id, feature, required: feature === Feature.Configuration, purpose, destination, ports, reference };
+}
+
+/** A DNS-label-safe fragment of a host name, for flow ids. */
+function slug(text: string): string {
+    return text.toLowerCase().replace(/^\*\./, "wildcard.").replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+}
+
+function configurationFlows(facts: ApimFacts): EgressFlow[] {
+    const purpose = "configuration sync, heartbeat, metrics and events (v2 configuration API)";
+    return [
+        flow("configuration-address", Feature.Configuration, `${purpose}: the VIP behind ${facts.configurationHost}`, ipv4("configurationAddress", facts.configurationAddress), DocReference.IpAddresses),
+        flow("configuration-host", Feature.Configuration, purpose, fqdn("configurationHost", facts.configurationHost), facts.configurationHostIsCustom ? DocReference.GatewaySettings : facts.cloud.reference),
+    ];
+}
+
+function featureFlows(facts: ApimFacts, options: Options): EgressFlow[] {
+    const { features } = options;
+    const cloud = facts.cloud;
+    const region = facts.primary.region;
+    const flows: EgressFlow[] = [];
+    const named = (feature: Feature, purpose: string, host: string, reference: string, ports: readonly PortRange[] = HTTPS, id = `${feature.toLowerCase()}-${slug(host)}`) =>
+        flows.push(flow(id, feature, purpose, fqdn(feature, host, true), reference, ports));
+
+    if (features.storage.enabled) {
+        const purpose = "API inspector traces and quota policies (Azure Storage)";
+        if (features.storage.useServiceTag) {
+            flows.push(flow(`storage-tag-${region}`, Feature.Storage, purpose, serviceTag(`Storage.${region}`), DocReference.GatewayConnectivity));
+        }
+        for (const account of features.storage.accountNames) {
+            for (const service of ["blob", "table"]) {
+                named(Feature.Storage, purpose, `${account}.${service}.${cloud.storageSuffix}`, DocReference.GatewayConnectivity, HTTPS, `storage-${account}-${service}`);
+            }
+        }
+    }
+    if (features.azureResourceManager.enabled) {
+        named(Feature.AzureResourceManager, "Microsoft Entra authentication with RBAC checks (Azure Resource Manager)", cloud.resourceManagerHost, DocReference.GatewayConnectivity);
+    }
+    if (features.entraId.enabled) {
+        const purpose = "Microsoft Entra authentication of the configuration connection and Entra-related policies";
+        named(Feature.EntraId, purpose, cloud.loginHost, DocReference.GatewayConnectivity);
+        if (cloud.regionalLoginDomain) {
+            named(Feature.EntraId, purpose, `${features.entraId.region ?? region}.${cloud.regionalLoginDomain}`, DocReference.GatewayConnectivity);
+        }
+    }
+    if (features.applicationInsights.enabled) {
+        for (const host of cloud.applicationInsightsHosts(features.applicationInsights.region ?? region)) {
+            named(Feature.ApplicationInsights, "Application Insights telemetry", host, DocReference.ApplicationInsights);
+        }
+    }
+    if (features.eventHubs.enabled) {
+        for (const namespace of features.eventHubs.namespaces) {
+            const host = `${namespace}.${cloud.serviceBusSuffix}`;
+            named(Feature.EventHubs, "Event Hubs logger over HTTPS", host, DocReference.EventHubs, HTTPS, `eventhubs-${namespace}-https`);
+            named(Feature.EventHubs, "Event Hubs logger over AMQP (5671-5672) and Kafka (9093)", host, DocReference.EventHubs, [tcp(5671, 5672), tcp(9093)], `eventhubs-${namespace}-amqp-kafka`);
+        }
+    }
+    const cache = features.externalCache;
+    if (cache.enabled && cache.host) {
+        flows.push(flow(`externalcache-${slug(cache.host.value)}`, Feature.ExternalCache, "external Redis-compatible cache", cache.host, DECLARED_BY_USER, [tcp(cache.port)]));
+    }
+    if (features.imagePull.enabled) {
+        for (const host of cloud.imageRegistryHosts) {
+            named(Feature.ImagePull, "pulling the gateway image (Microsoft Artifact Registry)", host, DocReference.ContainerRegistry);
+        }
+    }
+    return flows;
+}
+
+function backendFlows(options: Options): EgressFlow[] {
+    return options.backends.map((b) => flow(`backend-${b.name}`, Feature.Backend, `backend "${b.name}" proxied by the gateway`, b.destination, DECLARED_BY_USER, b.ports));
+}
+
+const KIND_ORDER: readonly string[] = [DestinationKind.Cidr, DestinationKind.Fqdn, DestinationKind.ServiceTag];
+
+function compareFlows(a: EgressFlow, b: EgressFlow): number {
+    return FEATURE_ORDER.indexOf(a.feature) - FEATURE_ORDER.indexOf(b.feature)
+        || KIND_ORDER.indexOf(a.destination.kind) - KIND_ORDER.indexOf(b.destination.kind)
+        || a.id.localeCompare(b.id);
+}
+
+/** Builds the sorted egress plan. Pure: no I/O, no Pulumi. */
+export function buildEgressPlan(facts: ApimFacts, options: Options): EgressPlan {
+    const flows = [...configurationFlows(facts), ...featureFlows(facts, options), ...backendFlows(options)].sort(compareFlows);
+    return {
+        apimName: facts.name,
+        configurationHost: facts.configurationHost,
+        configurationAddress: facts.configurationAddress,
+        flows,
+    };
+}

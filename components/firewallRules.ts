@@ -1,0 +1,143 @@
+// Azure Firewall renderer: the egress plan as the rule collections of one Firewall Policy rule
+// collection group, in the shape of azure-native's `FirewallPolicyRuleCollectionGroup` inputs.
+// Pure. Addresses and service tags become network rules; HTTPS names become application rules
+// (matched by SNI); names on other ports become network rules with FQDNs (need DNS proxy).
+import { VirtualNetworkType } from "./apimFacts";
+import { EgressFlow, EgressPlan, Feature } from "./egressPlan";
+import { FirewallOptions, RuleStyle } from "./options";
+import { DestinationKind, formatPorts, Protocol } from "./peers";
+
+export interface NetworkRule {
+    readonly ruleType: "NetworkRule";
+    readonly name: string;
+    readonly description: string;
+    readonly ipProtocols: readonly string[];
+    readonly sourceAddresses?: readonly string[];
+    readonly sourceIpGroups?: readonly string[];
+    readonly destinationAddresses?: readonly string[];
+    readonly destinationFqdns?: readonly string[];
+    readonly destinationPorts: readonly string[];
+}
+
+export interface ApplicationRule {
+    readonly ruleType: "ApplicationRule";
+    readonly name: string;
+    readonly description: string;
+    readonly protocols: readonly { readonly protocolType: "Https"; readonly port: number }[];
+    readonly sourceAddresses?: readonly string[];
+    readonly sourceIpGroups?: readonly string[];
+    readonly targetFqdns: readonly string[];
+}
+
+export interface FilterRuleCollection {
+    readonly ruleCollectionType: "FirewallPolicyFilterRuleCollection";
+    readonly name: string;
+    readonly priority: number;
+    readonly action: { readonly type: "Allow" };
+    readonly rules: readonly (NetworkRule | ApplicationRule)[];
+}
+
+export interface FirewallRendering {
+    readonly ruleStyle: RuleStyle;
+    readonly ruleCollections: readonly FilterRuleCollection[];
+    /** Flow id → `<collection>/<rule>` that carries it. Flows left out by the rule style are absent. */
+    readonly enforcedBy: Readonly<Record<string, string>>;
+    /** What the firewall administrator must know for these rules to work. */
+    readonly notes: readonly string[];
+}
+
+export const NETWORK_COLLECTION = { name: "apim-gateway-network", priority: 100 } as const;
+export const APPLICATION_COLLECTION = { name: "apim-gateway-application", priority: 200 } as const;
+
+/**
+ * The configuration endpoint's default rule style per VNet mode. Internal: `ip`, since an
+ * application rule makes the firewall resolve the name itself and the private zone is rarely
+ * linked to it. Otherwise `both`: exact while the VIP holds, still open by name if it changes
+ * before the next deployment. Source: DESIGN.md §4, DocReference.IpAddresses.
+ */
+export function defaultRuleStyle(mode: VirtualNetworkType): RuleStyle {
+    return mode === VirtualNetworkType.Internal ? RuleStyle.Ip : RuleStyle.Both;
+}
+
+function keptByStyle(flow: EgressFlow, style: RuleStyle): boolean {
+    if (flow.feature !== Feature.Configuration || style === RuleStyle.Both) {
+        return true;
+    }
+    const isAddress = flow.destination.kind === DestinationKind.Cidr;
+    return style === RuleStyle.Ip ? isAddress : !isAddress;
+}
+
+function isHttpsOnly(flow: EgressFlow): boolean {
+    return flow.ports.length === 1 && flow.ports[0].protocol === Protocol.Tcp && flow.ports[0].port === 443 && flow.ports[0].endPort === undefined;
+}
+
+function sources(options: FirewallOptions) {
+    return {
+        ...(options.sourceAddresses.length > 0 ? { sourceAddresses: options.sourceAddresses } : {}),
+        ...(options.sourceIpGroupIds.length > 0 ? { sourceIpGroups: options.sourceIpGroupIds } : {}),
+    };
+}
+
+function description(flow: EgressFlow): string {
+    return `${flow.purpose} [${flow.reference}]`;
+}
+
+function networkRule(flow: EgressFlow, options: FirewallOptions): NetworkRule {
+    const protocols = [...new Set(flow.ports.map((p) => p.protocol))].sort();
+    const destination = flow.destination.kind === DestinationKind.Fqdn
+        ? { destinationFqdns: [flow.destination.value] }
+        : { destinationAddresses: [flow.destination.value] };
+    return {
+        ruleType: "NetworkRule",
+        name: flow.id,
+        description: description(flow),
+        ipProtocols: protocols,
+        ...sources(options),
+        ...destination,
+        destinationPorts: flow.ports.map(formatPorts),
+    };
+}
+
+function applicationRule(flow: EgressFlow, options: FirewallOptions): ApplicationRule {
+    return {
+        ruleType: "ApplicationRule",
+        name: flow.id,
+        description: description(flow),
+        protocols: [{ protocolType: "Https", port: 443 }],
+        ...sources(options),
+        targetFqdns: [flow.destination.value],
+    };
+}
+
+/** Renders the plan as firewall rule collections. Pure. */
+export function renderFirewallRules(plan: EgressPlan, mode: VirtualNetworkType, options: FirewallOptions): FirewallRendering {
+    const ruleStyle = options.ruleStyle ?? defaultRuleStyle(mode);
+    const network: NetworkRule[] = [];
+    const application: ApplicationRule[] = [];
+    const enforcedBy: Record<string, string> = {};
+    for (const flow of plan.flows.filter((f) => keptByStyle(f, ruleStyle))) {
+        if (flow.destination.kind === DestinationKind.Fqdn && isHttpsOnly(flow)) {
+            application.push(applicationRule(flow, options));
+            enforcedBy[flow.id] = `${APPLICATION_COLLECTION.name}/${flow.id}`;
+        } else {
+            network.push(networkRule(flow, options));
+            enforcedBy[flow.id] = `${NETWORK_COLLECTION.name}/${flow.id}`;
+        }
+    }
+    const collection = (c: { name: string; priority: number }, rules: readonly (NetworkRule | ApplicationRule)[]): FilterRuleCollection[] =>
+        rules.length === 0 ? [] : [{ ruleCollectionType: "FirewallPolicyFilterRuleCollection", name: c.name, priority: c.priority, action: { type: "Allow" }, rules }];
+
+    const notes: string[] = [];
+    if (network.some((r) => r.destinationFqdns)) {
+        notes.push("Network rules with FQDN destinations need DNS proxy enabled on the firewall policy (dnsSettings.enableProxy), and the clients to use the firewall as their DNS server.");
+    }
+    if (mode === VirtualNetworkType.Internal && application.some((r) => r.name === "configuration-host")) {
+        notes.push(`The application rule for ${plan.configurationHost} makes the firewall resolve that name itself: in Internal mode it lives in a private DNS zone, which the firewall's DNS servers must resolve to ${plan.configurationAddress}.`);
+    }
+    return {
+        ruleStyle,
+        ruleCollections: [...collection(NETWORK_COLLECTION, network), ...collection(APPLICATION_COLLECTION, application)],
+        enforcedBy,
+        notes,
+    };
+}

@@ -1,0 +1,11 @@
+// The library's public surface: the component, its args, and the pure pipeline for programs
+// that want the plan without resources (reports, checks, other renderers).
+export { SelfHostedGatewayEgress, TYPE_TOKEN } from "./selfHostedGatewayEgress";
+export * from "./options";
+export { normalizeApim, ApimFacts, Sku, VirtualNetworkType } from "./apimFacts";
+export { buildEgressPlan, EgressFlow, EgressPlan, Feature } from "./egressPlan";
+export { renderFirewallRules, defaultRuleStyle, FirewallRendering } from "./firewallRules";
+export { renderClusterPolicy, ClusterRendering, Manifest } from "./clusterPolicy";
+export { describeFlows, egressMatrix, matrixToCsv, matrixToMarkdown, FlowReport, MatrixRow } from "./report";
+export { InputError } from "./errors";
+export { Cloud, DocReference, DECLARED_BY_USER } from "./catalog";

@@ -1,0 +1,161 @@
+// Destinations and ports as value objects. Every address, name and port in the plan is built
+// here, validated once, in one canonical spelling; the renderers (firewall, cluster, report)
+// only translate these values, so the same flow reads the same in every target.
+import * as ipaddr from "ipaddr.js";
+import { InputError } from "./errors";
+
+export const DestinationKind = {
+    /** An IPv4 network in CIDR form; a single address is a /32. */
+    Cidr: "cidr",
+    /** A DNS name; a leading `*.` only where the catalog documents a wildcard. */
+    Fqdn: "fqdn",
+    /** An Azure service tag: Azure Firewall network rules only. */
+    ServiceTag: "serviceTag",
+} as const;
+export type DestinationKind = (typeof DestinationKind)[keyof typeof DestinationKind];
+
+export interface Destination {
+    readonly kind: DestinationKind;
+    readonly value: string;
+}
+
+export const Protocol = { Tcp: "TCP", Udp: "UDP" } as const;
+export type Protocol = (typeof Protocol)[keyof typeof Protocol];
+
+/** One port or an inclusive range; `endPort` is set only for a real range. */
+export interface PortRange {
+    readonly protocol: Protocol;
+    readonly port: number;
+    readonly endPort?: number;
+}
+
+export function tcp(port: number, endPort?: number): PortRange {
+    return portRange(Protocol.Tcp, port, endPort);
+}
+
+export function udp(port: number, endPort?: number): PortRange {
+    return portRange(Protocol.Udp, port, endPort);
+}
+
+function portRange(protocol: Protocol, port: number, endPort?: number): PortRange {
+    return endPort === undefined || endPort === port ? { protocol, port } : { protocol, port, endPort };
+}
+
+/** `443`, or `5671-5672`: the spelling Azure Firewall uses for destination ports. */
+export function formatPorts(range: PortRange): string {
+    return range.endPort === undefined ? `${range.port}` : `${range.port}-${range.endPort}`;
+}
+
+export function validatePort(field: string, value: unknown): number {
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 65535) {
+        throw new InputError(field, value, "A port is a whole number from 1 to 65535.");
+    }
+    return value;
+}
+
+export function validateProtocol(field: string, value: unknown): Protocol {
+    const protocol = typeof value === "string" ? value.toUpperCase() : value;
+    if (protocol !== Protocol.Tcp && protocol !== Protocol.Udp) {
+        throw new InputError(field, value, "Allowed values are: TCP, UDP.");
+    }
+    return protocol;
+}
+
+/** A port or a range from user input, checked as NetworkPolicy and Azure Firewall need it. */
+export function validatePortRange(field: string, protocol: Protocol, port: unknown, endPort: unknown): PortRange {
+    const first = validatePort(`${field}.port`, port);
+    if (endPort === undefined || endPort === null) {
+        return portRange(protocol, first);
+    }
+    const last = validatePort(`${field}.endPort`, endPort);
+    if (last < first) {
+        throw new InputError(`${field}.endPort`, endPort, `endPort must be greater than or equal to port (${first}).`);
+    }
+    return portRange(protocol, first, last);
+}
+
+/** A single IPv4 address in dotted-decimal form, e.g. a VIP read from Azure. */
+export function parseIpv4(field: string, value: unknown): string {
+    if (typeof value !== "string") {
+        throw new InputError(field, value, "Expected an IPv4 address such as \"10.0.0.5\".");
+    }
+    const text = value.trim();
+    if (ipaddr.IPv6.isValid(text)) {
+        throw new InputError(field, value, "IPv6 is not supported here: expected an IPv4 address such as \"10.0.0.5\".");
+    }
+    if (text.includes("/")) {
+        throw new InputError(field, value, `Expected a single IPv4 address, not a network. Did you mean "${text.split("/")[0]}"?`);
+    }
+    if (!ipaddr.IPv4.isValidFourPartDecimal(text)) {
+        throw new InputError(field, value, "Expected an IPv4 address of four decimal octets 0-255, such as \"10.0.0.5\" (masked addresses like \"172.XX.0.5\" are not addresses).");
+    }
+    return ipaddr.IPv4.parse(text).toString();
+}
+
+/** A single IPv4 address as a /32 destination. */
+export function ipv4(field: string, value: unknown): Destination {
+    return { kind: DestinationKind.Cidr, value: `${parseIpv4(field, value)}/32` };
+}
+
+/**
+ * An IPv4 network in CIDR form; a bare address is taken as its /32. Host bits must be zero, so
+ * that what the user wrote is what the rule allows.
+ */
+export function cidr(field: string, value: unknown): Destination {
+    if (typeof value !== "string" || !value.includes("/")) {
+        return ipv4(field, value);
+    }
+    const [address, prefix] = value.trim().split("/", 2);
+    const base = parseIpv4(field, address);
+    if (!/^\d{1,2}$/.test(prefix) || Number(prefix) > 32) {
+        throw new InputError(field, value, "The prefix length of an IPv4 CIDR is a whole number from 0 to 32.");
+    }
+    const length = Number(prefix);
+    const network = ipaddr.IPv4.networkAddressFromCIDR(`${base}/${length}`).toString();
+    if (network !== base) {
+        throw new InputError(field, value, `Host bits are set. Did you mean "${network}/${length}"?`);
+    }
+    return { kind: DestinationKind.Cidr, value: `${network}/${length}` };
+}
+
+/** The prefix length of a CIDR destination. */
+export function prefixLength(destination: Destination): number {
+    return Number(destination.value.split("/")[1]);
+}
+
+// RFC 1123 host names: labels of letters, digits and inner hyphens, at most 63 characters each
+// and 253 in all; at least two labels, since a single label cannot name an Internet endpoint.
+const labelPattern = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export function isValidHostName(name: string): boolean {
+    const labels = name.split(".");
+    return name.length <= 253 && labels.length >= 2 && labels.every((label) => labelPattern.test(label))
+        && !/^\d+$/.test(labels[labels.length - 1]);
+}
+
+/**
+ * A DNS name, lower-cased, without a trailing dot. `allowWildcard` admits one leading `*.`, used
+ * only for catalog entries that the documentation itself gives as wildcards.
+ */
+export function fqdn(field: string, value: unknown, allowWildcard = false): Destination {
+    if (typeof value !== "string") {
+        throw new InputError(field, value, "Expected a DNS name such as \"contoso.azure-api.net\".");
+    }
+    const name = value.trim().toLowerCase().replace(/\.$/, "");
+    const wildcard = name.startsWith("*.");
+    if (wildcard && !allowWildcard) {
+        throw new InputError(field, value, "Wildcard names are not allowed here: name the host exactly.");
+    }
+    if (!isValidHostName(wildcard ? name.slice(2) : name)) {
+        throw new InputError(field, value, "Expected a DNS name of letters, digits, hyphens and dots, such as \"contoso.azure-api.net\".");
+    }
+    return { kind: DestinationKind.Fqdn, value: name };
+}
+
+export function serviceTag(value: string): Destination {
+    return { kind: DestinationKind.ServiceTag, value };
+}
+
+export function isWildcard(destination: Destination): boolean {
+    return destination.kind === DestinationKind.Fqdn && destination.value.startsWith("*.");
+}
