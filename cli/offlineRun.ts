@@ -42,10 +42,10 @@ function settle<T>(output: pulumi.Output<T>): Promise<T> {
 /**
  * Builds the component named `name` from `args` under mocks that answer the APIM read with
  * `apimDocument`, waits for every registration, and returns what was registered.
- * Throws the first error (an `InputError` for bad input).
+ * Throws the first error (an `InputError` for bad input); `resources`, when given, still holds
+ * what was registered before it.
  */
-export async function runOffline(apimDocument: unknown, args: SelfHostedGatewayEgressArgs, name: string): Promise<OfflineRun> {
-    const resources: RegisteredResource[] = [];
+export async function runOffline(apimDocument: unknown, args: SelfHostedGatewayEgressArgs, name: string, resources: RegisteredResource[] = []): Promise<OfflineRun> {
     const apimReads: Record<string, unknown>[] = [];
     await pulumi.runtime.setMocks(
         {

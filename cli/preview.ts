@@ -107,8 +107,11 @@ export interface PreviewRequest {
     format: Format;
 }
 
-/** Reads the inputs, runs the component offline, and renders the result. */
-export async function preview(request: PreviewRequest): Promise<string> {
+/**
+ * Reads the inputs and runs the component offline. Shared with `verify`, so both commands see
+ * the same plan for the same files.
+ */
+export async function runPreview(request: Pick<PreviewRequest, "apimFile" | "optionsFile">): Promise<{ run: OfflineRun; args: Record<string, unknown> }> {
     const document = readDocument("--apim", request.apimFile);
     const overrides = request.optionsFile === undefined ? {} : readDocument("--options", request.optionsFile);
     if (!isObject(overrides)) {
@@ -116,6 +119,12 @@ export async function preview(request: PreviewRequest): Promise<string> {
     }
     const args = mergeOptions(readDocument("embedded defaults", DEFAULT_OPTIONS_FILE), overrides) as Record<string, unknown>;
     const run = await runOffline(document, args as unknown as SelfHostedGatewayEgressArgs, COMPONENT_NAME);
+    return { run, args };
+}
+
+/** Reads the inputs, runs the component offline, and renders the result. */
+export async function preview(request: PreviewRequest): Promise<string> {
+    const { run, args } = await runPreview(request);
     return render(run, args, request.format);
 }
 

@@ -59,15 +59,21 @@ class FieldReader {
         private readonly path: string,
     ) {}
 
+    /** The path of `key` as the document spells it (e.g. `privateIpAddresses` from `az`). */
     field(key: string): string {
-        return this.path ? `${this.path}.${key}` : key;
+        const spelled = this.matches(key)[0] ?? key;
+        return this.path ? `${this.path}.${spelled}` : spelled;
+    }
+
+    private matches(key: string): string[] {
+        return Object.keys(this.object).filter((k) => k.toLowerCase() === key.toLowerCase());
     }
 
     get(key: string): unknown {
-        const matches = Object.keys(this.object).filter((k) => k.toLowerCase() === key.toLowerCase());
+        const matches = this.matches(key);
         const values = new Set(matches.map((k) => JSON.stringify(this.object[k])));
         if (values.size > 1) {
-            throw new InputError(this.field(key), matches.join(", "), "The document holds this field twice, spelled differently, with different values.");
+            throw new InputError(this.path ? `${this.path}.${key}` : key, matches.join(", "), "The document holds this field twice, spelled differently, with different values.");
         }
         return matches.length === 0 ? undefined : this.object[matches[0]];
     }

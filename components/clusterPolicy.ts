@@ -191,14 +191,23 @@ export function renderClusterPolicy(plan: EgressPlan, options: ClusterOptions): 
     for (const [flow, where] of rendered.flatMap((r) => r.enforcedBy)) {
         (enforcedBy[flow] ??= []).push(where);
     }
+    // A name that resolves to an address flow travels on that flow's rules: in the cluster the
+    // connection is to the address, whatever name the gateway looked up.
+    for (const flow of plan.flows) {
+        const via = flow.resolvesTo === undefined ? undefined : enforcedBy[flow.resolvesTo];
+        if (via) {
+            enforcedBy[flow.id] = [...(enforcedBy[flow.id] ?? []), ...via.map((where) => `${where} (via ${flow.resolvesTo})`)];
+        }
+    }
     const inNetworkPolicy = new Set(networkPolicy.enforcedBy.map(([flow]) => flow));
     const inExtra = new Set(extra?.enforcedBy.map(([flow]) => flow));
     // Cilium adds up every policy that selects a pod; OVN-Kubernetes applies the NetworkPolicy
     // and the EgressFirewall one after the other, so a flow must pass both.
-    const allowed = (flow: EgressFlow) =>
+    const allowedDirectly = (flow: EgressFlow) =>
         options.flavor === ClusterFlavor.Cilium ? inNetworkPolicy.has(flow.id) || inExtra.has(flow.id)
         : options.flavor === ClusterFlavor.OpenShift ? inNetworkPolicy.has(flow.id) && (inExtra.has(flow.id) || !options.denyAllOtherEgress)
         : inNetworkPolicy.has(flow.id);
+    const allowed = (flow: EgressFlow) => allowedDirectly(flow) || (flow.resolvesTo !== undefined && plan.flows.some((f) => f.id === flow.resolvesTo && allowedDirectly(f)));
     const notEnforceable = plan.flows
         .filter((f) => !allowed(f))
         .map((f) => ({

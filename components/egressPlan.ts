@@ -32,6 +32,8 @@ export interface EgressFlow {
     readonly ports: readonly PortRange[];
     /** A documentation URL, or "declared by the user". */
     readonly reference: string;
+    /** The id of an address flow that this name resolves to (the configuration host → its VIP). */
+    readonly resolvesTo?: string;
 }
 
 export interface EgressPlan {
@@ -56,7 +58,7 @@ function configurationFlows(facts: ApimFacts): EgressFlow[] {
     const purpose = "configuration sync, heartbeat, metrics and events (v2 configuration API)";
     return [
         flow("configuration-address", Feature.Configuration, `${purpose}: the VIP behind ${facts.configurationHost}`, ipv4("configurationAddress", facts.configurationAddress), DocReference.IpAddresses),
-        flow("configuration-host", Feature.Configuration, purpose, fqdn("configurationHost", facts.configurationHost), facts.configurationHostIsCustom ? DocReference.GatewaySettings : facts.cloud.reference),
+        { ...flow("configuration-host", Feature.Configuration, purpose, fqdn("configurationHost", facts.configurationHost), facts.configurationHostIsCustom ? DocReference.GatewaySettings : facts.cloud.reference), resolvesTo: "configuration-address" },
     ];
 }
 

@@ -1,0 +1,60 @@
+// Test data shared by the specs: fixture loading and a complete, valid set of component args.
+import * as fs from "fs";
+import * as path from "path";
+
+const repoRoot = path.join(__dirname, "..", "..");
+
+/** A fixture from tests/fixtures, parsed. */
+export function fixture(name: string): Record<string, unknown> {
+    return JSON.parse(fs.readFileSync(path.join(repoRoot, "tests", "fixtures", name), "utf8"));
+}
+
+export const MASKED_FIXTURE = path.join(repoRoot, "..", "shared", "fixtures", "rest-get-multiregion-internal-masked.json");
+
+/** Azure's own masked REST example, parsed. */
+export function maskedExample(): Record<string, unknown> {
+    return JSON.parse(fs.readFileSync(MASKED_FIXTURE, "utf8"));
+}
+
+/** The masked example with its masks replaced by real addresses: a valid Internal, two-region instance. */
+export function unmaskedExample(): Record<string, unknown> {
+    const text = fs.readFileSync(MASKED_FIXTURE, "utf8")
+        .replace("137.XXX.11.74", "137.117.11.74")
+        .replace("172.XX.0.5", "172.26.0.5")
+        .replace("40.XXX.79.187", "40.78.79.187")
+        .replace("10.0.X.6", "10.0.1.6");
+    return JSON.parse(text);
+}
+
+export function fixturePath(name: string): string {
+    return path.join(repoRoot, "tests", "fixtures", name);
+}
+
+/** Deep copy with changes: `with_(doc, d => { d.x = 1; })`. */
+export function with_<T>(value: T, change: (copy: any) => void): T { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const copy = structuredClone(value);
+    change(copy);
+    return copy;
+}
+
+/**
+ * A refused run leaves the registrations that waited on the rejected input unsettled, as a
+ * failed `pulumi up` does; the runtime would report them as leaks when mocha exits. Forget them.
+ */
+export function forgetRefusedRegistrations(): void {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require("@pulumi/pulumi/runtime/debuggable").leakedPromises();
+}
+
+// The args are built loosely typed so that specs can break them on purpose.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type LooseArgs = any;
+
+/** Minimal valid args: the firewall policy by name, one source network, a gateway namespace. */
+export function baseArgs(): LooseArgs {
+    return {
+        apim: { resourceGroupName: "rg-apim", serviceName: "contoso-apim" },
+        firewall: { policyName: "fwpol-hub", resourceGroupName: "rg-hub", sourceAddresses: ["10.80.0.0/24"] },
+        cluster: { namespace: "apim-gateway" },
+    };
+}
