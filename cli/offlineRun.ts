@@ -3,7 +3,7 @@
 // path, only a different answer to `getApiManagementService`.
 import * as pulumi from "@pulumi/pulumi";
 import { FlowReport } from "../components/report";
-import { SelfHostedGatewayEgress } from "../components/selfHostedGatewayEgress";
+import { resetPolicyLedger, SelfHostedGatewayEgress } from "../components/selfHostedGatewayEgress";
 import { SelfHostedGatewayEgressArgs } from "../components/options";
 
 export const APIM_READ_TOKEN = "azure-native:apimanagement:getApiManagementService";
@@ -65,6 +65,7 @@ export async function runOffline(apimDocument: unknown, args: SelfHostedGatewayE
         "offline",
         false,
     );
+    resetPolicyLedger();
     const component = new SelfHostedGatewayEgress(name, args);
     const [ruleCollectionGroupName, networkPolicyName, configurationHost, configurationAddress, ruleStyle, egressPlan, notEnforceableInCluster, notes] = await Promise.all([
         settle(component.ruleCollectionGroupName),

@@ -37,6 +37,14 @@ export interface ApimServiceArgs {
     serviceName: pulumi.Input<string>;
 }
 
+/** An inclusive range of rule collection group priorities. */
+export interface PriorityRangeArgs {
+    /** First priority, at least 100. */
+    start: pulumi.Input<number>;
+    /** Last priority, at most 65000. */
+    end: pulumi.Input<number>;
+}
+
 /**
  * The existing Azure Firewall Policy that receives one rule collection group. Give either
  * `policyId`, or `policyName` with `resourceGroupName`; not both.
@@ -55,10 +63,23 @@ export interface FirewallArgs {
      */
     ruleCollectionGroupName?: pulumi.Input<string>;
     /**
-     * Priority of the rule collection group, 100-65000; lower runs first.
-     * @default 300
+     * Priority of the rule collection group, 100-65000; lower runs first. Must differ from
+     * every other component's on the same policy.
+     * @default the lowest free multiple of 10 in `priorityRange` among the components of this program on the policy
      */
     priority?: pulumi.Input<number>;
+    /**
+     * Range for the automatic priority, when `priority` is not given.
+     * @default { start: 300, end: 65000 }
+     */
+    priorityRange?: pulumi.Input<PriorityRangeArgs>;
+    /**
+     * Chain this rule collection group after the previous component's on the same policy, since
+     * Azure writes one group of a policy at a time. Set false only when another mechanism
+     * serializes the writes.
+     * @default true
+     */
+    serializeWrites?: pulumi.Input<boolean>;
     /** Source networks of the gateway hosts (IPv4 addresses or CIDRs). At least one source, here or in `sourceIpGroupIds`. */
     sourceAddresses?: pulumi.Input<pulumi.Input<string>[]>;
     /** Resource IDs of IP Groups holding the gateway hosts' addresses. */
@@ -288,7 +309,10 @@ export interface ClusterOptions {
 export interface FirewallOptions {
     readonly policy: FirewallPolicyRef;
     readonly ruleCollectionGroupName: string;
-    readonly priority: number;
+    /** Undefined: allocated from `priorityRange` by the policy ledger. */
+    readonly priority?: number;
+    readonly priorityRange: { readonly start: number; readonly end: number };
+    readonly serializeWrites: boolean;
     readonly sourceAddresses: readonly string[];
     readonly sourceIpGroupIds: readonly string[];
     /** Undefined: the default for the instance's VNet mode. */
@@ -306,7 +330,7 @@ export interface Options {
 /** The args with every `Input` resolved: what `resolveOptions` validates. */
 export type PlainArgs = Record<string, unknown>;
 
-export const DEFAULT_PRIORITY = 300;
+export const DEFAULT_PRIORITY_RANGE = { start: 300, end: 65000 } as const;
 export const DEFAULT_RELEASE_NAME = "azure-api-management-gateway";
 export const DEFAULT_CACHE_PORT = 6380;
 
@@ -316,7 +340,7 @@ type Json = Record<string, unknown>;
 
 const TOP_KEYS = ["apim", "firewall", "cluster", "features", "backends", "gatewayMajorVersion"];
 const APIM_KEYS = ["resourceGroupName", "serviceName"];
-const FIREWALL_KEYS = ["policyId", "policyName", "resourceGroupName", "ruleCollectionGroupName", "priority", "sourceAddresses", "sourceIpGroupIds", "ruleStyle"];
+const FIREWALL_KEYS = ["policyId", "policyName", "resourceGroupName", "ruleCollectionGroupName", "priority", "priorityRange", "serializeWrites", "sourceAddresses", "sourceIpGroupIds", "ruleStyle"];
 const CLUSTER_KEYS = ["enabled", "namespace", "flavor", "releaseName", "podLabels", "policyName", "dnsNamespace", "dnsPodLabels", "ingressNamespaces", "allowNamedFlowsTo", "denyAllOtherEgress", "namespaceIsDedicated", "wildcardDnsNames"];
 const FEATURE_KEYS: Record<keyof Features, string[]> = {
     storage: ["enabled", "accountNames", "useServiceTag"],
@@ -480,6 +504,19 @@ export function validatePriority(field: string, value: unknown): number {
     return value;
 }
 
+function resolvePriorityRange(raw: unknown): { start: number; end: number } {
+    if (raw === undefined || raw === null) {
+        return { ...DEFAULT_PRIORITY_RANGE };
+    }
+    const range = objectAt("firewall.priorityRange", raw, ["start", "end"]);
+    const start = validatePriority("firewall.priorityRange.start", range.start);
+    const end = validatePriority("firewall.priorityRange.end", range.end);
+    if (end < start) {
+        throw new InputError("firewall.priorityRange.end", end, `The range must end at or after its start (${start}).`);
+    }
+    return { start, end };
+}
+
 const policyIdPattern = /^\/subscriptions\/([0-9a-fA-F-]{36})\/resourceGroups\/([-\w._()]{1,90})\/providers\/Microsoft\.Network\/firewallPolicies\/([A-Za-z0-9][A-Za-z0-9_.-]{0,78}[A-Za-z0-9_]?)$/i;
 const ipGroupIdPattern = /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.Network\/ipGroups\/[A-Za-z0-9][A-Za-z0-9_.-]{0,78}[A-Za-z0-9_]?$/i;
 
@@ -533,7 +570,9 @@ function resolveFirewall(componentName: string, raw: unknown): FirewallOptions {
             "firewall.ruleCollectionGroupName",
             stringAt("firewall.ruleCollectionGroupName", fw.ruleCollectionGroupName) ?? componentName,
         ),
-        priority: fw.priority === undefined || fw.priority === null ? DEFAULT_PRIORITY : validatePriority("firewall.priority", fw.priority),
+        priority: fw.priority === undefined || fw.priority === null ? undefined : validatePriority("firewall.priority", fw.priority),
+        priorityRange: resolvePriorityRange(fw.priorityRange),
+        serializeWrites: booleanAt("firewall.serializeWrites", fw.serializeWrites, true),
         sourceAddresses: [...sourceAddresses].sort(),
         sourceIpGroupIds: [...sourceIpGroupIds].sort(),
         ruleStyle: enumAt("firewall.ruleStyle", fw.ruleStyle, RuleStyle),

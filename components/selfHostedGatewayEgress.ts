@@ -11,9 +11,20 @@ import { ClusterRendering, Manifest, renderClusterPolicy } from "./clusterPolicy
 import { buildEgressPlan, EgressPlan } from "./egressPlan";
 import { FirewallRendering, renderFirewallRules } from "./firewallRules";
 import { ClusterFlavor, Options, resolveClusterShape, resolveOptions, SelfHostedGatewayEgressArgs } from "./options";
+import { Placement, PolicyLedger } from "./policyLedger";
 import { describeFlows, FlowReport } from "./report";
 
 export const TYPE_TOKEN = "apim-gateway-egress:index:SelfHostedGatewayEgress";
+
+let ledger = new PolicyLedger<FirewallPolicyRuleCollectionGroup>();
+
+/**
+ * Forgets the rule collection groups of earlier programs. Internal: for runners that build
+ * several programs in one process (the offline preview, tests).
+ */
+export function resetPolicyLedger(): void {
+    ledger = new PolicyLedger<FirewallPolicyRuleCollectionGroup>();
+}
 
 /** True when no Output or Promise hides inside `value`: it can be validated right now. */
 function isPlain(value: unknown): boolean {
@@ -36,6 +47,8 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
     public readonly ruleCollectionGroupId: pulumi.Output<string>;
     /** Name of the rule collection group. */
     public readonly ruleCollectionGroupName: pulumi.Output<string>;
+    /** Priority of the rule collection group, given or allocated. */
+    public readonly priority: pulumi.Output<number>;
     /** Name of the NetworkPolicy; undefined when the cluster policy is disabled. */
     public readonly networkPolicyName: pulumi.Output<string | undefined>;
     /** The configuration endpoint's host name. */
@@ -57,6 +70,11 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         // any child resource can be registered since every child input depends on them.
         const shape = resolveClusterShape(args?.cluster);
         const known = isPlain(args) ? resolveOptions(name, args) : undefined;
+        // Chaining and collision checks need the policy's identity now; args still hidden in
+        // Outputs get their own priority (or the range's start) and no chain.
+        const placement: Placement<FirewallPolicyRuleCollectionGroup> | undefined = known
+            ? ledger.place(known.firewall.policy, known.firewall.ruleCollectionGroupName, known.firewall.priority, known.firewall.priorityRange)
+            : undefined;
         super(TYPE_TOKEN, name, {}, opts);
 
         const options: pulumi.Output<Options> = known ? pulumi.output(known) as pulumi.Output<Options> : pulumi.output(args).apply((a) => resolveOptions(name, a));
@@ -77,9 +95,12 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             resourceGroupName: options.firewall.policy.resourceGroupName,
             firewallPolicyName: options.firewall.policy.policyName,
             ruleCollectionGroupName: options.firewall.ruleCollectionGroupName,
-            priority: options.firewall.priority,
+            priority: placement?.priority ?? options.apply((o) => o.firewall.priority ?? o.firewall.priorityRange.start),
             ruleCollections: firewall.ruleCollections as Untyped,
-        }, { parent: this });
+        }, { parent: this, dependsOn: placement?.after && known?.firewall.serializeWrites ? [placement.after] : [] });
+        if (known && placement) {
+            ledger.record(known.firewall.policy, { component: name, ruleCollectionGroupName: known.firewall.ruleCollectionGroupName, priority: placement.priority, resource: rcg });
+        }
 
         const manifest = (kind: string) => cluster.apply((c) => c.manifests.find((m) => m.kind === kind) as Manifest);
         let networkPolicyName: pulumi.Output<string | undefined> = pulumi.output(undefined);
@@ -98,6 +119,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
 
         this.ruleCollectionGroupId = rcg.id;
         this.ruleCollectionGroupName = options.firewall.ruleCollectionGroupName;
+        this.priority = rcg.priority.apply((p) => p as number);
         this.networkPolicyName = networkPolicyName;
         this.configurationHost = facts.configurationHost;
         this.configurationAddress = facts.configurationAddress;
@@ -108,6 +130,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         this.registerOutputs({
             ruleCollectionGroupId: this.ruleCollectionGroupId,
             ruleCollectionGroupName: this.ruleCollectionGroupName,
+            priority: this.priority,
             networkPolicyName: this.networkPolicyName,
             configurationHost: this.configurationHost,
             configurationAddress: this.configurationAddress,

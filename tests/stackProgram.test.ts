@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
+import { resetPolicyLedger } from "../components/selfHostedGatewayEgress";
 import { unmaskedExample } from "./helpers";
 
 const repoRoot = path.join(__dirname, "..", "..");
@@ -32,6 +33,7 @@ describe("stack program (index.ts)", () => {
             config[key] = typeof value === "string" ? value : JSON.stringify(value);
         }
         pulumi.runtime.setAllConfig(config);
+        resetPolicyLedger();
         program = require("../index"); // eslint-disable-line @typescript-eslint/no-require-imports
         await new Promise<void>((resolve) => pulumi.all([program.egressPlan, program.ruleCollectionGroupId]).apply(() => resolve()));
     });
