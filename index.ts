@@ -56,5 +56,6 @@ export const configurationHost = egress.configurationHost;
 export const configurationAddress = egress.configurationAddress;
 export const ruleStyle = egress.ruleStyle;
 export const egressPlan = egress.egressPlan;
+export const egressMatrix = egress.egressMatrix;
 export const notEnforceableInCluster = egress.notEnforceableInCluster;
 export const notes = egress.notes;

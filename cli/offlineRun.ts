@@ -2,6 +2,8 @@
 // from a document on disk. The offline preview and the tests share it: there is no second code
 // path, only a different answer to `getApiManagementService`.
 import * as pulumi from "@pulumi/pulumi";
+import { assertApimDocument } from "../components/apimFacts";
+import { InputError } from "../components/errors";
 import { FlowReport } from "../components/report";
 import { resetPolicyLedger, SelfHostedGatewayEgress } from "../components/selfHostedGatewayEgress";
 import { SelfHostedGatewayEgressArgs } from "../components/options";
@@ -21,6 +23,7 @@ export interface OfflineOutputs {
     configurationAddress: string;
     ruleStyle: string;
     egressPlan: FlowReport[];
+    egressMatrix: string;
     notEnforceableInCluster: { flow: string; reason: string }[];
     notes: string[];
 }
@@ -46,6 +49,9 @@ function settle<T>(output: pulumi.Output<T>): Promise<T> {
  * what was registered before it.
  */
 export async function runOffline(apimDocument: unknown, args: SelfHostedGatewayEgressArgs, name: string, resources: RegisteredResource[] = []): Promise<OfflineRun> {
+    // The mock can only answer an invoke with an object: anything else is refused here, with the
+    // component's own words, rather than mangled by the RPC layer.
+    assertApimDocument(apimDocument);
     const apimReads: Record<string, unknown>[] = [];
     await pulumi.runtime.setMocks(
         {
@@ -67,22 +73,27 @@ export async function runOffline(apimDocument: unknown, args: SelfHostedGatewayE
     );
     resetPolicyLedger();
     const component = new SelfHostedGatewayEgress(name, args);
-    const [ruleCollectionGroupName, networkPolicyName, configurationHost, configurationAddress, ruleStyle, egressPlan, notEnforceableInCluster, notes] = await Promise.all([
+    const [ruleCollectionGroupName, networkPolicyName, configurationHost, configurationAddress, ruleStyle, egressPlan, egressMatrix, notEnforceableInCluster, notes] = await Promise.all([
         settle(component.ruleCollectionGroupName),
         settle(component.networkPolicyName),
         settle(component.configurationHost),
         settle(component.configurationAddress),
         settle(component.ruleStyle),
         settle(component.egressPlan),
+        settle(component.egressMatrix),
         settle(component.notEnforceableInCluster),
         settle(component.notes),
         settle(component.ruleCollectionGroupId),
-    ]);
+    ]).catch((e: unknown) => {
+        // The SDK prefixes the message of an error met while serializing a resource's inputs
+        // ("error serializing property ..."): rebuild it so the refusal reads as the component wrote it.
+        throw e instanceof InputError ? new InputError(e.field, e.value, e.expectation) : e;
+    });
     await pulumi.runtime.disconnect();
     resources.sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
     return {
         resources,
-        outputs: { ruleCollectionGroupName, networkPolicyName, configurationHost, configurationAddress, ruleStyle, egressPlan, notEnforceableInCluster, notes },
+        outputs: { ruleCollectionGroupName, networkPolicyName, configurationHost, configurationAddress, ruleStyle, egressPlan, egressMatrix, notEnforceableInCluster, notes },
         apimReads,
     };
 }

@@ -156,14 +156,19 @@ function readLocation(reader: FieldReader, location: string): LocationFact {
 // last (Microsoft.ApiManagement/service naming rules).
 const serviceNamePattern = /^[a-zA-Z](?:[a-zA-Z0-9-]{0,48}[a-zA-Z0-9])?$/;
 
+/** Refuses anything but a JSON object (a list from `az apim list`, null, a string). */
+export function assertApimDocument(document: unknown): asserts document is Json {
+    if (!isObject(document)) {
+        throw new InputError("APIM document", document, "Expected the JSON object of an API Management service (REST GET body or `az apim show -o json`).");
+    }
+}
+
 /**
  * Normalizes and validates an APIM document of any of the three shapes. Throws `InputError` on
  * the first field that is missing, malformed or unsupported.
  */
 export function normalizeApim(document: unknown): ApimFacts {
-    if (!isObject(document)) {
-        throw new InputError("APIM document", document, "Expected the JSON object of an API Management service (REST GET body or `az apim show -o json`).");
-    }
+    assertApimDocument(document);
     const top = new FieldReader(document, "");
     const props = top.child("properties") ?? top;
 

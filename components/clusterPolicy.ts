@@ -7,6 +7,7 @@
 // Sources: DESIGN.md §2 (Helm chart ports, OpenShift DNS on 5353) and §5.
 import { GatewayPorts } from "./catalog";
 import { EgressFlow, EgressPlan } from "./egressPlan";
+import { InputError } from "./errors";
 import { ClusterFlavor, ClusterOptions } from "./options";
 import { DestinationKind, isWildcard, PortRange, tcp, udp } from "./peers";
 
@@ -110,6 +111,9 @@ function egressFirewallPorts(ports: readonly PortRange[]) {
     });
 }
 
+/** OVN-Kubernetes accepts at most 8000 rules in one EgressFirewall (DESIGN.md §5). */
+export const EGRESS_FIREWALL_MAX_RULES = 8000;
+
 // A wide range in an EgressFirewall would explode into one entry per port.
 const MAX_EGRESS_FIREWALL_PORTS = 64;
 
@@ -130,6 +134,9 @@ function renderEgressFirewall(plan: EgressPlan, options: ClusterOptions, skipped
     }
     if (options.denyAllOtherEgress) {
         egress.push({ type: "Deny", to: { cidrSelector: "0.0.0.0/0" } });
+    }
+    if (egress.length > EGRESS_FIREWALL_MAX_RULES) {
+        throw new InputError("cluster.flavor", options.flavor, `The EgressFirewall would hold ${egress.length} rules; OVN-Kubernetes accepts at most ${EGRESS_FIREWALL_MAX_RULES}: split the backends across namespaces.`);
     }
     return {
         manifest: {

@@ -18,7 +18,9 @@ export function describeValue(value: unknown): string {
     if (value === undefined) {
         return "(missing)";
     }
-    const text = typeof value === "string" ? JSON.stringify(value) : safeJson(value);
+    const text = typeof value === "string" ? JSON.stringify(value)
+        : typeof value === "number" || typeof value === "bigint" ? String(value)
+        : safeJson(value);
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 

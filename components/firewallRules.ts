@@ -4,6 +4,7 @@
 // (matched by SNI); names on other ports become network rules with FQDNs (need DNS proxy).
 import { VirtualNetworkType } from "./apimFacts";
 import { EgressFlow, EgressPlan, Feature } from "./egressPlan";
+import { InputError } from "./errors";
 import { FirewallOptions, RuleStyle } from "./options";
 import { DestinationKind, formatPorts, Protocol } from "./peers";
 
@@ -45,6 +46,9 @@ export interface FirewallRendering {
     /** What the firewall administrator must know for these rules to work. */
     readonly notes: readonly string[];
 }
+
+/** Azure writes a rule collection group whole, in one request of at most 2 MB (DESIGN.md §4). */
+export const RULE_COLLECTION_GROUP_MAX_BYTES = 2 * 1024 * 1024;
 
 export const NETWORK_COLLECTION = { name: "apim-gateway-network", priority: 100 } as const;
 export const APPLICATION_COLLECTION = { name: "apim-gateway-application", priority: 200 } as const;
@@ -127,6 +131,11 @@ export function renderFirewallRules(plan: EgressPlan, mode: VirtualNetworkType, 
     const collection = (c: { name: string; priority: number }, rules: readonly (NetworkRule | ApplicationRule)[]): FilterRuleCollection[] =>
         rules.length === 0 ? [] : [{ ruleCollectionType: "FirewallPolicyFilterRuleCollection", name: c.name, priority: c.priority, action: { type: "Allow" }, rules }];
 
+    const ruleCollections = [...collection(NETWORK_COLLECTION, network), ...collection(APPLICATION_COLLECTION, application)];
+    const bytes = Buffer.byteLength(JSON.stringify(ruleCollections));
+    if (bytes > RULE_COLLECTION_GROUP_MAX_BYTES) {
+        throw new InputError("firewall.ruleCollectionGroupName", options.ruleCollectionGroupName, `The rule collection group would take about ${Math.ceil(bytes / 1024)} KB; Azure accepts at most 2048 KB per group: split the backends across several components.`);
+    }
     const notes: string[] = [];
     if (network.some((r) => r.destinationFqdns)) {
         notes.push("Network rules with FQDN destinations need DNS proxy enabled on the firewall policy (dnsSettings.enableProxy), and the clients to use the firewall as their DNS server.");
@@ -136,7 +145,7 @@ export function renderFirewallRules(plan: EgressPlan, mode: VirtualNetworkType, 
     }
     return {
         ruleStyle,
-        ruleCollections: [...collection(NETWORK_COLLECTION, network), ...collection(APPLICATION_COLLECTION, application)],
+        ruleCollections,
         enforcedBy,
         notes,
     };

@@ -721,7 +721,11 @@ function resolveBackend(field: string, raw: unknown): Backend {
  * `InputError` naming the first bad arg. `componentName` supplies default object names.
  */
 export function resolveOptions(componentName: string, args: unknown): Options {
-    const top = objectAt("args", args, TOP_KEYS);
+    if (typeof args !== "object" || args === null || Array.isArray(args)) {
+        throw new InputError("args", args, "Expected an object with apim, firewall and optionally cluster, features and backends.");
+    }
+    checkKeys("", args as Json, TOP_KEYS);
+    const top = args as Json;
     const apim = objectAt("apim", top.apim, APIM_KEYS);
     const backends = listAt("backends", top.backends, resolveBackend);
     const names = new Set<string>();

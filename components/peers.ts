@@ -106,7 +106,13 @@ export function cidr(field: string, value: unknown): Destination {
         return ipv4(field, value);
     }
     const [address, prefix] = value.trim().split("/", 2);
-    const base = parseIpv4(field, address);
+    let base: string;
+    try {
+        base = parseIpv4(field, address);
+    } catch (e) {
+        // Name the network as written, not the address part of it.
+        throw e instanceof InputError ? new InputError(field, value, e.expectation) : e;
+    }
     if (!/^\d{1,2}$/.test(prefix) || Number(prefix) > 32) {
         throw new InputError(field, value, "The prefix length of an IPv4 CIDR is a whole number from 0 to 32.");
     }

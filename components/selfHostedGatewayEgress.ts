@@ -12,7 +12,7 @@ import { buildEgressPlan, EgressPlan } from "./egressPlan";
 import { FirewallRendering, renderFirewallRules } from "./firewallRules";
 import { ClusterFlavor, Options, resolveClusterShape, resolveOptions, SelfHostedGatewayEgressArgs } from "./options";
 import { Placement, PolicyLedger } from "./policyLedger";
-import { describeFlows, FlowReport } from "./report";
+import { describeFlows, egressMatrix, FlowReport, matrixToMarkdown } from "./report";
 
 export const TYPE_TOKEN = "apim-gateway-egress:index:SelfHostedGatewayEgress";
 
@@ -59,6 +59,8 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
     public readonly ruleStyle: pulumi.Output<string>;
     /** Every flow of the egress plan, with the firewall rule and cluster rules that carry it. */
     public readonly egressPlan: pulumi.Output<FlowReport[]>;
+    /** The egress matrix for a change request, as a markdown table. */
+    public readonly egressMatrix: pulumi.Output<string>;
     /** Flows no cluster rule allows, with the reason; they are blocked in the cluster. */
     public readonly notEnforceableInCluster: pulumi.Output<{ flow: string; reason: string }[]>;
     /** What the firewall and cluster administrators must know for these rules to work. */
@@ -125,6 +127,8 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         this.configurationAddress = facts.configurationAddress;
         this.ruleStyle = firewall.ruleStyle;
         this.egressPlan = pulumi.all([plan, firewall, cluster]).apply(([p, f, c]) => describeFlows(p, f, c));
+        this.egressMatrix = pulumi.all([this.egressPlan, options]).apply(([flows, o]) =>
+            matrixToMarkdown(egressMatrix(flows, [...o.firewall.sourceAddresses, ...o.firewall.sourceIpGroupIds].join(" "))));
         this.notEnforceableInCluster = cluster.apply((c) => c.notEnforceable.map((n) => ({ ...n })));
         this.notes = pulumi.all([facts, firewall]).apply(([f, fw]) => [...f.warnings, ...fw.notes]);
         this.registerOutputs({
@@ -136,6 +140,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             configurationAddress: this.configurationAddress,
             ruleStyle: this.ruleStyle,
             egressPlan: this.egressPlan,
+            egressMatrix: this.egressMatrix,
             notEnforceableInCluster: this.notEnforceableInCluster,
             notes: this.notes,
         });
