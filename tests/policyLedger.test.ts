@@ -99,3 +99,19 @@ describe("SelfHostedGatewayEgress on a shared policy", () => {
         assert.deepEqual([...priorities.entries()].sort(), [["site-a", 300], ["site-b", 310], ["site-c", 320]]);
     });
 });
+
+describe("landing-zone example (examples/landing-zone)", () => {
+    it("chains six sites of two APIM instances on one hub policy with distinct priorities", async () => {
+        await pulumi.runtime.setMocks({
+            newResource: (r) => ({ id: `${r.name}-id`, state: r.inputs }),
+            call: (c) => with_(unmaskedExample(), (d) => (d.name = c.inputs.serviceName)),
+        });
+        resetPolicyLedger();
+        const example = require("../examples/landing-zone"); // eslint-disable-line @typescript-eslint/no-require-imports
+        const gateways = await new Promise<{ site: string; priority: number; ruleCollectionGroup: string }[]>((resolve) => pulumi.all(example.gateways).apply((g) => resolve(g as never)));
+        assert.deepEqual(gateways.map((g) => [g.site, g.ruleCollectionGroup, g.priority]), [
+            ["berlin", "apim-shgw-berlin", 300], ["lyon", "apim-shgw-lyon", 310], ["turin", "apim-shgw-turin", 320],
+            ["austin", "apim-shgw-austin", 330], ["monterrey", "apim-shgw-monterrey", 340], ["toronto", "apim-shgw-toronto", 350],
+        ]);
+    });
+});
