@@ -137,12 +137,18 @@ export function errorLine(error: unknown): string {
     return `error: unexpected failure: ${message.split("\n")[0]}`;
 }
 
+/** The inputs every command shares: the APIM document and the options file. */
+export function addInputOptions(command: Command): Command {
+    return command
+        .option("--apim <file>", "APIM document: REST GET body or `az apim show -o json` output", DEFAULT_APIM_FILE)
+        .option("--options <file>", "YAML or JSON file whose keys are the component args, merged over the embedded defaults");
+}
+
 export async function main(argv: string[]): Promise<number> {
     const program = new Command()
         .name("preview")
-        .description("Offline preview of the SelfHostedGatewayEgress component under Pulumi's mock runtime.")
-        .option("--apim <file>", "APIM document: REST GET body or `az apim show -o json` output", DEFAULT_APIM_FILE)
-        .option("--options <file>", "YAML or JSON file whose keys are the component args, merged over the embedded defaults")
+        .description("Offline preview of the SelfHostedGatewayEgress component under Pulumi's mock runtime.");
+    addInputOptions(program)
         .addOption(new Option("--format <format>", "output format").choices(Object.values(Format)).default(Format.Table))
         .exitOverride()
         .configureOutput({ writeErr: (s) => process.stderr.write(s.split("\n")[0] + "\n") });

@@ -22,7 +22,7 @@ import { promises as dnsPromises } from "dns";
 import * as net from "net";
 import { InputError } from "../components/errors";
 import { textTable } from "../components/report";
-import { DEFAULT_APIM_FILE, errorLine, runPreview, stableJson } from "./preview";
+import { addInputOptions, errorLine, runPreview, stableJson } from "./preview";
 
 export const ExitCode = { Ok: 0, Mismatch: 1, BadInput: 2, Unresolvable: 3, Failure: 4 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -229,9 +229,8 @@ export async function verify(request: VerifyRequest): Promise<VerifyResult> {
 export async function main(argv: string[]): Promise<number> {
     const program = new Command()
         .name("verify")
-        .description("Resolve the plan's names through DNS and check that the configuration host resolves to the VIP the rules carry.")
-        .option("--apim <file>", "APIM document: REST GET body or `az apim show -o json` output", DEFAULT_APIM_FILE)
-        .option("--options <file>", "YAML or JSON file whose keys are the component args, merged over the embedded defaults")
+        .description("Resolve the plan's names through DNS and check that the configuration host resolves to the VIP the rules carry.");
+    addInputOptions(program)
         .option("--dns-server <host:port>", "DNS server to ask (HOST an IP address); default: the system resolver")
         .addOption(new Option("--format <format>", "output format").choices(Object.values(VerifyFormat)).default(VerifyFormat.Table))
         .addHelpText("after", EXIT_CODES_HELP)
