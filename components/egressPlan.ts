@@ -1,6 +1,7 @@
 // The egress plan: from APIM facts and resolved options to one sorted list of flows, each with
 // its purpose, feature, destination, ports and source. Pure and deterministic: the same facts
 // and options, in any order, give the same plan. Every renderer starts from here.
+import { createHash } from "crypto";
 import { ApimFacts } from "./apimFacts";
 import { DECLARED_BY_USER, DocReference } from "./catalog";
 import { Options } from "./options";
@@ -45,8 +46,16 @@ export interface EgressPlan {
 
 const HTTPS = [tcp(443)];
 
+// Flow ids are also Azure Firewall rule names: at most 80 characters.
+const MAX_ID_LENGTH = 80;
+
+/** Keeps an id within the limit; a long one keeps its start and gains a hash of the whole. */
+function boundedId(id: string): string {
+    return id.length <= MAX_ID_LENGTH ? id : `${id.slice(0, MAX_ID_LENGTH - 9)}-${createHash("sha256").update(id).digest("hex").slice(0, 8)}`;
+}
+
 function flow(id: string, feature: Feature, purpose: string, destination: Destination, reference: string, ports: readonly PortRange[] = HTTPS): EgressFlow {
-    return { id, feature, required: feature === Feature.Configuration, purpose, destination, ports, reference };
+    return { id: boundedId(id), feature, required: feature === Feature.Configuration, purpose, destination, ports, reference };
 }
 
 /** A DNS-label-safe fragment of a host name, for flow ids. */
