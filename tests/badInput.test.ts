@@ -1,0 +1,365 @@
+// Issue "Robustness": the bad-input matrix. Every row breaks one thing — in the APIM document,
+// in the component args, or in the files given to the CLI — and pins the field path and the
+// value text the refusal must name. Component rows run the real component under Pulumi mocks
+// with a registration sink and also check that no child resource was registered; a handful of
+// rows run the CLI itself and check its one-line stderr contract.
+import { strict as assert } from "assert";
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { RegisteredResource, runOffline } from "../cli/offlineRun";
+import { runPreview } from "../cli/preview";
+import { InputError } from "../components/errors";
+import { TYPE_TOKEN } from "../components/selfHostedGatewayEgress";
+import { baseArgs, fixture, fixturePath, forgetRefusedRegistrations, LooseArgs, with_ } from "./helpers";
+
+/** The value text of a string in a refusal: JSON-quoted, as `describeValue` renders it. */
+const q = (s: string) => JSON.stringify(s);
+
+const REST = () => fixture("rest-external-premium.json"); // External, publicIPAddresses ["52.164.20.7"]
+const AZ = () => fixture("az-internal-developer.json"); // Internal, privateIpAddresses ["10.50.2.4"]
+const SECRET = "s3cr3t-GatewayKey-0123456789==";
+
+/** `n` distinct, valid /32 sources: 10.x.y.z. */
+function manyAddresses(n: number): string[] {
+    return Array.from({ length: n }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+}
+
+interface Row {
+    /** What is wrong, as a test title. */
+    readonly what: string;
+    /** The APIM document the mocks answer with. */
+    readonly document: unknown;
+    /** The component args. */
+    readonly args: LooseArgs;
+    /** Where the error comes from: synchronous arg validation, or the resolved (async) inputs. */
+    readonly stage: "args" | "document" | "output-args";
+    readonly field: string;
+    /** The value exactly as the message renders it (strings JSON-quoted). */
+    readonly value: string;
+    /** More text the message must contain, e.g. a did-you-mean hint. */
+    readonly mentions?: string;
+    /** Text the message must never contain (a secret's value). */
+    readonly never?: string;
+}
+
+/** A row that breaks the APIM document; the args stay valid. */
+function doc(what: string, base: () => Record<string, unknown>, change: (d: LooseArgs) => unknown, field: string, value: string, mentions?: string): Row {
+    let document: unknown = base();
+    const replaced = change(document);
+    if (replaced !== undefined) {
+        document = replaced;
+    }
+    return { what, document, args: baseArgs(), stage: "document", field, value, mentions };
+}
+
+/** A row that breaks the args; the document stays valid. */
+function arg(what: string, change: (a: LooseArgs) => void, field: string, value: string, extra: Partial<Pick<Row, "mentions" | "never">> = {}): Row {
+    return { what, document: REST(), args: with_(baseArgs(), change), stage: "args", field, value, ...extra };
+}
+
+/** A row whose bad arg hides inside an Output: refused when it resolves, still before any child. */
+function outputArg(what: string, section: "firewall" | "features" | "backends", change: (a: LooseArgs) => void, field: string, value: string): Row {
+    const args = with_(baseArgs(), change);
+    return { what, document: REST(), args: { ...args, [section]: pulumi.output(args[section]) }, stage: "output-args", field, value };
+}
+
+const ROWS: Row[] = [
+    // ---- the APIM document: shape and types ----
+    doc("a null document", REST, () => null, "APIM document", "null"),
+    doc("a list of services (`az apim list` instead of `az apim show`)", AZ, (d) => [d], "APIM document", JSON.stringify([AZ()]).slice(0, 77) + "..."),
+    doc("a missing name", REST, (d) => void delete d.name, "name", "(missing)"),
+    doc("a numeric name", REST, (d) => void (d.name = 42), "name", "42"),
+    doc("a name with an underscore", REST, (d) => void (d.name = "fabrikam_apim"), "name", q("fabrikam_apim")),
+    doc("an empty location", REST, (d) => void (d.location = "  "), "location", q("  ")),
+    doc("a null sku", REST, (d) => void (d.sku = null), "sku", "null"),
+    doc("the Consumption tier", REST, (d) => void (d.sku.name = "Consumption"), "sku.name", q("Consumption"), "Developer and Premium tiers only"),
+    doc("an az document in the Basic tier", AZ, (d) => void (d.sku.name = "Basic"), "sku.name", q("Basic")),
+    doc("properties given as a list", REST, (d) => void (d.properties = []), "properties", "[]"),
+    doc("an unknown virtualNetworkType", REST, (d) => void (d.properties.virtualNetworkType = "Hybrid"), "properties.virtualNetworkType", q("Hybrid"), "None, External, Internal"),
+    doc("a numeric virtualNetworkType", REST, (d) => void (d.properties.virtualNetworkType = 1), "properties.virtualNetworkType", "1"),
+    doc("an http gatewayUrl", REST, (d) => void (d.properties.gatewayUrl = "http://fabrikam-apim.azure-api.net"), "properties.gatewayUrl", q("http://fabrikam-apim.azure-api.net")),
+    doc("a gatewayUrl without a scheme", REST, (d) => void (d.properties.gatewayUrl = "fabrikam-apim.azure-api.net"), "properties.gatewayUrl", q("fabrikam-apim.azure-api.net")),
+    doc("a gatewayUrl outside every APIM domain", REST, (d) => void (d.properties.gatewayUrl = "https://fabrikam.example.com"), "properties.gatewayUrl", q("https://fabrikam.example.com"), "azure-api.net"),
+    doc("a missing gatewayUrl in an az document", AZ, (d) => void delete d.gatewayUrl, "gatewayUrl", "(missing)"),
+    doc("a non-string platformVersion", REST, (d) => void (d.properties.platformVersion = 2), "properties.platformVersion", "2"),
+    // ---- the APIM document: addresses ----
+    doc("an IPv6 public VIP", REST, (d) => void (d.properties.publicIPAddresses = ["2603:1020:5:1::9"]), "properties.publicIPAddresses[0]", q("2603:1020:5:1::9"), "IPv6 is not supported"),
+    doc("a CIDR where the VIP address belongs", REST, (d) => void (d.properties.publicIPAddresses = ["52.164.20.7/32"]), "properties.publicIPAddresses[0]", q("52.164.20.7/32"), "Did you mean \"52.164.20.7\"?"),
+    doc("an out-of-range octet", REST, (d) => void (d.properties.publicIPAddresses = ["52.164.20.256"]), "properties.publicIPAddresses[0]", q("52.164.20.256")),
+    doc("a masked address", REST, (d) => void (d.properties.publicIPAddresses = ["52.XXX.20.7"]), "properties.publicIPAddresses[0]", q("52.XXX.20.7"), "masked"),
+    doc("an address with three octets", REST, (d) => void (d.properties.publicIPAddresses = ["52.164.20"]), "properties.publicIPAddresses[0]", q("52.164.20")),
+    doc("an address as a number", REST, (d) => void (d.properties.publicIPAddresses = [883168263]), "properties.publicIPAddresses[0]", "883168263"),
+    doc("a null address", REST, (d) => void (d.properties.publicIPAddresses = [null]), "properties.publicIPAddresses[0]", "null"),
+    doc("a bare string where the address list belongs", REST, (d) => void (d.properties.publicIPAddresses = "52.164.20.7"), "properties.publicIPAddresses", q("52.164.20.7"), "Expected a list"),
+    doc("no public VIP in External mode", REST, (d) => void (d.properties.publicIPAddresses = []), "properties.publicIPAddresses", "[]"),
+    doc("no private VIP in Internal mode (az spelling kept in the path)", AZ, (d) => void (d.privateIpAddresses = []), "privateIpAddresses", "[]"),
+    doc("an IPv6 private VIP in an az document", AZ, (d) => void (d.privateIpAddresses = ["fd00:50:2::4"]), "privateIpAddresses[0]", q("fd00:50:2::4")),
+    doc("a bad address at index 1000 of a huge list", REST, (d) => void (d.properties.publicIPAddresses = [...manyAddresses(1000), "10.0.0.999"]), "properties.publicIPAddresses[1000]", q("10.0.0.999")),
+    doc("one field spelled twice with different values", REST, (d) => void (d.properties.publicIpAddresses = ["52.164.20.8"]), "properties.publicIPAddresses", q("publicIPAddresses, publicIpAddresses"), "twice"),
+    doc("an IPv6 address in an additional location", REST, (d) => void (d.properties.additionalLocations = [{ location: "West Europe", publicIPAddresses: ["2603:1020::1"] }]), "properties.additionalLocations[0].publicIPAddresses[0]", q("2603:1020::1")),
+    doc("an additional location without a location", REST, (d) => void (d.properties.additionalLocations = [{ publicIPAddresses: ["20.1.2.3"] }]), "properties.additionalLocations[0].location", "(missing)"),
+    // ---- the APIM document: hostnames ----
+    doc("a wildcard ConfigurationApi hostname", REST, (d) => void d.properties.hostnameConfigurations.push({ type: "ConfigurationApi", hostName: "*.fabrikam.example.com" }), "properties.hostnameConfigurations[1].hostName", q("*.fabrikam.example.com"), "Wildcard"),
+    doc("a hostname with an empty label", REST, (d) => void d.properties.hostnameConfigurations.push({ type: "ConfigurationApi", hostName: "config..fabrikam.example.com" }), "properties.hostnameConfigurations[1].hostName", q("config..fabrikam.example.com")),
+    doc("a hostname with an underscore", REST, (d) => void d.properties.hostnameConfigurations.push({ type: "Proxy", hostName: "api_gw.fabrikam.example.com" }), "properties.hostnameConfigurations[1].hostName", q("api_gw.fabrikam.example.com")),
+    doc("a single-label hostname", REST, (d) => void d.properties.hostnameConfigurations.push({ type: "ConfigurationApi", hostName: "localhost" }), "properties.hostnameConfigurations[1].hostName", q("localhost")),
+    doc("a hostname entry without a type", REST, (d) => void d.properties.hostnameConfigurations.push({ hostName: "config.fabrikam.example.com" }), "properties.hostnameConfigurations[1].type", "(missing)"),
+    doc("two ConfigurationApi hostnames", REST, (d) => void d.properties.hostnameConfigurations.push({ type: "ConfigurationApi", hostName: "b.fabrikam.example.com" }, { type: "ConfigurationApi", hostName: "a.fabrikam.example.com" }), "properties.hostnameConfigurations", JSON.stringify(["a.fabrikam.example.com", "b.fabrikam.example.com"]), "at most one"),
+    doc("a hostname entry that is a string", REST, (d) => void (d.properties.hostnameConfigurations = ["config.fabrikam.example.com"]), "properties.hostnameConfigurations[0]", q("config.fabrikam.example.com")),
+
+    // ---- the args: unknown and secret keys ----
+    arg("a misspelled firewall.priority", (a) => (a.firewall.priorty = 400), "firewall.priorty", q("priorty"), { mentions: "Did you mean \"priority\"?" }),
+    arg("a misspelled top-level firewall", (a) => { a.firewal = a.firewall; delete a.firewall; }, "firewal", q("firewal"), { mentions: "Did you mean \"firewall\"?" }),
+    arg("a misspelled feature", (a) => (a.features = { storgae: { enabled: true } }), "features.storgae", q("storgae"), { mentions: "Did you mean \"storage\"?" }),
+    arg("a misspelled backend endPort", (a) => (a.backends = [{ name: "orders", address: "10.1.0.0/24", port: 443, endport: 444 }]), "backends[0].endport", q("endport"), { mentions: "Did you mean \"endPort\"?" }),
+    arg("a gateway token in the args", (a) => (a.gatewayToken = SECRET), "gatewayToken", q("(not shown)"), { never: SECRET }),
+    arg("a storage account key", (a) => (a.features = { storage: { enabled: true, accountNames: ["contosologs"], accountKey: SECRET } }), "features.storage.accountKey", q("(not shown)"), { never: SECRET }),
+    arg("a password in the cluster args", (a) => (a.cluster.password = SECRET), "cluster.password", q("(not shown)"), { never: SECRET }),
+    // ---- the args: firewall ----
+    arg("no firewall at all", (a) => delete a.firewall, "firewall", "(missing)"),
+    arg("a firewall given as a string", (a) => (a.firewall = "fwpol-hub"), "firewall", q("fwpol-hub"), { mentions: "Expected an object" }),
+    arg("both policyId and policyName", (a) => (a.firewall.policyId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-hub/providers/Microsoft.Network/firewallPolicies/fwpol-hub"), "firewall.policyId", q("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-hub/providers/Microsoft.Network/firewallPolicies/fwpol-hub").slice(0, 77) + "...", { mentions: "Only one of" }),
+    arg("a policyId of another resource type", (a) => { delete a.firewall.policyName; delete a.firewall.resourceGroupName; a.firewall.policyId = "/subscriptions/x/fw"; }, "firewall.policyId", q("/subscriptions/x/fw")),
+    arg("a policyName without its resource group", (a) => delete a.firewall.resourceGroupName, "firewall.resourceGroupName", "(missing)"),
+    arg("a priority below 100", (a) => (a.firewall.priority = 99), "firewall.priority", "99"),
+    arg("a priority above 65000", (a) => (a.firewall.priority = 65001), "firewall.priority", "65001"),
+    arg("a priority given as a string", (a) => (a.firewall.priority = "300"), "firewall.priority", q("300")),
+    arg("a fractional priority", (a) => (a.firewall.priority = 300.5), "firewall.priority", "300.5"),
+    arg("a NaN priority (Number() of an unset variable)", (a) => (a.firewall.priority = Number(undefined)), "firewall.priority", "NaN"),
+    arg("an unknown ruleStyle", (a) => (a.firewall.ruleStyle = "dns"), "firewall.ruleStyle", q("dns"), { mentions: "ip, fqdn, both" }),
+    arg("a rule collection group name ending in a hyphen", (a) => (a.firewall.ruleCollectionGroupName = "apim-shgw-"), "firewall.ruleCollectionGroupName", q("apim-shgw-")),
+    arg("a rule collection group name of 81 characters", (a) => (a.firewall.ruleCollectionGroupName = "r".repeat(81)), "firewall.ruleCollectionGroupName", `"${"r".repeat(76)}...`),
+    arg("an IPv6 source network", (a) => (a.firewall.sourceAddresses = ["fd00:80::/64"]), "firewall.sourceAddresses[0]", q("fd00:80::/64")),
+    arg("a source CIDR with host bits set", (a) => (a.firewall.sourceAddresses = ["10.80.0.1/24"]), "firewall.sourceAddresses[0]", q("10.80.0.1/24"), { mentions: "Did you mean \"10.80.0.0/24\"?" }),
+    arg("a source prefix of 33", (a) => (a.firewall.sourceAddresses = ["10.80.0.0/33"]), "firewall.sourceAddresses[0]", q("10.80.0.0/33")),
+    arg("a source with an out-of-range octet", (a) => (a.firewall.sourceAddresses = ["10.80.300.0/24"]), "firewall.sourceAddresses[0]", q("10.80.300.0/24")),
+    arg("a source of 0.0.0.0/0", (a) => (a.firewall.sourceAddresses = ["10.80.0.0/24", "0.0.0.0/0"]), "firewall.sourceAddresses", q("0.0.0.0/0")),
+    arg("a source listed twice", (a) => (a.firewall.sourceAddresses = ["10.80.0.0/24", "10.80.0.0/24"]), "firewall.sourceAddresses[1]", q("10.80.0.0/24"), { mentions: "twice" }),
+    arg("a source listed twice in two spellings", (a) => (a.firewall.sourceAddresses = ["10.80.0.5", "10.80.0.5/32"]), "firewall.sourceAddresses[1]", q("10.80.0.5/32"), { mentions: "twice" }),
+    arg("a null source", (a) => (a.firewall.sourceAddresses = [null]), "firewall.sourceAddresses[0]", "null"),
+    arg("sources given as one string", (a) => (a.firewall.sourceAddresses = "10.80.0.0/24"), "firewall.sourceAddresses", q("10.80.0.0/24"), { mentions: "Expected a list" }),
+    arg("no source at all", (a) => (a.firewall.sourceAddresses = []), "firewall.sourceAddresses", "[]"),
+    arg("1001 sources", (a) => (a.firewall.sourceAddresses = manyAddresses(1001)), "firewall.sourceAddresses", q("1001 items"), { mentions: "At most 1000" }),
+    arg("an IP Group ID of another resource type", (a) => (a.firewall.sourceIpGroupIds = ["/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/ipGroup/x"]), "firewall.sourceIpGroupIds[0]", q("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/ipGroup/x").slice(0, 77) + "..."),
+    // ---- the args: cluster ----
+    arg("an unknown cluster flavor", (a) => (a.cluster.flavor = "calico"), "cluster.flavor", q("calico"), { mentions: "kubernetes, openshift, cilium" }),
+    arg("cluster.enabled as a string", (a) => (a.cluster.enabled = "yes"), "cluster.enabled", q("yes")),
+    arg("no gateway namespace", (a) => delete a.cluster.namespace, "cluster.namespace", "(missing)"),
+    arg("a namespace with uppercase and underscore", (a) => (a.cluster.namespace = "Apim_Gateway"), "cluster.namespace", q("Apim_Gateway")),
+    arg("openshift without a dedicated namespace", (a) => (a.cluster.flavor = "openshift"), "cluster.namespaceIsDedicated", "(missing)"),
+    arg("a wildcard in allowNamedFlowsTo", (a) => (a.cluster.allowNamedFlowsTo = ["*"]), "cluster.allowNamedFlowsTo[0]", q("*")),
+    arg("an IPv6 network in allowNamedFlowsTo", (a) => (a.cluster.allowNamedFlowsTo = ["::/0"]), "cluster.allowNamedFlowsTo[0]", q("::/0")),
+    arg("an ingress namespace listed twice", (a) => (a.cluster.ingressNamespaces = ["ingress-nginx", "ingress-nginx"]), "cluster.ingressNamespaces[1]", q("ingress-nginx")),
+    arg("a pod label key with a space", (a) => (a.cluster.podLabels = { "app name": "gw" }), "cluster.podLabels", q("app name")),
+    arg("a pod label value that is a number", (a) => (a.cluster.podLabels = { app: 7 }), "cluster.podLabels.app", "7"),
+    // ---- the args: features ----
+    arg("storage on with no account and no service tag", (a) => (a.features = { storage: { enabled: true } }), "features.storage.accountNames", "(missing)"),
+    arg("a storage account name with uppercase", (a) => (a.features = { storage: { enabled: true, accountNames: ["ContosoLogs"] } }), "features.storage.accountNames[0]", q("ContosoLogs")),
+    arg("a storage account given as its blob host", (a) => (a.features = { storage: { enabled: true, accountNames: ["contosologs.blob.core.windows.net"] } }), "features.storage.accountNames[0]", q("contosologs.blob.core.windows.net")),
+    arg("a storage account listed twice", (a) => (a.features = { storage: { enabled: true, accountNames: ["contosologs", "contosologs"] } }), "features.storage.accountNames[1]", q("contosologs")),
+    arg("a wildcard Event Hubs namespace", (a) => (a.features = { eventHubs: { enabled: true, namespaces: ["*.servicebus.windows.net"] } }), "features.eventHubs.namespaces[0]", q("*.servicebus.windows.net")),
+    arg("an Event Hubs namespace listed twice, differently cased", (a) => (a.features = { eventHubs: { enabled: true, namespaces: ["contoso-logs", "Contoso-Logs"] } }), "features.eventHubs.namespaces[1]", q("Contoso-Logs")),
+    arg("a wildcard cache host", (a) => (a.features = { externalCache: { enabled: true, host: "*.redis.cache.windows.net" } }), "features.externalCache.host", q("*.redis.cache.windows.net"), { mentions: "Wildcard" }),
+    arg("a cache address with an out-of-range octet", (a) => (a.features = { externalCache: { enabled: true, host: "10.20.0.256" } }), "features.externalCache.host", q("10.20.0.256")),
+    arg("an IPv6 cache address", (a) => (a.features = { externalCache: { enabled: true, host: "fd00:20::10" } }), "features.externalCache.host", q("fd00:20::10")),
+    arg("a cache port of 0", (a) => (a.features = { externalCache: { enabled: true, host: "cache.contoso.example", port: 0 } }), "features.externalCache.port", "0"),
+    arg("a cache on without a host", (a) => (a.features = { externalCache: { enabled: true } }), "features.externalCache.host", "(missing)"),
+    arg("a display name as the Entra region", (a) => (a.features = { entraId: { enabled: true, region: "West Europe" } }), "features.entraId.region", q("West Europe")),
+    arg("imagePull.enabled as a string", (a) => (a.features = { imagePull: { enabled: "true" } }), "features.imagePull.enabled", q("true")),
+    arg("a feature given as a boolean", (a) => (a.features = { azureResourceManager: true }), "features.azureResourceManager", "true"),
+    // ---- the args: backends ----
+    arg("a backend port of 0", (a) => (a.backends = [{ name: "orders", address: "10.1.0.0/24", port: 0 }]), "backends[0].port", "0"),
+    arg("a backend port given as a string", (a) => (a.backends = [{ name: "orders", address: "10.1.0.0/24", port: "443" }]), "backends[0].port", q("443")),
+    arg("a backend endPort below its port", (a) => (a.backends = [{ name: "orders", address: "10.1.0.0/24", port: 8443, endPort: 8080 }]), "backends[0].endPort", "8080"),
+    arg("a backend endPort above 65535", (a) => (a.backends = [{ name: "orders", address: "10.1.0.0/24", port: 8443, endPort: 70000 }]), "backends[0].endPort", "70000"),
+    arg("a backend with both address and fqdn", (a) => (a.backends = [{ name: "orders", address: "10.1.0.0/24", fqdn: "orders.contoso.example", port: 443 }]), "backends[0].address", q("10.1.0.0/24")),
+    arg("a backend with neither address nor fqdn", (a) => (a.backends = [{ name: "orders", port: 443 }]), "backends[0].address", "(missing)"),
+    arg("a backend with a wildcard fqdn", (a) => (a.backends = [{ name: "orders", fqdn: "*.contoso.example", port: 443 }]), "backends[0].fqdn", q("*.contoso.example")),
+    arg("a backend with an address in its fqdn", (a) => (a.backends = [{ name: "orders", fqdn: "10.1.0.4", port: 443 }]), "backends[0].fqdn", q("10.1.0.4")),
+    arg("a backend with a host name as its address", (a) => (a.backends = [{ name: "orders", address: "orders.contoso.example", port: 443 }]), "backends[0].address", q("orders.contoso.example")),
+    arg("a backend with an unknown protocol", (a) => (a.backends = [{ name: "orders", address: "10.1.0.0/24", port: 443, protocol: "ICMP" }]), "backends[0].protocol", q("ICMP")),
+    arg("a backend name with uppercase", (a) => (a.backends = [{ name: "Orders", address: "10.1.0.0/24", port: 443 }]), "backends[0].name", q("Orders")),
+    arg("two backends with one name", (a) => (a.backends = [{ name: "orders", address: "10.1.0.0/24", port: 443 }, { name: "orders", fqdn: "orders.contoso.example", port: 443 }]), "backends[1].name", q("orders"), { mentions: "unique" }),
+    arg("a null backend", (a) => (a.backends = [null]), "backends[0]", "null"),
+    arg("backends given as an object", (a) => (a.backends = { orders: { address: "10.1.0.0/24", port: 443 } }), "backends", JSON.stringify({ orders: { address: "10.1.0.0/24", port: 443 } })),
+    arg("1001 backends", (a) => (a.backends = manyAddresses(1001).map((address, i) => ({ name: `b${i}`, address, port: 443 }))), "backends", q("1001 items")),
+    // ---- the args: the rest ----
+    arg("the v1 gateway", (a) => (a.gatewayMajorVersion = 1), "gatewayMajorVersion", "1", { mentions: "2023-10-01" }),
+    arg("a missing APIM service name", (a) => delete a.apim.serviceName, "apim.serviceName", "(missing)"),
+    arg("a numeric APIM resource group", (a) => (a.apim.resourceGroupName = 7), "apim.resourceGroupName", "7"),
+    // ---- the args inside Outputs: refused on resolution, still before any child ----
+    outputArg("a priority above 65000 inside an Output", "firewall", (a) => (a.firewall.priority = 70000), "firewall.priority", "70000"),
+    outputArg("a misspelled key inside an Output", "firewall", (a) => (a.firewall.sourceAdresses = ["10.80.0.0/24"]), "firewall.sourceAdresses", q("sourceAdresses")),
+    outputArg("a backend endPort below its port inside an Output", "backends", (a) => (a.backends = [{ name: "orders", address: "10.1.0.0/24", port: 9000, endPort: 8999 }]), "backends[0].endPort", "8999"),
+];
+
+function prefixOf(row: Pick<Row, "field" | "value">): string {
+    return `Invalid value for ${row.field}: ${row.value}. `;
+}
+
+/** Runs the component and returns its refusal and what was registered, late registrations included. */
+async function refuse(row: Row): Promise<{ error: unknown; registered: RegisteredResource[] }> {
+    const registered: RegisteredResource[] = [];
+    try {
+        await runOffline(row.document, row.args, "gw", registered);
+    } catch (error) {
+        forgetRefusedRegistrations();
+        if (row.stage !== "args") {
+            // Registrations still in flight when the error surfaced would land now.
+            await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        return { error, registered };
+    }
+    throw new assert.AssertionError({ message: `expected a refusal naming ${row.field}, but the component ran and registered: ${registered.map((r) => r.type).join(", ")}` });
+}
+
+function assertRefusal(error: unknown, row: Pick<Row, "field" | "value" | "mentions" | "never">): void {
+    assert.ok(error instanceof InputError, `expected an InputError, got ${error instanceof Error ? `${error.name}: ${JSON.stringify(error.message)}` : String(error)}`);
+    assert.ok(error.message.startsWith(prefixOf(row)), `message does not start with ${JSON.stringify(prefixOf(row))}:\n  ${error.message}`);
+    assert.equal(error.field, row.field);
+    assert.ok(!error.message.includes("\n"), "the message must be one line");
+    if (row.mentions) {
+        assert.ok(error.message.includes(row.mentions), `message lacks ${JSON.stringify(row.mentions)}:\n  ${error.message}`);
+    }
+    if (row.never) {
+        assert.ok(!error.message.includes(row.never), "the message echoes the secret");
+        assert.ok(!JSON.stringify(error.value).includes(row.never), "the error's value holds the secret");
+    }
+}
+
+describe("bad input", () => {
+    it("the matrix holds at least 40 rows, each naming a distinct case", () => {
+        assert.ok(ROWS.length >= 40, `${ROWS.length} rows`);
+        assert.equal(new Set(ROWS.map((r) => r.what)).size, ROWS.length);
+    });
+
+    for (const stage of ["document", "args", "output-args"] as const) {
+        describe(`the component refuses bad ${stage === "document" ? "APIM documents" : stage === "args" ? "args" : "args inside Outputs"}`, () => {
+            for (const row of ROWS.filter((r) => r.stage === stage)) {
+                it(`${row.what}: names ${row.field} = ${row.value}`, async () => {
+                    const { error, registered } = await refuse(row);
+                    assertRefusal(error, row);
+                    // Arg errors are thrown before the component itself registers; document errors
+                    // and args resolved later may leave the component, never a child.
+                    const types = registered.map((r) => r.type);
+                    if (stage === "args") {
+                        assert.deepEqual(types, []);
+                    } else {
+                        assert.ok(types.length <= 1 && types.every((t) => t === TYPE_TOKEN), `registered: ${types.join(", ")}`);
+                    }
+                });
+            }
+        });
+    }
+
+    describe("the CLI", () => {
+        let dir: string;
+        const file = (name: string, text: string) => {
+            const p = path.join(dir, name);
+            fs.writeFileSync(p, text);
+            return p;
+        };
+        before(() => {
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), "apim-egress-bad-input-"));
+        });
+        after(() => {
+            fs.rmSync(dir, { recursive: true, force: true });
+        });
+
+        // In-process: the files as the CLI reads them (runPreview is what main calls).
+        describe("reading files", () => {
+            const cases: { what: string; request: () => { apimFile: string; optionsFile?: string }; field: string; value: (request: { apimFile: string; optionsFile?: string }) => string; mentions?: string }[] = [
+                { what: "a missing --apim file", request: () => ({ apimFile: path.join(dir, "missing.json") }), field: "--apim", value: (r) => q(r.apimFile), mentions: "ENOENT" },
+                { what: "a directory as --apim", request: () => ({ apimFile: dir }), field: "--apim", value: (r) => q(r.apimFile), mentions: "EISDIR" },
+                { what: "an --apim file that is not JSON", request: () => ({ apimFile: file("trailing-comma.json", "{\"name\": \"contoso\",}") }), field: "--apim", value: (r) => q(r.apimFile), mentions: "not valid JSON" },
+                { what: "an empty --apim file", request: () => ({ apimFile: file("empty.json", "") }), field: "--apim", value: (r) => q(r.apimFile), mentions: "not valid JSON" },
+                { what: "an --options file that is not YAML", request: () => ({ apimFile: fixturePath("rest-external-premium.json"), optionsFile: file("unclosed-flow.yaml", "firewall:\n  priority: [300\n") }), field: "--options", value: (r) => q(r.optionsFile as string), mentions: "not valid YAML" },
+                { what: "an --options file holding a list", request: () => ({ apimFile: fixturePath("rest-external-premium.json"), optionsFile: file("list.yaml", "- firewall\n- cluster\n") }), field: "--options", value: (r) => q(r.optionsFile as string) },
+                { what: "an --options file that is not JSON", request: () => ({ apimFile: fixturePath("rest-external-premium.json"), optionsFile: file("bad-options.json", "{firewall: 1}") }), field: "--options", value: (r) => q(r.optionsFile as string), mentions: "not valid JSON" },
+            ];
+            for (const c of cases) {
+                it(`${c.what}: names ${c.field} and the path`, async () => {
+                    const request = c.request();
+                    let error: unknown;
+                    try {
+                        await runPreview(request);
+                    } catch (e) {
+                        forgetRefusedRegistrations();
+                        error = e;
+                    }
+                    assertRefusal(error, { field: c.field, value: c.value(request), mentions: c.mentions });
+                });
+            }
+        });
+
+        // Spawned: exit code, one stderr line, no stack, nothing on stdout. Few spawns (each loads
+        // the Pulumi SDK, about a second), all at once; the rows above cover the rest in-process.
+        describe("as a process", () => {
+            interface Spawned { status: number | null; stdout: string; stderr: string }
+            const runs: { what: string; argv: () => string[]; field: string; value: () => string; mentions?: string; never?: string; result?: Spawned }[] = [];
+            const cli = path.join(__dirname, "..", "cli", "preview.js");
+            let apimPath = "";
+            let nullPath = "";
+            let ipv6Path = "";
+            let typoPath = "";
+            let tokenPath = "";
+            let badYamlPath = "";
+            runs.push(
+                { what: "a missing --apim file", argv: () => ["--apim", path.join(dir, "nope.json"), "--format", "json"], field: "--apim", value: () => q(path.join(dir, "nope.json")) },
+                { what: "an --options file that is not YAML", argv: () => ["--apim", apimPath, "--options", badYamlPath, "--format", "table"], field: "--options", value: () => q(badYamlPath), mentions: "not valid YAML" },
+                { what: "a misspelled option", argv: () => ["--apim", apimPath, "--options", typoPath, "--format", "csv"], field: "firewall.priorty", value: () => q("priorty"), mentions: "Did you mean \"priority\"?" },
+                { what: "a gateway token in the options", argv: () => ["--apim", apimPath, "--options", tokenPath, "--format", "json"], field: "gatewayToken", value: () => q("(not shown)"), never: SECRET },
+                { what: "an IPv6 VIP in the document (refused after the component registered)", argv: () => ["--apim", ipv6Path, "--format", "markdown"], field: "properties.publicIPAddresses[0]", value: () => q("2603:1020:5:1::9") },
+                { what: "a document that is JSON null", argv: () => ["--apim", nullPath, "--format", "json"], field: "APIM document", value: () => "null" },
+            );
+
+            before(async function () {
+                this.timeout(60000);
+                apimPath = file("apim.json", JSON.stringify(REST()));
+                nullPath = file("null.json", "null\n");
+                ipv6Path = file("ipv6.json", JSON.stringify(with_(REST(), (d) => (d.properties.publicIPAddresses = ["2603:1020:5:1::9"]))));
+                typoPath = file("typo.yaml", "firewall:\n  priorty: 400\n");
+                tokenPath = file("token.yaml", `gatewayToken: "${SECRET}"\n`);
+                badYamlPath = file("bad.yaml", "cluster:\n  namespace: apim-gateway\n   flavor: openshift\n");
+                await Promise.all(runs.map(async (r) => {
+                    r.result = await new Promise<Spawned>((resolve, reject) => {
+                        const child = spawn(process.execPath, [cli, ...r.argv()], { stdio: ["ignore", "pipe", "pipe"] });
+                        let stdout = "";
+                        let stderr = "";
+                        child.stdout.on("data", (d) => (stdout += d));
+                        child.stderr.on("data", (d) => (stderr += d));
+                        child.on("error", reject);
+                        child.on("close", (status) => resolve({ status, stdout, stderr }));
+                    });
+                }));
+            });
+
+            it("spawns at most 8 processes", () => {
+                assert.ok(runs.length <= 8, `${runs.length} spawns`);
+            });
+
+            for (const r of runs) {
+                it(`${r.what}: exit 1, one stderr line naming ${r.field}, no stack, empty stdout`, () => {
+                    const { status, stdout, stderr } = r.result as Spawned;
+                    const lines = stderr.split("\n").filter((l) => l !== "");
+                    const prefix = `error: ${prefixOf({ field: r.field, value: r.value() })}`;
+                    assert.deepEqual(lines.filter((l) => /^\s*at /.test(l)), [], "stack trace on stderr");
+                    assert.equal(lines.length, 1, `expected one stderr line, got:\n${stderr}`);
+                    assert.ok(lines[0].startsWith("error: Invalid value for "), lines[0]);
+                    assert.ok(lines[0].startsWith(prefix), `expected ${JSON.stringify(prefix)}, got:\n  ${lines[0]}`);
+                    if (r.mentions) {
+                        assert.ok(lines[0].includes(r.mentions), lines[0]);
+                    }
+                    if (r.never) {
+                        assert.ok(!stderr.includes(r.never) && !stdout.includes(r.never), "the secret is echoed");
+                    }
+                    assert.equal(stdout, "");
+                    assert.equal(status, 1);
+                });
+            }
+        });
+    });
+});
