@@ -1,0 +1,258 @@
+// One measured process of `npm run bench`: `node dist/bench/worker.js <component|baseline|floor> <N>`.
+// Prints one JSON line (WorkerResult) on stdout. With BENCH_DUMP=1 it adds the registered
+// resources, which the driver uses to check that the baseline still matches the component.
+//
+// Everything is loaded with dynamic require inside main(): a top-level import would load the
+// SDK before the first statement runs, and each mode must load only what it needs (the floor
+// mode nothing but the SDK, the baseline nothing of components/).
+import type * as pulumiType from "@pulumi/pulumi";
+import type { SelfHostedGatewayEgressArgs } from "../components/options";
+
+// performance.now() counts from performance.timeOrigin, the start of this process, so node's
+// own bootstrap is part of every mode's wall time, the floor's included.
+const ENTERED_MS = performance.now();
+
+export const Mode = { Component: "component", Baseline: "baseline", Floor: "floor" } as const;
+export type Mode = (typeof Mode)[keyof typeof Mode];
+
+export interface RegisteredResource {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+}
+
+export interface WorkerResult {
+    mode: Mode;
+    n: number;
+    /** Process start → every registration settled (or, for the floor, SDK loaded). */
+    wallMs: number;
+    /** Process start → this file's first statement: node's bootstrap. */
+    enteredMs: number;
+    /** Process start → the modules of this mode loaded, before any registration. */
+    loadedMs: number;
+    /** User + system CPU of the whole process, ms: less sensitive than wall to other load on the machine. */
+    cpuMs: number;
+    /** Peak resident set size of the whole process, MB. */
+    maxRssMb: number;
+    /** Resources registered with the mock monitor, when BENCH_DUMP=1. */
+    resources?: RegisteredResource[];
+}
+
+const APIM_READ_TOKEN = "azure-native:apimanagement:getApiManagementService";
+const APIM_DOCUMENT_FILE = `${__dirname}/../../examples/apim-internal-premium.json`;
+
+// Distinct per instance so that N components on one mock stack neither collide on URNs nor
+// produce identical resources: the i-th copy of examples/options.yaml.
+function instanceNames(i: number) {
+    return {
+        name: `shgw-${i}`,
+        serviceName: `contoso-apim-${i}`,
+        ruleCollectionGroupName: `apim-shgw-factory-${i}`,
+        namespace: `apim-gateway-${i}`,
+        priority: 300 + i,
+    };
+}
+
+// Written out rather than parsed from examples/options.yaml so that neither mode pays for a
+// YAML parser the other does not load.
+function componentArgs(i: number): SelfHostedGatewayEgressArgs {
+    const n = instanceNames(i);
+    return {
+        apim: { resourceGroupName: "rg-apim", serviceName: n.serviceName },
+        firewall: {
+            policyName: "fwpol-hub",
+            resourceGroupName: "rg-hub",
+            ruleCollectionGroupName: n.ruleCollectionGroupName,
+            priority: n.priority,
+            sourceAddresses: ["10.80.0.0/24"],
+        },
+        cluster: { namespace: n.namespace },
+    };
+}
+
+// Output#promise is internal to the SDK but is how its own tests await a value (as in
+// cli/offlineRun.ts); a rejected apply surfaces here instead of as an unhandled rejection.
+function settle<T>(output: pulumiType.Output<T>): Promise<T> {
+    return (output as unknown as { promise(): Promise<T> }).promise();
+}
+
+function registerComponents(n: number): Promise<unknown>[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { SelfHostedGatewayEgress } = require("../components/selfHostedGatewayEgress") as typeof import("../components/selfHostedGatewayEgress");
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < n; i++) {
+        const c = new SelfHostedGatewayEgress(instanceNames(i).name, componentArgs(i));
+        pending.push(settle(c.ruleCollectionGroupId), settle(c.networkPolicyName));
+    }
+    return pending;
+}
+
+/**
+ * What a user would write without the component for the same example: read the instance, take
+ * its private VIP, and spell both resources out. The literal is the component's rendering of
+ * examples/ once, with the per-instance names substituted; no code of components/ runs here.
+ */
+function registerByHand(n: number): Promise<unknown>[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { getApiManagementServiceOutput } = require("@pulumi/azure-native/apimanagement") as typeof import("@pulumi/azure-native/apimanagement");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { FirewallPolicyRuleCollectionGroup } = require("@pulumi/azure-native/network") as typeof import("@pulumi/azure-native/network");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { NetworkPolicy } = require("@pulumi/kubernetes/networking/v1") as typeof import("@pulumi/kubernetes/networking/v1");
+
+    const gatewayPods = { matchLabels: { "app.kubernetes.io/component": "self-hosted-gateway", "app.kubernetes.io/instance": "azure-api-management-gateway" } };
+    const replicaPorts = [{ port: 4290, protocol: "UDP" }, { port: 4291, protocol: "UDP" }];
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < n; i++) {
+        const names = instanceNames(i);
+        const apim = getApiManagementServiceOutput({ resourceGroupName: "rg-apim", serviceName: names.serviceName });
+        // The mock answers with the REST GET body, where the addresses sit under `properties`.
+        const vip = apim.apply((d) => `${(d as unknown as { properties: { privateIPAddresses: string[] } }).properties.privateIPAddresses[0]}/32`);
+        const rcg = new FirewallPolicyRuleCollectionGroup(names.name, {
+            resourceGroupName: "rg-hub",
+            firewallPolicyName: "fwpol-hub",
+            ruleCollectionGroupName: names.ruleCollectionGroupName,
+            priority: names.priority,
+            ruleCollections: [{
+                action: { type: "Allow" },
+                name: "apim-gateway-network",
+                priority: 100,
+                ruleCollectionType: "FirewallPolicyFilterRuleCollection",
+                rules: [{
+                    description: `configuration sync, heartbeat, metrics and events (v2 configuration API): the VIP behind ${names.serviceName}.configuration.azure-api.net [https://learn.microsoft.com/azure/api-management/api-management-howto-ip-addresses]`,
+                    destinationAddresses: [vip],
+                    destinationPorts: ["443"],
+                    ipProtocols: ["TCP"],
+                    name: "configuration-address",
+                    ruleType: "NetworkRule",
+                    sourceAddresses: ["10.80.0.0/24"],
+                }],
+            }],
+        });
+        const np = new NetworkPolicy(names.name, {
+            metadata: {
+                labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "apim-gateway-egress" },
+                name: names.name,
+                namespace: names.namespace,
+            },
+            spec: {
+                egress: [
+                    {
+                        ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }],
+                        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                    },
+                    { ports: replicaPorts, to: [{ podSelector: gatewayPods }] },
+                    { ports: [{ port: 443, protocol: "TCP" }], to: [{ ipBlock: { cidr: vip } }] },
+                ],
+                ingress: [
+                    {
+                        from: [{ podSelector: {} }, { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }],
+                        ports: [{ port: 8080, protocol: "TCP" }, { port: 8081, protocol: "TCP" }],
+                    },
+                    { from: [{ podSelector: gatewayPods }], ports: replicaPorts },
+                ],
+                podSelector: gatewayPods,
+                policyTypes: ["Ingress", "Egress"],
+            },
+        });
+        pending.push(settle(rcg.id), settle(np.metadata.name));
+    }
+    return pending;
+}
+
+/**
+ * The fixed cost every mode pays: the SDK and the three submodules, with the lazily loaded
+ * classes the program uses touched, since the submodule index alone defers them.
+ */
+function loadSdk(): void {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    require("@pulumi/pulumi");
+    void (require("@pulumi/azure-native/apimanagement") as typeof import("@pulumi/azure-native/apimanagement")).getApiManagementServiceOutput;
+    void (require("@pulumi/azure-native/network") as typeof import("@pulumi/azure-native/network")).FirewallPolicyRuleCollectionGroup;
+    void (require("@pulumi/kubernetes/networking/v1") as typeof import("@pulumi/kubernetes/networking/v1")).NetworkPolicy;
+    /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
+async function main(argv: string[]): Promise<WorkerResult> {
+    const [mode, count] = argv;
+    const n = Number(count);
+    if (!Object.values(Mode).includes(mode as Mode) || !Number.isInteger(n) || n < 0) {
+        throw new Error(`usage: worker.js <${Object.values(Mode).join("|")}> <N>, got ${argv.join(" ")}`);
+    }
+    const dump = process.env.BENCH_DUMP === "1";
+    const finish = (loadedMs: number, resources?: RegisteredResource[]): WorkerResult => {
+        const wallMs = performance.now();
+        const cpu = process.cpuUsage();
+        return {
+            mode: mode as Mode,
+            n,
+            wallMs,
+            enteredMs: ENTERED_MS,
+            loadedMs,
+            cpuMs: (cpu.user + cpu.system) / 1000,
+            maxRssMb: process.resourceUsage().maxRSS / 1024,
+            ...(dump && resources ? { resources } : {}),
+        };
+    };
+
+    if (mode === Mode.Floor) {
+        loadSdk();
+        const loaded = performance.now();
+        return finish(loaded);
+    }
+
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fs = require("fs") as typeof import("fs");
+    const document = JSON.parse(fs.readFileSync(APIM_DOCUMENT_FILE, "utf8")) as Record<string, unknown>;
+    // Both modes record every registration, so the dump costs neither more than the other.
+    const resources: RegisteredResource[] = [];
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (r) => {
+                resources.push({ type: r.type, name: r.name, inputs: r.inputs });
+                return { id: `${r.name}-id`, state: r.inputs };
+            },
+            call: (c) => {
+                if (c.token !== APIM_READ_TOKEN) {
+                    throw new Error(`The bench answers ${APIM_READ_TOKEN} only, not ${c.token}.`);
+                }
+                // Each instance reads its own service: answer with the example renamed to it.
+                return { ...document, name: c.inputs.serviceName };
+            },
+        },
+        "apim-gateway-egress-bench",
+        "bench",
+        false,
+    );
+
+    let loadedMs: number;
+    let pending: Promise<unknown>[];
+    if (mode === Mode.Component) {
+        // Loading the component's modules is part of its cost, so it is timed as loading.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        require("../components/selfHostedGatewayEgress");
+        loadedMs = performance.now();
+        pending = registerComponents(n);
+    } else {
+        loadSdk();
+        loadedMs = performance.now();
+        pending = registerByHand(n);
+    }
+    await Promise.all(pending);
+    await pulumi.runtime.disconnect();
+    return finish(loadedMs, resources);
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (result) => {
+            process.stdout.write(`${JSON.stringify(result)}\n`);
+        },
+        (e: unknown) => {
+            process.stderr.write(`bench worker failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+            process.exitCode = 1;
+        },
+    );
+}
