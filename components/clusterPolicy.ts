@@ -122,7 +122,7 @@ function renderEgressFirewall(plan: EgressPlan, options: ClusterOptions, skipped
     const enforcedBy: [string, string][] = [];
     for (const flow of plan.flows.filter(hasClusterMeaning)) {
         const reason = isWildcard(flow.destination) && !options.wildcardDnsNames ? "wildcard DNS names need a newer OVN-Kubernetes EgressFirewall (set cluster.wildcardDnsNames)"
-            : egressFirewallPorts(flow.ports).length > MAX_EGRESS_FIREWALL_PORTS ? `more than ${MAX_EGRESS_FIREWALL_PORTS} ports`
+            : flow.ports.reduce((n, p) => n + (p.endPort ?? p.port) - p.port + 1, 0) > MAX_EGRESS_FIREWALL_PORTS ? `more than ${MAX_EGRESS_FIREWALL_PORTS} ports`
             : undefined;
         if (reason) {
             skipped.push({ flow: flow.id, reason: `EgressFirewall: ${reason}` });
