@@ -8,7 +8,8 @@
 // 2-core machine, with room under the 3-minute budget when other jobs share it.
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { Mode, RegisteredResource, WorkerResult } from "./worker";
+import type { RegisteredResource } from "../cli/apimMocks";
+import { Mode, WorkerResult } from "./worker";
 
 const SIZES = [1, 10, 100] as const;
 const GOAL_RATIO = 1.1;

@@ -5,8 +5,8 @@
 // Everything is loaded with dynamic require inside main(): a top-level import would load the
 // SDK before the first statement runs, and each mode must load only what it needs (the floor
 // mode nothing but the SDK, the baseline nothing of components/).
-import type * as pulumiType from "@pulumi/pulumi";
 import type { SelfHostedGatewayEgressArgs } from "../components/options";
+import type { RegisteredResource } from "../cli/apimMocks";
 
 // performance.now() counts from performance.timeOrigin, the start of this process, so node's
 // own bootstrap is part of every mode's wall time, the floor's included.
@@ -14,12 +14,6 @@ const ENTERED_MS = performance.now();
 
 export const Mode = { Component: "component", Baseline: "baseline", Floor: "floor" } as const;
 export type Mode = (typeof Mode)[keyof typeof Mode];
-
-export interface RegisteredResource {
-    type: string;
-    name: string;
-    inputs: Record<string, unknown>;
-}
 
 export interface WorkerResult {
     mode: Mode;
@@ -38,7 +32,6 @@ export interface WorkerResult {
     resources?: RegisteredResource[];
 }
 
-const APIM_READ_TOKEN = "azure-native:apimanagement:getApiManagementService";
 const APIM_DOCUMENT_FILE = `${__dirname}/../../examples/apim-internal-premium.json`;
 
 // Distinct per instance so that N components on one mock stack neither collide on URNs nor
@@ -70,13 +63,9 @@ function componentArgs(i: number): SelfHostedGatewayEgressArgs {
     };
 }
 
-// Output#promise is internal to the SDK but is how its own tests await a value (as in
-// cli/offlineRun.ts); a rejected apply surfaces here instead of as an unhandled rejection.
-function settle<T>(output: pulumiType.Output<T>): Promise<T> {
-    return (output as unknown as { promise(): Promise<T> }).promise();
-}
-
 function registerComponents(n: number): Promise<unknown>[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { settle } = require("../cli/apimMocks") as typeof import("../cli/apimMocks");
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { SelfHostedGatewayEgress } = require("../components/selfHostedGatewayEgress") as typeof import("../components/selfHostedGatewayEgress");
     const pending: Promise<unknown>[] = [];
@@ -93,6 +82,8 @@ function registerComponents(n: number): Promise<unknown>[] {
  * examples/ once, with the per-instance names substituted; no code of components/ runs here.
  */
 function registerByHand(n: number): Promise<unknown>[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { settle } = require("../cli/apimMocks") as typeof import("../cli/apimMocks");
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { getApiManagementServiceOutput } = require("@pulumi/azure-native/apimanagement") as typeof import("@pulumi/azure-native/apimanagement");
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -208,24 +199,10 @@ async function main(argv: string[]): Promise<WorkerResult> {
     const document = JSON.parse(fs.readFileSync(APIM_DOCUMENT_FILE, "utf8")) as Record<string, unknown>;
     // Both modes record every registration, so the dump costs neither more than the other.
     const resources: RegisteredResource[] = [];
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (r) => {
-                resources.push({ type: r.type, name: r.name, inputs: r.inputs });
-                return { id: `${r.name}-id`, state: r.inputs };
-            },
-            call: (c) => {
-                if (c.token !== APIM_READ_TOKEN) {
-                    throw new Error(`The bench answers ${APIM_READ_TOKEN} only, not ${c.token}.`);
-                }
-                // Each instance reads its own service: answer with the example renamed to it.
-                return { ...document, name: c.inputs.serviceName };
-            },
-        },
-        "apim-gateway-egress-bench",
-        "bench",
-        false,
-    );
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { setApimMocks } = require("../cli/apimMocks") as typeof import("../cli/apimMocks");
+    // Each instance reads its own service: answer with the example renamed to it.
+    await setApimMocks((read) => ({ ...document, name: read.serviceName }), resources, "apim-gateway-egress-bench", "bench");
 
     let loadedMs: number;
     let pending: Promise<unknown>[];

@@ -7,14 +7,9 @@ import { InputError } from "../components/errors";
 import { FlowReport } from "../components/report";
 import { resetPolicyLedger, SelfHostedGatewayEgress } from "../components/selfHostedGatewayEgress";
 import { SelfHostedGatewayEgressArgs } from "../components/options";
+import { RegisteredResource, setApimMocks, settle } from "./apimMocks";
 
-export const APIM_READ_TOKEN = "azure-native:apimanagement:getApiManagementService";
-
-export interface RegisteredResource {
-    type: string;
-    name: string;
-    inputs: Record<string, unknown>;
-}
+export { APIM_READ_TOKEN, RegisteredResource } from "./apimMocks";
 
 export interface OfflineOutputs {
     ruleCollectionGroupName: string;
@@ -36,12 +31,6 @@ export interface OfflineRun {
     apimReads: Record<string, unknown>[];
 }
 
-// Output#promise is internal to the SDK but is how its own tests await a value; a rejected
-// apply surfaces here instead of as an unhandled rejection.
-function settle<T>(output: pulumi.Output<T>): Promise<T> {
-    return (output as unknown as { promise(): Promise<T> }).promise();
-}
-
 /**
  * Builds the component named `name` from `args` under mocks that answer the APIM read with
  * `apimDocument`, waits for every registration, and returns what was registered.
@@ -52,25 +41,7 @@ export async function runOffline(apimDocument: unknown, args: SelfHostedGatewayE
     // The mock can only answer an invoke with an object: anything else is refused here, with the
     // component's own words, rather than mangled by the RPC layer.
     assertApimDocument(apimDocument);
-    const apimReads: Record<string, unknown>[] = [];
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (r) => {
-                resources.push({ type: r.type, name: r.name, inputs: r.inputs });
-                return { id: `${r.name}-id`, state: r.inputs };
-            },
-            call: (c) => {
-                if (c.token !== APIM_READ_TOKEN) {
-                    throw new Error(`The offline preview answers ${APIM_READ_TOKEN} only, not ${c.token}.`);
-                }
-                apimReads.push(c.inputs);
-                return apimDocument as Record<string, unknown>;
-            },
-        },
-        "apim-gateway-egress",
-        "offline",
-        false,
-    );
+    const apimReads = await setApimMocks(() => apimDocument, resources, "apim-gateway-egress", "offline");
     resetPolicyLedger();
     const component = new SelfHostedGatewayEgress(name, args);
     const [ruleCollectionGroupName, networkPolicyName, configurationHost, configurationAddress, ruleStyle, egressPlan, egressMatrix, notEnforceableInCluster, notes] = await Promise.all([
