@@ -6,13 +6,11 @@ import { getApiManagementServiceOutput } from "@pulumi/azure-native/apimanagemen
 import { FirewallPolicyRuleCollectionGroup } from "@pulumi/azure-native/network";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1";
-import { ApimFacts, normalizeApim } from "./apimFacts";
-import { ClusterRendering, Manifest, renderClusterPolicy } from "./clusterPolicy";
-import { buildEgressPlan, EgressPlan } from "./egressPlan";
-import { FirewallRendering, renderFirewallRules } from "./firewallRules";
+import { Manifest } from "./clusterPolicy";
 import { ClusterFlavor, Options, resolveClusterShape, resolveOptions, SelfHostedGatewayEgressArgs } from "./options";
 import { Placement, PolicyLedger } from "./policyLedger";
-import { describeFlows, egressMatrix, FlowReport, matrixToMarkdown } from "./report";
+import { Derivation, deriveEgress } from "./pipeline";
+import { FlowReport } from "./report";
 
 export const TYPE_TOKEN = "apim-gateway-egress:index:SelfHostedGatewayEgress";
 
@@ -79,32 +77,33 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             : undefined;
         super(TYPE_TOKEN, name, {}, opts);
 
-        const options: pulumi.Output<Options> = known ? pulumi.output(known) as pulumi.Output<Options> : pulumi.output(args).apply((a) => resolveOptions(name, a));
+        // With the args known now, inputs are plain values; otherwise each is read off the
+        // resolved args. Either way the pipeline runs once, in one apply.
+        const resolved = known ? undefined : pulumi.output(args).apply((a) => resolveOptions(name, a));
+        const pick = <T>(read: (o: Options) => T): pulumi.Input<T> => (known ? read(known) : (resolved as pulumi.Output<Options>).apply(read));
         const apim = getApiManagementServiceOutput(
-            { resourceGroupName: options.apim.resourceGroupName, serviceName: options.apim.serviceName },
+            { resourceGroupName: pick((o) => o.apim.resourceGroupName), serviceName: pick((o) => o.apim.serviceName) },
             { parent: this },
         );
-        const facts: pulumi.Output<ApimFacts> = apim.apply((document) => {
-            const normalized = normalizeApim(document);
-            normalized.warnings.forEach((w) => pulumi.log.warn(w, this));
-            return normalized;
-        });
-        const plan: pulumi.Output<EgressPlan> = pulumi.all([facts, options]).apply(([f, o]) => buildEgressPlan(f, o));
-        const firewall: pulumi.Output<FirewallRendering> = pulumi.all([plan, facts, options]).apply(([p, f, o]) => renderFirewallRules(p, f.virtualNetworkType, o.firewall));
-        const cluster: pulumi.Output<ClusterRendering> = pulumi.all([plan, options]).apply(([p, o]) => renderClusterPolicy(p, o.cluster));
+        const derive = (document: unknown, o: Options): Derivation => {
+            const d = deriveEgress(document, o);
+            d.facts.warnings.forEach((w) => pulumi.log.warn(w, this));
+            return d;
+        };
+        const derived = known ? apim.apply((document) => derive(document, known)) : pulumi.all([apim, resolved as pulumi.Output<Options>]).apply(([document, o]) => derive(document, o));
 
         const rcg = new FirewallPolicyRuleCollectionGroup(name, {
-            resourceGroupName: options.firewall.policy.resourceGroupName,
-            firewallPolicyName: options.firewall.policy.policyName,
-            ruleCollectionGroupName: options.firewall.ruleCollectionGroupName,
-            priority: placement?.priority ?? options.apply((o) => o.firewall.priority ?? o.firewall.priorityRange.start),
-            ruleCollections: firewall.ruleCollections as Untyped,
+            resourceGroupName: pick((o) => o.firewall.policy.resourceGroupName),
+            firewallPolicyName: pick((o) => o.firewall.policy.policyName),
+            ruleCollectionGroupName: pick((o) => o.firewall.ruleCollectionGroupName),
+            priority: placement?.priority ?? pick((o) => o.firewall.priority ?? o.firewall.priorityRange.start),
+            ruleCollections: derived.apply((d) => d.firewall.ruleCollections as Untyped),
         }, { parent: this, dependsOn: placement?.after && known?.firewall.serializeWrites ? [placement.after] : [] });
         if (known && placement) {
             ledger.record(known.firewall.policy, { component: name, ruleCollectionGroupName: known.firewall.ruleCollectionGroupName, priority: placement.priority, resource: rcg });
         }
 
-        const manifest = (kind: string) => cluster.apply((c) => c.manifests.find((m) => m.kind === kind) as Manifest);
+        const manifest = (kind: string) => derived.apply((d) => d.cluster.manifests.find((m) => m.kind === kind) as Manifest);
         let networkPolicyName: pulumi.Output<string | undefined> = pulumi.output(undefined);
         if (shape.enabled) {
             const np = manifest("NetworkPolicy");
@@ -120,17 +119,16 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         }
 
         this.ruleCollectionGroupId = rcg.id;
-        this.ruleCollectionGroupName = options.firewall.ruleCollectionGroupName;
+        this.ruleCollectionGroupName = pulumi.output(pick((o) => o.firewall.ruleCollectionGroupName));
         this.priority = rcg.priority.apply((p) => p as number);
         this.networkPolicyName = networkPolicyName;
-        this.configurationHost = facts.configurationHost;
-        this.configurationAddress = facts.configurationAddress;
-        this.ruleStyle = firewall.ruleStyle;
-        this.egressPlan = pulumi.all([plan, firewall, cluster]).apply(([p, f, c]) => describeFlows(p, f, c));
-        this.egressMatrix = pulumi.all([this.egressPlan, options]).apply(([flows, o]) =>
-            matrixToMarkdown(egressMatrix(flows, [...o.firewall.sourceAddresses, ...o.firewall.sourceIpGroupIds].join(" "))));
-        this.notEnforceableInCluster = cluster.apply((c) => c.notEnforceable.map((n) => ({ ...n })));
-        this.notes = pulumi.all([facts, firewall]).apply(([f, fw]) => [...f.warnings, ...fw.notes]);
+        this.configurationHost = derived.apply((d) => d.facts.configurationHost);
+        this.configurationAddress = derived.apply((d) => d.facts.configurationAddress);
+        this.ruleStyle = derived.apply((d) => d.firewall.ruleStyle);
+        this.egressPlan = derived.apply((d) => d.flows);
+        this.egressMatrix = derived.apply((d) => d.matrix);
+        this.notEnforceableInCluster = derived.apply((d) => d.cluster.notEnforceable.map((n) => ({ ...n })));
+        this.notes = derived.apply((d) => d.notes);
         this.registerOutputs({
             ruleCollectionGroupId: this.ruleCollectionGroupId,
             ruleCollectionGroupName: this.ruleCollectionGroupName,
