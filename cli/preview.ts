@@ -9,7 +9,8 @@ import { parse as parseYaml } from "yaml";
 import { InputError } from "../components/errors";
 import { SelfHostedGatewayEgressArgs } from "../components/options";
 import { egressMatrix, matrixToCsv, matrixToMarkdown, textTable } from "../components/report";
-import { OfflineRun, runOffline } from "./offlineRun";
+import { TYPE_TOKEN } from "../components/selfHostedGatewayEgress";
+import { OfflineRun, RegisteredResource, runOffline } from "./offlineRun";
 
 export const EXAMPLES_DIR = path.join(__dirname, "..", "..", "examples");
 export const DEFAULT_APIM_FILE = path.join(EXAMPLES_DIR, "apim-internal-premium.json");
@@ -65,7 +66,9 @@ function sourceOf(args: Record<string, unknown>): string {
 }
 
 function renderTable(run: OfflineRun, source: string): string {
-    const [component, ...children] = run.resources.filter((r) => r.type.startsWith("apim-gateway-egress:")).concat(run.resources.filter((r) => !r.type.startsWith("apim-gateway-egress:")));
+    // Every child is parented to the component.
+    const component = run.resources.find((r) => r.type === TYPE_TOKEN) as RegisteredResource;
+    const children = run.resources.filter((r) => r !== component);
     const tree = [`${component.type}  ${component.name}`, ...children.map((r, i) => `${i === children.length - 1 ? "└─" : "├─"} ${r.type}  ${r.name}`)];
     const flows = run.outputs.egressPlan;
     const out = [

@@ -327,8 +327,6 @@ export interface Options {
     readonly backends: readonly Backend[];
 }
 
-/** The args with every `Input` resolved: what `resolveOptions` validates. */
-export type PlainArgs = Record<string, unknown>;
 
 export const DEFAULT_PRIORITY_RANGE = { start: 300, end: 65000 } as const;
 export const DEFAULT_RELEASE_NAME = "azure-api-management-gateway";
