@@ -2,7 +2,7 @@
 // and defaults in Pulumi.yaml), one SelfHostedGatewayEgress, and its outputs as stack outputs.
 import * as pulumi from "@pulumi/pulumi";
 import { SelfHostedGatewayEgress } from "./components/selfHostedGatewayEgress";
-import { BackendArgs, ClusterFlavor, RuleStyle, SelfHostedGatewayEgressArgs } from "./components/options";
+import { BackendArgs, ClusterFlavor, RuleStyle, SelfHostedGatewayEgressArgs } from "./components/args";
 
 /** Empty strings in config mean "not set": Pulumi.yaml needs a default for optional keys. */
 function optional(value: string | undefined): string | undefined {

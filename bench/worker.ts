@@ -5,7 +5,7 @@
 // Everything is loaded with dynamic require inside main(): a top-level import would load the
 // SDK before the first statement runs, and each mode must load only what it needs (the floor
 // mode nothing but the SDK, the baseline nothing of components/).
-import type { SelfHostedGatewayEgressArgs } from "../components/options";
+import type { SelfHostedGatewayEgressArgs } from "../components/args";
 import type { RegisteredResource } from "../cli/apimMocks";
 
 // performance.now() counts from performance.timeOrigin, the start of this process, so node's

@@ -6,7 +6,7 @@ import { assertApimDocument } from "../components/apimFacts";
 import { InputError } from "../components/errors";
 import { FlowReport } from "../components/report";
 import { resetPolicyLedger, SelfHostedGatewayEgress } from "../components/selfHostedGatewayEgress";
-import { SelfHostedGatewayEgressArgs } from "../components/options";
+import { SelfHostedGatewayEgressArgs } from "../components/args";
 import { RegisteredResource, setApimMocks, settle } from "./apimMocks";
 
 export { APIM_READ_TOKEN, RegisteredResource } from "./apimMocks";

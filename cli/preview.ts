@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { InputError } from "../components/errors";
-import { SelfHostedGatewayEgressArgs } from "../components/options";
+import { SelfHostedGatewayEgressArgs } from "../components/args";
 import { egressMatrix, matrixToCsv, matrixToMarkdown, textTable } from "../components/report";
 import { TYPE_TOKEN } from "../components/selfHostedGatewayEgress";
 import { OfflineRun, RegisteredResource, runOffline } from "./offlineRun";

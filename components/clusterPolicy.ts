@@ -8,7 +8,8 @@
 import { GatewayPorts } from "./catalog";
 import { EgressFlow, EgressPlan } from "./egressPlan";
 import { InputError } from "./errors";
-import { ClusterFlavor, ClusterOptions } from "./options";
+import { ClusterFlavor } from "./args";
+import { ClusterOptions } from "./options";
 import { DestinationKind, isWildcard, PortRange, tcp, udp } from "./peers";
 
 export interface Manifest {

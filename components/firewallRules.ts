@@ -5,7 +5,8 @@
 import { VirtualNetworkType } from "./apimFacts";
 import { EgressFlow, EgressPlan, Feature } from "./egressPlan";
 import { InputError } from "./errors";
-import { FirewallOptions, RuleStyle } from "./options";
+import { RuleStyle } from "./args";
+import { FirewallOptions } from "./options";
 import { DestinationKind, formatPorts, Protocol } from "./peers";
 
 export interface NetworkRule {

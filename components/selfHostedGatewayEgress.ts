@@ -7,7 +7,8 @@ import { FirewallPolicyRuleCollectionGroup } from "@pulumi/azure-native/network"
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1";
 import { Manifest } from "./clusterPolicy";
-import { ClusterFlavor, Options, resolveClusterShape, resolveOptions, SelfHostedGatewayEgressArgs } from "./options";
+import { ClusterFlavor, SelfHostedGatewayEgressArgs } from "./args";
+import { Options, resolveClusterShape, resolveOptions } from "./options";
 import { Placement, PolicyLedger } from "./policyLedger";
 import { Derivation, deriveEgress } from "./pipeline";
 import { FlowReport } from "./report";

@@ -1,0 +1,264 @@
+// The component's public args: plain interfaces and `as const` enums that Pulumi's
+// multi-language analyzer accepts (no unions, functions or intersections), each documented with
+// its default. `options.ts` validates them into resolved options.
+import type * as pulumi from "@pulumi/pulumi";
+
+/** How the configuration endpoint is opened on the Azure Firewall. */
+export const RuleStyle = {
+    /** A network rule to the VIP read from Azure, TCP 443. Needs nothing of the firewall's DNS. */
+    Ip: "ip",
+    /** An application rule for the configuration host (HTTPS, matched by SNI). */
+    Fqdn: "fqdn",
+    /** Both: exact while the VIP holds, and still open by name if the VIP changes before the next deployment. */
+    Both: "both",
+} as const;
+export type RuleStyle = (typeof RuleStyle)[keyof typeof RuleStyle];
+
+/** Which cluster policy engine renders the gateway's cluster-side rules. */
+export const ClusterFlavor = {
+    /** A `networking.k8s.io/v1` NetworkPolicy only: addresses, no names. */
+    Kubernetes: "kubernetes",
+    /** NetworkPolicy plus an OVN-Kubernetes EgressFirewall (names allowed); DNS on 5353. */
+    OpenShift: "openshift",
+    /** NetworkPolicy plus a CiliumNetworkPolicy with `toFQDNs` through Cilium's DNS proxy. */
+    Cilium: "cilium",
+} as const;
+export type ClusterFlavor = (typeof ClusterFlavor)[keyof typeof ClusterFlavor];
+
+/** The API Management instance to read; it is read from Azure at every deployment. */
+export interface ApimServiceArgs {
+    /** Resource group of the API Management instance. */
+    resourceGroupName: pulumi.Input<string>;
+    /** Name of the API Management instance (Developer or Premium tier). */
+    serviceName: pulumi.Input<string>;
+}
+
+/** An inclusive range of rule collection group priorities. */
+export interface PriorityRangeArgs {
+    /** First priority, at least 100. */
+    start: pulumi.Input<number>;
+    /** Last priority, at most 65000. */
+    end: pulumi.Input<number>;
+}
+
+/**
+ * The existing Azure Firewall Policy that receives one rule collection group. Give either
+ * `policyId`, or `policyName` with `resourceGroupName`; not both.
+ */
+export interface FirewallArgs {
+    /** Resource ID of the firewall policy, `/subscriptions/…/resourceGroups/…/providers/Microsoft.Network/firewallPolicies/…`. */
+    policyId?: pulumi.Input<string>;
+    /** Name of the firewall policy; needs `resourceGroupName`. */
+    policyName?: pulumi.Input<string>;
+    /** Resource group of the firewall policy; needs `policyName`. */
+    resourceGroupName?: pulumi.Input<string>;
+    /**
+     * Name of the rule collection group: 1-80 letters, digits, `_`, `.`, `-`, starting with a
+     * letter or digit and ending with a letter, digit or `_`.
+     * @default the component's name
+     */
+    ruleCollectionGroupName?: pulumi.Input<string>;
+    /**
+     * Priority of the rule collection group, 100-65000; lower runs first. Must differ from
+     * every other component's on the same policy.
+     * @default the lowest free multiple of 10 in `priorityRange` among the components of this program on the policy
+     */
+    priority?: pulumi.Input<number>;
+    /**
+     * Range for the automatic priority, when `priority` is not given.
+     * @default { start: 300, end: 65000 }
+     */
+    priorityRange?: pulumi.Input<PriorityRangeArgs>;
+    /**
+     * Chain this rule collection group after the previous component's on the same policy, since
+     * Azure writes one group of a policy at a time. Set false only when another mechanism
+     * serializes the writes.
+     * @default true
+     */
+    serializeWrites?: pulumi.Input<boolean>;
+    /** Source networks of the gateway hosts (IPv4 addresses or CIDRs). At least one source, here or in `sourceIpGroupIds`. */
+    sourceAddresses?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Resource IDs of IP Groups holding the gateway hosts' addresses. */
+    sourceIpGroupIds?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * How the configuration endpoint is opened: `ip`, `fqdn` or `both`.
+     * @default `ip` when the instance is Internal (the firewall usually cannot resolve the
+     * private zone), `both` otherwise
+     */
+    ruleStyle?: pulumi.Input<RuleStyle>;
+}
+
+/**
+ * The cluster-side policy for the gateway pods. `enabled` and `flavor` are plain values, not
+ * Inputs: they decide which resources exist, which must be known when the component is built.
+ */
+export interface ClusterArgs {
+    /**
+     * Create the cluster policy. Set false to manage only the Azure Firewall.
+     * @default true
+     */
+    enabled?: boolean;
+    /** Namespace of the self-hosted gateway. */
+    namespace?: pulumi.Input<string>;
+    /**
+     * Policy engine: `kubernetes`, `openshift` or `cilium`.
+     * @default "kubernetes"
+     */
+    flavor?: ClusterFlavor;
+    /**
+     * Helm release name of the gateway; selects its pods by the chart's labels
+     * (`app.kubernetes.io/component: self-hosted-gateway`, `app.kubernetes.io/instance: <release>`).
+     * Ignored when `podLabels` is given.
+     * @default "azure-api-management-gateway"
+     */
+    releaseName?: pulumi.Input<string>;
+    /** Labels that select the gateway pods, replacing the chart's labels. */
+    podLabels?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
+    /**
+     * Name of the cluster policy objects (NetworkPolicy, CiliumNetworkPolicy).
+     * @default the component's name
+     */
+    policyName?: pulumi.Input<string>;
+    /**
+     * Namespace of the cluster DNS pods.
+     * @default "kube-system"; "openshift-dns" for `openshift`
+     */
+    dnsNamespace?: pulumi.Input<string>;
+    /**
+     * Labels of the cluster DNS pods.
+     * @default {"k8s-app": "kube-dns"}; {"dns.operator.openshift.io/daemonset-dns": "default"} for `openshift`
+     */
+    dnsPodLabels?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
+    /**
+     * Namespaces allowed to reach the listeners (8080/8081) besides the gateway's own.
+     * @default ["ingress-nginx"]; ["openshift-ingress"] for `openshift`
+     */
+    ingressNamespaces?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * CIDRs allowed, on their ports, for flows that only have a name (NetworkPolicy cannot
+     * match names). Empty: such flows stay blocked in the cluster and are listed in
+     * `notEnforceableInCluster`. `0.0.0.0/0` leaves them to the Azure Firewall; say so explicitly.
+     * @default []
+     */
+    allowNamedFlowsTo?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * OpenShift: end the EgressFirewall with `Deny 0.0.0.0/0`. See the README on the documented doubt.
+     * @default true
+     */
+    denyAllOtherEgress?: pulumi.Input<boolean>;
+    /**
+     * OpenShift: the gateway namespace holds no other workload. An EgressFirewall governs the
+     * whole namespace, so `openshift` is refused until this is true.
+     * @default false
+     */
+    namespaceIsDedicated?: pulumi.Input<boolean>;
+    /**
+     * OpenShift: the cluster's EgressFirewall accepts `*.` wildcard DNS names (newer releases).
+     * @default false
+     */
+    wildcardDnsNames?: pulumi.Input<boolean>;
+}
+
+/** Azure Storage for API inspector traces and quota policies. Name accounts, or use the service tag. */
+export interface StorageFeatureArgs {
+    /** @default false */
+    enabled?: pulumi.Input<boolean>;
+    /** Storage account names, as shown on the portal's "Network connectivity status" page. */
+    accountNames?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * Open the `Storage.<primary region>` service tag instead of named accounts (broader).
+     * @default false
+     */
+    useServiceTag?: pulumi.Input<boolean>;
+}
+
+/** A feature switched on or off. */
+export interface ToggleFeatureArgs {
+    /** @default false */
+    enabled?: pulumi.Input<boolean>;
+}
+
+/** A feature whose endpoints carry an Azure region. */
+export interface RegionalFeatureArgs {
+    /** @default false */
+    enabled?: pulumi.Input<boolean>;
+    /**
+     * Region in host names such as `<region>.login.microsoft.com`.
+     * @default the APIM instance's primary region
+     */
+    region?: pulumi.Input<string>;
+}
+
+/** The Event Hubs logger. */
+export interface EventHubsFeatureArgs {
+    /** @default false */
+    enabled?: pulumi.Input<boolean>;
+    /** Event Hubs namespace names (`<namespace>.servicebus.windows.net`). */
+    namespaces?: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/** An external Redis-compatible cache. */
+export interface ExternalCacheFeatureArgs {
+    /** @default false */
+    enabled?: pulumi.Input<boolean>;
+    /** Host name or IPv4 address of the cache. */
+    host?: pulumi.Input<string>;
+    /**
+     * TCP port of the cache.
+     * @default 6380 (TLS)
+     */
+    port?: pulumi.Input<number>;
+}
+
+/** The optional flows of the gateway; each adds only its own documented destinations. */
+export interface FeaturesArgs {
+    storage?: pulumi.Input<StorageFeatureArgs>;
+    /** Azure Resource Manager, for Microsoft Entra authentication with RBAC checks. */
+    azureResourceManager?: pulumi.Input<ToggleFeatureArgs>;
+    /** Microsoft Entra ID, for Entra authentication of the configuration connection and Entra-related policies. */
+    entraId?: pulumi.Input<RegionalFeatureArgs>;
+    /** Application Insights telemetry. */
+    applicationInsights?: pulumi.Input<RegionalFeatureArgs>;
+    eventHubs?: pulumi.Input<EventHubsFeatureArgs>;
+    externalCache?: pulumi.Input<ExternalCacheFeatureArgs>;
+    /** Pulling the gateway image from Microsoft's registry (off for sites that mirror it). */
+    imagePull?: pulumi.Input<ToggleFeatureArgs>;
+}
+
+/** A backend the gateway proxies to. Give exactly one of `address` and `fqdn`. */
+export interface BackendArgs {
+    /** A short name for the flow: lowercase letters, digits and hyphens, at most 40. */
+    name: pulumi.Input<string>;
+    /** IPv4 address or CIDR of the backend. */
+    address?: pulumi.Input<string>;
+    /** DNS name of the backend. */
+    fqdn?: pulumi.Input<string>;
+    /** Port, 1-65535. */
+    port: pulumi.Input<number>;
+    /** Last port of a range, at least `port`. */
+    endPort?: pulumi.Input<number>;
+    /**
+     * `TCP` or `UDP`.
+     * @default "TCP"
+     */
+    protocol?: pulumi.Input<string>;
+}
+
+/** The args of `SelfHostedGatewayEgress`. */
+export interface SelfHostedGatewayEgressArgs {
+    /** The API Management instance; its addresses are read from Azure at every deployment. */
+    apim: pulumi.Input<ApimServiceArgs>;
+    /** The existing Azure Firewall Policy that receives the rule collection group. */
+    firewall: pulumi.Input<FirewallArgs>;
+    /** The cluster-side policy for the gateway pods. */
+    cluster?: ClusterArgs;
+    /** Optional flows; all off by default. */
+    features?: pulumi.Input<FeaturesArgs>;
+    /** Backends the gateway proxies to, declared by the user. */
+    backends?: pulumi.Input<pulumi.Input<BackendArgs>[]>;
+    /**
+     * Major version of the gateway image; only 2 is supported.
+     * @default 2
+     */
+    gatewayMajorVersion?: pulumi.Input<number>;
+}
