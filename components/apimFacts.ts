@@ -5,7 +5,7 @@
 // APIM the plan ever sees.
 import { CloudEndpoints, cloudOfHost, CLOUDS } from "./catalog";
 import { InputError } from "./errors";
-import { fqdn, parseIpv4 } from "./peers";
+import { fqdn, parseServiceIpv4 } from "./peers";
 
 export const Sku = { Developer: "Developer", Premium: "Premium" } as const;
 export type Sku = (typeof Sku)[keyof typeof Sku];
@@ -117,7 +117,7 @@ class FieldReader {
     }
 
     addresses(key: string): string[] {
-        return this.array(key).map(({ value, field }) => parseIpv4(field, value));
+        return this.array(key).map(({ value, field }) => parseServiceIpv4(field, value));
     }
 
     objects(key: string): FieldReader[] {

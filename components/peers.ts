@@ -92,6 +92,20 @@ export function parseIpv4(field: string, value: unknown): string {
     return ipaddr.IPv4.parse(text).toString();
 }
 
+// Ranges no service answers on: a VIP in one of them is a placeholder or a corrupt document.
+// Names as ipaddr.js classifies them (RFC 6890 special-purpose registry).
+const NOT_A_SERVICE_ADDRESS = new Set(["unspecified", "broadcast", "multicast", "loopback", "linkLocal", "reserved"]);
+
+/** An IPv4 address that a service can listen on, e.g. a VIP read from Azure. */
+export function parseServiceIpv4(field: string, value: unknown): string {
+    const address = parseIpv4(field, value);
+    const range = ipaddr.IPv4.parse(address).range();
+    if (NOT_A_SERVICE_ADDRESS.has(range)) {
+        throw new InputError(field, value, `The address is in the ${range} range, where no service answers: expected the instance's real VIP.`);
+    }
+    return address;
+}
+
 /** A single IPv4 address as a /32 destination. */
 export function ipv4(field: string, value: unknown): Destination {
     return { kind: DestinationKind.Cidr, value: `${parseIpv4(field, value)}/32` };

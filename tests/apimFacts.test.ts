@@ -137,6 +137,15 @@ describe("normalizeApim", () => {
             assert.throws(() => normalizeApim(with_(fixture("az-internal-developer.json"), (d) => (d.privateIpAddresses = ["10.0.0.256"]))), /privateIpAddresses\[0\]: "10\.0\.0\.256"/);
         });
 
+        it("refuses 0.0.0.0 as a VIP", () => {
+            refuses(with_(fixture("az-internal-developer.json"), (d) => (d.privateIpAddresses = ["0.0.0.0"])),
+                "Invalid value for privateIpAddresses[0]: \"0.0.0.0\". The address is in the unspecified range, where no service answers: expected the instance's real VIP.");
+        });
+
+        it("refuses a loopback VIP", () => {
+            assert.throws(() => normalizeApim(with_(fixture("rest-external-premium.json"), (d) => (d.properties.publicIPAddresses = ["127.0.0.1"]))), /properties\.publicIPAddresses\[0\]: "127\.0\.0\.1"\. The address is in the loopback range/);
+        });
+
         it("refuses a masked address in an additional location", () => {
             const doc = with_(unmaskedExample(), (d) => (d.properties.additionalLocations[0].privateIPAddresses = ["10.0.X.6"]));
             assert.throws(() => normalizeApim(doc), /properties\.additionalLocations\[0\]\.privateIPAddresses\[0\]: "10\.0\.X\.6"/);

@@ -2,6 +2,7 @@
 // random valid inputs. Each property runs with a FIXED seed; on failure fast-check reports the
 // seed, the path and the shrunk counterexample, so `fc.assert(prop, { seed, path })` replays it.
 import { strict as assert } from "assert";
+import * as ipaddr from "ipaddr.js";
 import * as fc from "fast-check";
 import { normalizeApim } from "../components/apimFacts";
 import { CLOUDS, CloudEndpoints } from "../components/catalog";
@@ -22,6 +23,8 @@ const octet = fc.integer({ min: 0, max: 255 });
 
 /** A valid IPv4 address in canonical dotted-decimal form. */
 const ipv4 = fc.tuple(octet, octet, octet, octet).map((o) => o.join("."));
+// VIPs: addresses a service can answer on (the normalizer refuses 0.0.0.0, loopback, multicast, ...).
+const vip = ipv4.filter((a) => !["unspecified", "broadcast", "multicast", "loopback", "linkLocal", "reserved"].includes(ipaddr.IPv4.parse(a).range()));
 
 function toInt(ip: string): number {
     return ip.split(".").reduce((n, o) => n * 256 + Number(o), 0);
@@ -142,11 +145,11 @@ const apimDocument: fc.Arbitrary<GeneratedDocument> = fc.record({
     sku: fc.constantFrom("Developer", "Premium"),
     mode,
     domain: apimDomain,
-    privateIps: fc.array(ipv4, { minLength: 1, maxLength: 2 }),
-    publicIps: fc.array(ipv4, { minLength: 1, maxLength: 2 }),
+    privateIps: fc.array(vip, { minLength: 1, maxLength: 2 }),
+    publicIps: fc.array(vip, { minLength: 1, maxLength: 2 }),
     dropUnusedVip: fc.boolean(),
     hostnames: hostnameConfigurations,
-    additionalLocations: fc.array(fc.record({ location, privateIps: fc.array(ipv4, { maxLength: 1 }), publicIps: fc.array(ipv4, { maxLength: 1 }) }), { maxLength: 2 }),
+    additionalLocations: fc.array(fc.record({ location, privateIps: fc.array(vip, { maxLength: 1 }), publicIps: fc.array(vip, { maxLength: 1 }) }), { maxLength: 2 }),
     platformVersion: fc.constantFrom("stv2", "stv2.1", undefined),
 }).map((g) => {
     const internal = g.mode === "Internal";
