@@ -199,10 +199,9 @@ export async function verify(request: VerifyRequest): Promise<VerifyResult> {
         // One query per name, however many flows share it.
         const lookups = new Map<string, Promise<Lookup>>();
         const resolve = (name: string) => {
-            if (!lookups.has(name)) {
-                lookups.set(name, lookup(resolver, name));
-            }
-            return lookups.get(name)!;
+            const known = lookups.get(name) ?? lookup(resolver, name);
+            lookups.set(name, known);
+            return known;
         };
 
         const hostFlow = namedFlows.find((f) => normalizeName(f.destination) === host)?.id ?? "configuration";

@@ -232,13 +232,8 @@ const cluster = fc.record({
     wildcardDnsNames: fc.boolean(),
     policyName: fc.option(componentName, { nil: undefined }),
 }).map((c) => {
-    const out: Record<string, unknown> = { ...c, namespaceIsDedicated: c.flavor === "openshift" ? true : undefined };
-    for (const key of Object.keys(out)) {
-        if (out[key] === undefined) {
-            delete out[key];
-        }
-    }
-    return out;
+    const all: Record<string, unknown> = { ...c, namespaceIsDedicated: c.flavor === "openshift" ? true : undefined };
+    return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
 });
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

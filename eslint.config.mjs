@@ -1,0 +1,17 @@
+// ESLint: the recommended JavaScript rules and typescript-eslint's strict set, over the sources
+// (compiled output and dependencies excluded).
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+    { ignores: ["dist/**", "node_modules/**", "policy/node_modules/**"] },
+    js.configs.recommended,
+    ...tseslint.configs.strict,
+    {
+        files: ["**/*.ts"],
+        rules: {
+            // Unused arguments named with a leading underscore are deliberate (interface shapes).
+            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+        },
+    },
+);
