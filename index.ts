@@ -51,6 +51,7 @@ const egress = new SelfHostedGatewayEgress("apim-gateway-egress", argsFromConfig
 
 export const ruleCollectionGroupId = egress.ruleCollectionGroupId;
 export const ruleCollectionGroupName = egress.ruleCollectionGroupName;
+export const priority = egress.priority;
 export const networkPolicyName = egress.networkPolicyName;
 export const configurationHost = egress.configurationHost;
 export const configurationAddress = egress.configurationAddress;

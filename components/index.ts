@@ -1,6 +1,6 @@
 // The library's public surface: the component, its args, and the pure pipeline for programs
 // that want the plan without resources (reports, checks, other renderers).
-export { SelfHostedGatewayEgress, TYPE_TOKEN } from "./selfHostedGatewayEgress";
+export { NotEnforceableFlow, SelfHostedGatewayEgress, TYPE_TOKEN } from "./selfHostedGatewayEgress";
 export * from "./args";
 export * from "./options";
 export { normalizeApim, ApimFacts, Sku, VirtualNetworkType } from "./apimFacts";

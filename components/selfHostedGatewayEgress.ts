@@ -41,6 +41,19 @@ function isPlain(value: unknown): boolean {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Untyped = any;
 
+/** A flow of the egress plan that no cluster rule allows, so it stays blocked in the cluster. */
+export interface NotEnforceableFlow {
+    /** The flow's id, as in `egressPlan`. */
+    flow: string;
+    /** Why no cluster rule can carry it. */
+    reason: string;
+}
+
+/**
+ * Least-privilege Azure Firewall and cluster egress for an Azure API Management self-hosted
+ * gateway, derived from the APIM instance at every deployment: one rule collection group in an
+ * existing Firewall Policy, and the matching cluster policy for the gateway pods.
+ */
 export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
     /** Resource ID of the rule collection group. */
     public readonly ruleCollectionGroupId: pulumi.Output<string>;
@@ -61,7 +74,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
     /** The egress matrix for a change request, as a markdown table. */
     public readonly egressMatrix: pulumi.Output<string>;
     /** Flows no cluster rule allows, with the reason; they are blocked in the cluster. */
-    public readonly notEnforceableInCluster: pulumi.Output<{ flow: string; reason: string }[]>;
+    public readonly notEnforceableInCluster: pulumi.Output<NotEnforceableFlow[]>;
     /** What the firewall and cluster administrators must know for these rules to work. */
     public readonly notes: pulumi.Output<string[]>;
 

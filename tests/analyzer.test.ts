@@ -1,0 +1,205 @@
+// The component as the other Pulumi languages see it. `pulumi package add` starts this package
+// through PulumiPlugin.yaml; the Node.js language host requires the package (package.json's
+// `main`), collects the exported ComponentResources and serves them with the SDK's
+// ComponentProvider, whose GetSchema runs Pulumi's analyzer on the TypeScript sources. This spec
+// runs that same code offline, no Pulumi CLI needed, and pins the schema the SDKs are generated
+// from. The analyzer builds a TypeScript program over the project and the SDK declarations it
+// imports (azure-native's alone are about 20 MB), so the `before` hook takes several seconds.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
+import { parse as parseYaml } from "yaml";
+import { ClusterFlavor, RuleStyle } from "../components/args";
+import { TYPE_TOKEN } from "../components/selfHostedGatewayEgress";
+
+const repoRoot = path.join(__dirname, "..", "..");
+
+interface SchemaProperty {
+    type?: string;
+    $ref?: string;
+    items?: SchemaProperty;
+    additionalProperties?: SchemaProperty;
+    plain?: boolean;
+    optional?: boolean;
+    description?: string;
+}
+
+interface SchemaType {
+    type: string;
+    properties?: Record<string, SchemaProperty>;
+    required?: string[];
+    enum?: { name: string; value: string | number; description?: string }[];
+}
+
+interface SchemaResource {
+    isComponent?: boolean;
+    description?: string;
+    inputProperties: Record<string, SchemaProperty>;
+    requiredInputs: string[];
+    properties: Record<string, SchemaProperty>;
+    required: string[];
+}
+
+interface PackageSchema {
+    name: string;
+    version: string;
+    resources: Record<string, SchemaResource>;
+    types: Record<string, SchemaType>;
+    dependencies: unknown[];
+}
+
+const ref = (typeName: string) => `#/types/apim-gateway-egress:index:${typeName}`;
+
+describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs it)", () => {
+    let manifest: { runtime: unknown };
+    let componentNames: string[];
+    let schema: PackageSchema;
+    let component: SchemaResource;
+    const type = (name: string): SchemaType => {
+        const t = schema.types[`apim-gateway-egress:index:${name}`];
+        assert.ok(t, `type ${name} is missing from the schema; it has ${Object.keys(schema.types).join(", ")}`);
+        return t;
+    };
+
+    before(async function () {
+        this.timeout(60000);
+        manifest = parseYaml(fs.readFileSync(path.join(repoRoot, "PulumiPlugin.yaml"), "utf8"));
+        const packageJson = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { name: string };
+        // What @pulumi/pulumi/cmd/run-plugin does with the plugin directory.
+        const entry: unknown = require(repoRoot); // eslint-disable-line @typescript-eslint/no-require-imports
+        const components = getPulumiComponents(entry);
+        componentNames = components.map((c) => c.name);
+        const providerName = packageJson.name.replace(/^@[^/]+\//, "").replace(/[^-a-zA-Z0-9_]/g, "-");
+        const provider = new ComponentProvider({ name: providerName, dirname: repoRoot, components });
+        schema = JSON.parse(await provider.getSchema()) as PackageSchema;
+        component = schema.resources[TYPE_TOKEN];
+    });
+
+    it("PulumiPlugin.yaml declares the Node.js runtime", () => {
+        const runtime = manifest.runtime;
+        assert.equal(typeof runtime === "object" && runtime !== null ? (runtime as { name?: unknown }).name : runtime, "nodejs");
+    });
+
+    it("the host finds exactly the component in the package's entry module", () => {
+        assert.deepEqual(componentNames, ["SelfHostedGatewayEgress"]);
+    });
+
+    it("serves the component under its fixed type token, named after the npm package", () => {
+        assert.equal(schema.name, "apim-gateway-egress");
+        assert.deepEqual(Object.keys(schema.resources), [TYPE_TOKEN]);
+        assert.equal(TYPE_TOKEN, "apim-gateway-egress:index:SelfHostedGatewayEgress");
+        assert.equal(component.isComponent, true);
+        assert.match(component.description ?? "", /self-hosted\s+gateway/);
+    });
+
+    it("inputs: the args, apim and firewall required, cluster plain", () => {
+        const inputs = component.inputProperties;
+        assert.deepEqual(Object.keys(inputs).sort(), ["apim", "backends", "cluster", "features", "firewall", "gatewayMajorVersion"]);
+        assert.deepEqual(component.requiredInputs, ["apim", "firewall"]);
+        assert.equal(inputs.apim.$ref, ref("ApimServiceArgs"));
+        assert.equal(inputs.firewall.$ref, ref("FirewallArgs"));
+        assert.equal(inputs.features.$ref, ref("FeaturesArgs"));
+        assert.equal(inputs.cluster.$ref, ref("ClusterArgs"));
+        // `cluster` decides which resources exist: it must be known when the component is built.
+        assert.equal(inputs.cluster.plain, true);
+        assert.equal(inputs.apim.plain, undefined);
+        assert.equal(inputs.firewall.plain, undefined);
+        assert.deepEqual(inputs.backends, { type: "array", items: { $ref: ref("BackendArgs") }, optional: true, description: inputs.backends.description });
+        assert.equal(inputs.gatewayMajorVersion.type, "number");
+    });
+
+    it("outputs: every stack output, all but networkPolicyName always set", () => {
+        const outputs = component.properties;
+        assert.deepEqual(Object.keys(outputs).sort(), [
+            "configurationAddress", "configurationHost", "egressMatrix", "egressPlan", "networkPolicyName", "notEnforceableInCluster",
+            "notes", "priority", "ruleCollectionGroupId", "ruleCollectionGroupName", "ruleStyle",
+        ]);
+        assert.deepEqual(component.required, Object.keys(outputs).filter((o) => o !== "networkPolicyName").sort());
+        for (const name of ["ruleCollectionGroupId", "ruleCollectionGroupName", "networkPolicyName", "configurationHost", "configurationAddress", "ruleStyle", "egressMatrix"]) {
+            assert.equal(outputs[name].type, "string", name);
+        }
+        assert.equal(outputs.priority.type, "number");
+        assert.deepEqual(outputs.egressPlan.items, { $ref: ref("FlowReport") });
+        assert.deepEqual(outputs.notEnforceableInCluster.items, { $ref: ref("NotEnforceableFlow") });
+        assert.deepEqual(outputs.notes.items, { type: "string" });
+        const flowReport = type("FlowReport");
+        assert.deepEqual(flowReport.required, ["clusterRules", "destination", "destinationKind", "feature", "firewallRule", "id", "ports", "protocol", "purpose", "reference", "required"]);
+        assert.equal(flowReport.properties?.required.type, "boolean");
+        assert.deepEqual(type("NotEnforceableFlow").required, ["flow", "reason"]);
+    });
+
+    it("nested args: the firewall policy, its priority range and sources", () => {
+        const firewall = type("FirewallArgs");
+        assert.equal(firewall.type, "object");
+        assert.deepEqual(Object.keys(firewall.properties ?? {}).sort(), [
+            "policyId", "policyName", "priority", "priorityRange", "resourceGroupName", "ruleCollectionGroupName", "ruleStyle",
+            "serializeWrites", "sourceAddresses", "sourceIpGroupIds",
+        ]);
+        assert.deepEqual(firewall.required, []);
+        const p = firewall.properties ?? {};
+        assert.equal(p.ruleStyle.$ref, ref("RuleStyle"));
+        assert.equal(p.priorityRange.$ref, ref("PriorityRangeArgs"));
+        assert.deepEqual(p.sourceAddresses.items, { type: "string" });
+        assert.equal(p.priority.type, "number");
+        assert.equal(p.serializeWrites.type, "boolean");
+        assert.deepEqual(type("PriorityRangeArgs").required, ["end", "start"]);
+        assert.deepEqual(type("ApimServiceArgs").required, ["resourceGroupName", "serviceName"]);
+        assert.deepEqual(type("BackendArgs").required, ["name", "port"]);
+        assert.deepEqual(Object.keys(type("FeaturesArgs").properties ?? {}).sort(), [
+            "applicationInsights", "azureResourceManager", "entraId", "eventHubs", "externalCache", "imagePull", "storage",
+        ]);
+    });
+
+    it("nested args: the cluster, with plain enabled and flavor and label maps", () => {
+        const cluster = type("ClusterArgs");
+        const p = cluster.properties ?? {};
+        assert.deepEqual(cluster.required, []);
+        assert.deepEqual({ type: p.enabled.type, plain: p.enabled.plain }, { type: "boolean", plain: true });
+        assert.deepEqual({ $ref: p.flavor.$ref, plain: p.flavor.plain }, { $ref: ref("ClusterFlavor"), plain: true });
+        assert.equal(p.namespace.plain, undefined);
+        assert.deepEqual(p.podLabels.additionalProperties, { type: "string" });
+        assert.deepEqual(p.dnsPodLabels.additionalProperties, { type: "string" });
+        assert.deepEqual(p.allowNamedFlowsTo.items, { type: "string" });
+    });
+
+    it("enums: RuleStyle and ClusterFlavor with the runtime values and their docs", () => {
+        for (const [name, runtime] of [["RuleStyle", RuleStyle], ["ClusterFlavor", ClusterFlavor]] as const) {
+            const t = type(name);
+            assert.equal(t.type, "string");
+            assert.deepEqual(t.enum?.map((e) => [e.name, e.value]), Object.entries(runtime), name);
+            assert.ok(t.enum?.every((e) => (e.description ?? "").length > 0), `${name} members lost their JSDoc`);
+        }
+    });
+
+    it("the JSDoc of the args and outputs becomes the descriptions", () => {
+        for (const [name, p] of [...Object.entries(component.inputProperties), ...Object.entries(component.properties)]) {
+            assert.ok((p.description ?? "").trim().length > 0, `${name} has no description`);
+        }
+        assert.equal(component.inputProperties.firewall.description, "The existing Azure Firewall Policy that receives the rule collection group.");
+        assert.match(type("FirewallArgs").properties?.policyName.description ?? "", /^Name of the firewall policy/);
+    });
+
+    it("every reference resolves to a type of the package, and nothing depends on other packages' types", () => {
+        const refs: string[] = [];
+        const walk = (value: unknown): void => {
+            if (Array.isArray(value)) {
+                value.forEach(walk);
+            } else if (typeof value === "object" && value !== null) {
+                for (const [key, v] of Object.entries(value)) {
+                    if (key === "$ref" && typeof v === "string") {
+                        refs.push(v);
+                    }
+                    walk(v);
+                }
+            }
+        };
+        walk(schema.resources);
+        walk(schema.types);
+        assert.ok(refs.length > 10);
+        for (const r of refs) {
+            assert.ok(r.startsWith("#/types/") && schema.types[r.slice("#/types/".length)], `dangling reference ${r}`);
+        }
+        assert.deepEqual(schema.dependencies, []);
+    });
+});
