@@ -29,6 +29,14 @@ export interface ClusterRendering {
 
 const MANAGED_LABELS = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "apim-gateway-egress" } as const;
 
+/**
+ * Marks a NetworkPolicy whose egress reaches 0.0.0.0/0 because the user asked for it
+ * (`cluster.allowNamedFlowsTo`), and says what still narrows those flows. The policy pack
+ * (policy/) accepts such a rule only with this annotation, and on OpenShift only beside an
+ * EgressFirewall that ends in `Deny 0.0.0.0/0`.
+ */
+export const BROAD_EGRESS_ANNOTATION = "apim-gateway-egress/broad-egress";
+
 /** Namespace selector by the label every namespace carries since Kubernetes 1.21. */
 function namespaceSelector(namespace: string) {
     return { matchLabels: { "kubernetes.io/metadata.name": namespace } };
@@ -48,22 +56,23 @@ function networkPolicyPort(p: PortRange) {
     return p.endPort === undefined ? { protocol: p.protocol, port: p.port } : { protocol: p.protocol, port: p.port, endPort: p.endPort };
 }
 
-/** Distinct port ranges of several flows, in a stable order. */
-function unionPorts(flows: readonly EgressFlow[]): PortRange[] {
-    const byKey = new Map<string, PortRange>();
-    for (const p of flows.flatMap((f) => f.ports)) {
-        byKey.set(`${p.protocol}/${String(p.port).padStart(5, "0")}/${p.endPort ?? ""}`, p);
-    }
-    return [...byKey.keys()].sort().map((k) => byKey.get(k) as PortRange);
-}
+export const ALL_IPV4 = "0.0.0.0/0";
 
 /** Service tags are Azure Firewall vocabulary: no cluster policy can name them. */
 function hasClusterMeaning(flow: EgressFlow): boolean {
     return flow.destination.kind !== DestinationKind.ServiceTag;
 }
 
-function metadata(name: string, options: ClusterOptions) {
-    return { name, namespace: options.namespace, labels: { ...MANAGED_LABELS } };
+function metadata(name: string, options: ClusterOptions, annotations?: Record<string, string>) {
+    return { name, namespace: options.namespace, labels: { ...MANAGED_LABELS }, ...(annotations ? { annotations } : {}) };
+}
+
+/** Why named flows may go to every address: who narrows them instead. */
+function broadEgressReason(options: ClusterOptions): string {
+    const enforcer = options.flavor === ClusterFlavor.OpenShift && options.denyAllOtherEgress ? "the namespace's EgressFirewall (k8s.ovn.org/v1 default), which allows only their names"
+        : options.flavor === ClusterFlavor.Cilium ? "nothing in the cluster: Cilium adds policies up, so the Azure Firewall alone narrows them"
+        : "the Azure Firewall";
+    return `cluster.allowNamedFlowsTo asks for 0.0.0.0/0: each named flow on its own ports, narrowed by ${enforcer}`;
 }
 
 interface Rendered {
@@ -84,11 +93,13 @@ function renderNetworkPolicy(plan: EgressPlan, options: ClusterOptions): Rendere
         enforcedBy.push([flow.id, ref(egress.length)]);
         egress.push({ to: [{ ipBlock: { cidr: flow.destination.value } }], ports: flow.ports.map(networkPolicyPort) });
     }
-    const named = plan.flows.filter((f) => f.destination.kind === DestinationKind.Fqdn);
-    if (named.length > 0 && options.allowNamedFlowsTo.length > 0) {
-        named.forEach((f) => enforcedBy.push([f.id, `${ref(egress.length)} (cluster.allowNamedFlowsTo)`]));
-        egress.push({ to: options.allowNamedFlowsTo.map((c) => ({ ipBlock: { cidr: c } })), ports: unionPorts(named).map(networkPolicyPort) });
+    // One rule per named flow, so that no rule opens one flow's ports for another.
+    const named = options.allowNamedFlowsTo.length === 0 ? [] : plan.flows.filter((f) => f.destination.kind === DestinationKind.Fqdn);
+    for (const flow of named) {
+        enforcedBy.push([flow.id, `${ref(egress.length)} (cluster.allowNamedFlowsTo)`]);
+        egress.push({ to: options.allowNamedFlowsTo.map((c) => ({ ipBlock: { cidr: c } })), ports: flow.ports.map(networkPolicyPort) });
     }
+    const broad = named.length > 0 && options.allowNamedFlowsTo.includes(ALL_IPV4);
     const ingress = [
         { from: [{ podSelector: {} }, ...options.ingressNamespaces.map((n) => ({ namespaceSelector: namespaceSelector(n) }))], ports: LISTENER_PORTS.map(networkPolicyPort) },
         { from: [self], ports: REPLICA_PORTS.map(networkPolicyPort) },
@@ -97,7 +108,7 @@ function renderNetworkPolicy(plan: EgressPlan, options: ClusterOptions): Rendere
         manifest: {
             apiVersion: "networking.k8s.io/v1",
             kind: "NetworkPolicy",
-            metadata: metadata(options.policyName, options),
+            metadata: metadata(options.policyName, options, broad ? { [BROAD_EGRESS_ANNOTATION]: broadEgressReason(options) } : undefined),
             spec: { podSelector: { matchLabels: options.podLabels }, policyTypes: ["Ingress", "Egress"], ingress, egress },
         },
         enforcedBy,
@@ -134,7 +145,7 @@ function renderEgressFirewall(plan: EgressPlan, options: ClusterOptions, skipped
         egress.push({ type: "Allow", to, ports: egressFirewallPorts(flow.ports) });
     }
     if (options.denyAllOtherEgress) {
-        egress.push({ type: "Deny", to: { cidrSelector: "0.0.0.0/0" } });
+        egress.push({ type: "Deny", to: { cidrSelector: ALL_IPV4 } });
     }
     if (egress.length > EGRESS_FIREWALL_MAX_RULES) {
         throw new InputError("cluster.flavor", options.flavor, `The EgressFirewall would hold ${egress.length} rules; OVN-Kubernetes accepts at most ${EGRESS_FIREWALL_MAX_RULES}: split the backends across namespaces.`);

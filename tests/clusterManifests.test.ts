@@ -11,7 +11,7 @@ import Ajv, { ValidateFunction } from "ajv";
 import * as ipaddr from "ipaddr.js";
 import { parseAllDocuments } from "yaml";
 import { normalizeApim } from "../components/apimFacts";
-import { ClusterRendering, Manifest, renderClusterPolicy } from "../components/clusterPolicy";
+import { BROAD_EGRESS_ANNOTATION, ClusterRendering, Manifest, renderClusterPolicy } from "../components/clusterPolicy";
 import { buildEgressPlan, EgressPlan } from "../components/egressPlan";
 import { ClusterOptions, Options, resolveOptions } from "../components/options";
 import { DestinationKind, isWildcard } from "../components/peers";
@@ -520,11 +520,24 @@ describe("cluster manifests against real schemas", () => {
             assert.ok((rendering.enforcedBy["configuration-host"] ?? []).some((w) => w.startsWith(`NetworkPolicy/apim-egress/egress[${vipRule}]`)));
         });
 
-        it("opens the named flows' ports, and only those, to allowNamedFlowsTo 0.0.0.0/0 when asked", () => {
-            const spec = specOf<NpSpec>(only(render(richArgs("kubernetes", { allowNamedFlowsTo: [ALL_IPV4] })), "NetworkPolicy"));
+        it("opens each named flow on its own ports, in a rule of its own, to allowNamedFlowsTo 0.0.0.0/0 when asked", () => {
+            const { plan, rendering } = render(richArgs("kubernetes", { allowNamedFlowsTo: [ALL_IPV4] }));
+            const spec = specOf<NpSpec>(rendering.manifests[0]);
             const open = spec.egress.filter((r) => r.to?.some((p) => p.ipBlock?.cidr === ALL_IPV4));
-            assert.equal(open.length, 1);
-            assert.deepEqual(portsOf(open[0]), ["TCP/443", "TCP/5671-5672", "TCP/8000-8010", "TCP/9093"]);
+            const named = plan.flows.filter((f) => f.destination.kind === DestinationKind.Fqdn);
+            assert.deepEqual(open.map(portsOf), named.map((f) => f.ports.map((p) => `${p.protocol}/${p.port}${p.endPort ? `-${p.endPort}` : ""}`)));
+            assert.ok(open.some((r) => portsOf(r).join() === "TCP/5671-5672,TCP/9093"), "the Event Hubs flow keeps AMQP and Kafka together, apart from HTTPS");
+        });
+
+        it("marks a NetworkPolicy that opens 0.0.0.0/0 with the broad-egress annotation naming who narrows it", () => {
+            const { rendering } = render(richArgs("kubernetes", { allowNamedFlowsTo: [ALL_IPV4] }));
+            assert.deepEqual(rendering.manifests[0].metadata.annotations, {
+                [BROAD_EGRESS_ANNOTATION]: "cluster.allowNamedFlowsTo asks for 0.0.0.0/0: each named flow on its own ports, narrowed by the Azure Firewall",
+            });
+        });
+
+        it("puts no annotation on a NetworkPolicy that names its destinations", () => {
+            assert.equal(rendered().rendering.manifests[0].metadata.annotations, undefined);
         });
     });
 
