@@ -14,14 +14,15 @@
 //   1  mismatch: the configuration host resolves to an address the rules do not carry; this wins
 //      over 3, because retrying cannot fix it
 //   2  bad input (files, options, --dns-server): one `error: ...` line on stderr
-//   3  a name could not be resolved (NXDOMAIN, no A record, timeout, server failure): nothing
-//      was proven wrong, but nothing was proven right either; may be transient
+//   3  a name could not be resolved (NXDOMAIN, no A record, a CNAME chain that ends without one,
+//      loops or runs past 8 links, an answer whose A records are another name's, timeout, server
+//      failure): nothing was proven wrong, but nothing was proven right either; may be transient
 //   4  unexpected failure (a bug): kept apart from 1 so a crash never reads as a DNS finding
 import { Command, Option } from "commander";
-import { promises as dnsPromises } from "dns";
-import * as net from "net";
+import * as dns from "dns";
 import { InputError } from "../components/errors";
 import { textTable } from "../components/report";
+import { canonicalName, DnsServer, formatServer, MAX_CNAME_LINKS, parseServerAddress, Resolution, resolveA } from "./dnsQuery";
 import { addInputOptions, errorLine, runPreview, stableJson } from "./preview";
 
 export const ExitCode = { Ok: 0, Mismatch: 1, BadInput: 2, Unresolvable: 3, Failure: 4 } as const;
@@ -65,9 +66,12 @@ export interface VerifyRow {
     name: string;
     /** Addresses the rules carry for this name; empty when the rules carry the name itself. */
     expected: string[];
+    /** The CNAME targets followed from `name` to the A records, in order; empty when `name` holds them. */
+    cnames: string[];
+    /** The A records at the end of the chain: only records for `name` or its chain count. */
     resolved: string[];
     status: Status;
-    /** Why the status: the DNS error, or what differs. Empty for match and resolved. */
+    /** Why the status: why the name did not resolve, or what differs. Empty for match and resolved. */
     detail: string;
 }
 
@@ -81,54 +85,21 @@ export interface VerifyResult {
 
 const DEFAULT_TIMEOUT_MS = 2000;
 const DEFAULT_TRIES = 2;
-
-/** Validates `--dns-server` into the form `Resolver#setServers` takes. */
-export function parseDnsServer(value: string): string {
-    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(value);
-    const hostPort = /^([^:]+):(\d+)$/.exec(value);
-    const [host, port] = bracketed ? [bracketed[1], bracketed[2]] : hostPort ? [hostPort[1], hostPort[2]] : [value, undefined];
-    if (net.isIP(host) === 0) {
-        // The resolver cannot look up its own server, so a host name here would be a silent loop.
-        throw new InputError("--dns-server", value, "Expected HOST:PORT with HOST an IP address, such as \"10.0.0.4:53\" or \"[fd00::53]:53\".");
+/** Validates `--dns-server`: `HOST[:PORT]` with HOST an IP literal (IPv6 in brackets), port 53 by default. */
+export function parseDnsServer(value: string): DnsServer {
+    const server = parseServerAddress(value);
+    if ("problem" in server) {
+        // The stub cannot look up its own server, so a host name here would be a silent loop.
+        throw new InputError("--dns-server", value, server.problem === "host"
+            ? "Expected HOST:PORT with HOST an IP address, such as \"10.0.0.4:53\" or \"[fd00::53]:53\"."
+            : "Expected a port between 1 and 65535.");
     }
-    if (port !== undefined && (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535)) {
-        throw new InputError("--dns-server", value, "Expected a port between 1 and 65535.");
-    }
-    const portSuffix = port === undefined ? "" : `:${Number(port)}`;
-    return net.isIPv6(host) ? (port === undefined ? host : `[${host}]${portSuffix}`) : `${host}${portSuffix}`;
+    return server;
 }
 
-type Lookup = { ok: true; addresses: string[] } | { ok: false; code: string };
-
-// Sorted so the output is byte-identical whatever order the server answers in (round robin).
-function sortIpv4(addresses: readonly string[]): string[] {
-    const key = (a: string) => a.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
-    return [...new Set(addresses)].sort((a, b) => key(a) - key(b));
-}
-
-async function lookup(resolver: dnsPromises.Resolver, name: string): Promise<Lookup> {
-    try {
-        return { ok: true, addresses: sortIpv4(await resolver.resolve4(name)) };
-    } catch (e) {
-        return { ok: false, code: (e as NodeJS.ErrnoException).code ?? "error" };
-    }
-}
-
-const DNS_ERRORS: Record<string, string> = {
-    ENOTFOUND: "no such name (NXDOMAIN)",
-    ENODATA: "the name has no A record",
-    ETIMEOUT: "no answer before the timeout",
-    ESERVFAIL: "the server failed (SERVFAIL)",
-    EREFUSED: "the server refused the query",
-    ECONNREFUSED: "nothing answers at the DNS server address",
-};
-
-function describeDnsError(code: string): string {
-    return DNS_ERRORS[code] ? `${code}: ${DNS_ERRORS[code]}` : code;
-}
-
-function normalizeName(name: string): string {
-    return name.toLowerCase().replace(/\.$/, "");
+/** The system resolver's servers, as Node reads them (`/etc/resolv.conf` on Linux). */
+function systemServers(): DnsServer[] {
+    return dns.getServers().map(parseServerAddress).filter((s): s is DnsServer => !("problem" in s));
 }
 
 /*
@@ -137,27 +108,39 @@ function normalizeName(name: string): string {
  * a share of connections hit an address no rule opens — intermittent config-sync failures, the
  * worst kind to diagnose. A configuration endpoint has one VIP per instance, so a legitimate
  * answer has exactly one address; if that ever changes, this check should learn the VIP list
- * from the plan rather than be loosened. CNAME chains are followed by the resolver: only the
- * final A records count.
+ * from the plan rather than be loosened.
+ *
+ * Only records for the asked name count, following its CNAME chain (at most MAX_CNAME_LINKS
+ * links) within the one answer; see `interpretAnswer` in dnsQuery.ts. A name whose resolution
+ * ends without an A record — NXDOMAIN, NODATA, a dangling CNAME, a CNAME loop, an over-long or
+ * ambiguous chain — is unresolvable, never a match: no address was proven.
+ *
+ * An answer whose only A records belong to another name is unresolvable too, not a mismatch: no
+ * record says the asked name maps to that address. Resolvers disagree on such answers (glibc
+ * skips records whose owner is not the name it follows; c-ares 1.34, behind `resolve4`, takes
+ * them), so what the gateway would connect to is unknown. Exit 3 says exactly that: nothing
+ * proven either way; the cause names the foreign owner so the zone can be fixed.
  */
-function configurationRow(flow: string, name: string, vip: string, result: Lookup): VerifyRow {
+function configurationRow(flow: string, name: string, vip: string, result: Resolution): VerifyRow {
     if (!result.ok) {
-        return { flow, name, expected: [vip], resolved: [], status: Status.Unresolvable, detail: describeDnsError(result.code) };
+        return { flow, name, cnames: [], expected: [vip], resolved: [], status: Status.Unresolvable, detail: result.cause };
     }
-    const others = result.addresses.filter((a) => a !== vip);
+    const { addresses, cnames } = result;
+    const others = addresses.filter((a) => a !== vip);
     if (others.length === 0) {
-        return { flow, name, expected: [vip], resolved: result.addresses, status: Status.Match, detail: "" };
+        return { flow, name, cnames, expected: [vip], resolved: addresses, status: Status.Match, detail: "" };
     }
-    const detail = result.addresses.includes(vip)
-        ? `${name} resolves to ${result.addresses.join(", ")}, but the rules open only ${vip}: connections to ${others.join(", ")} will be blocked`
-        : `${name} resolves to ${result.addresses.join(", ")}, but the rules carry ${vip}: either the DNS record is stale or the VIP changed since the APIM document was read`;
-    return { flow, name, expected: [vip], resolved: result.addresses, status: Status.Mismatch, detail };
+    const subject = cnames.length === 0 ? name : `${name} (CNAME chain ${[name, ...cnames].join(" → ")})`;
+    const detail = addresses.includes(vip)
+        ? `${subject} resolves to ${addresses.join(", ")}, but the rules open only ${vip}: connections to ${others.join(", ")} will be blocked`
+        : `${subject} resolves to ${addresses.join(", ")}, but the rules carry ${vip}: either the DNS record is stale or the VIP changed since the APIM document was read`;
+    return { flow, name, cnames, expected: [vip], resolved: addresses, status: Status.Mismatch, detail };
 }
 
-function namedFlowRow(flow: string, name: string, result: Lookup): VerifyRow {
+function namedFlowRow(flow: string, name: string, result: Resolution): VerifyRow {
     return result.ok
-        ? { flow, name, expected: [], resolved: result.addresses, status: Status.Resolved, detail: "" }
-        : { flow, name, expected: [], resolved: [], status: Status.Unresolvable, detail: describeDnsError(result.code) };
+        ? { flow, name, cnames: result.cnames, expected: [], resolved: result.addresses, status: Status.Resolved, detail: "" }
+        : { flow, name, cnames: [], expected: [], resolved: [], status: Status.Unresolvable, detail: result.cause };
 }
 
 function exitCodeOf(rows: readonly VerifyRow[]): ExitCode {
@@ -172,8 +155,8 @@ function renderTable(rows: readonly VerifyRow[], servers: string, host: string, 
     return [
         `DNS check against ${servers}: ${host} must resolve to ${vip} only; other names must resolve`,
         textTable(
-            ["flow", "name", "expected", "resolved", "status"],
-            rows.map((r) => [r.flow, r.name, r.expected.join(", ") || "-", r.resolved.join(", ") || "-", r.status]),
+            ["flow", "name", "via CNAME", "expected", "resolved", "status"],
+            rows.map((r) => [r.flow, r.name, r.cnames.join(" → ") || "-", r.expected.join(", ") || "-", r.resolved.join(", ") || "-", r.status]),
         ).trimEnd(),
         ...(findings.length > 0 ? ["", ...findings] : []),
         "",
@@ -182,43 +165,46 @@ function renderTable(rows: readonly VerifyRow[], servers: string, host: string, 
     ].join("\n");
 }
 
-/** Builds the plan as `preview` does, resolves its names, and compares. Never throws. */
+/**
+ * Builds the plan as `preview` does, resolves its names, and compares. Never throws; the whole
+ * output comes back as one string, so the caller writes it before the exit code is set.
+ */
 export async function verify(request: VerifyRequest): Promise<VerifyResult> {
     try {
-        const server = request.dnsServer === undefined ? undefined : parseDnsServer(request.dnsServer);
+        const given = request.dnsServer === undefined ? undefined : parseDnsServer(request.dnsServer);
         const { run } = await runPreview(request);
-        const resolver = new dnsPromises.Resolver({ timeout: request.timeoutMs ?? DEFAULT_TIMEOUT_MS, tries: request.tries ?? DEFAULT_TRIES });
-        if (server !== undefined) {
-            resolver.setServers([server]);
-        }
-        const servers = server ?? `the system resolver (${resolver.getServers().join(", ") || "no servers"})`;
+        const servers = given === undefined ? systemServers() : [given];
+        const serversText = given === undefined
+            ? `the system resolver (${servers.map(formatServer).join(", ") || "no servers"})`
+            : formatServer(given);
+        const options = { timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS, tries: request.tries ?? DEFAULT_TRIES };
 
-        const host = normalizeName(run.outputs.configurationHost);
+        const host = canonicalName(run.outputs.configurationHost);
         const vip = run.outputs.configurationAddress;
         const namedFlows = run.outputs.egressPlan.filter((f) => f.destinationKind === "fqdn");
         // One query per name, however many flows share it.
-        const lookups = new Map<string, Promise<Lookup>>();
+        const lookups = new Map<string, Promise<Resolution>>();
         const resolve = (name: string) => {
-            const known = lookups.get(name) ?? lookup(resolver, name);
+            const known = lookups.get(name) ?? resolveA(name, servers, options);
             lookups.set(name, known);
             return known;
         };
 
-        const hostFlow = namedFlows.find((f) => normalizeName(f.destination) === host)?.id ?? "configuration";
+        const hostFlow = namedFlows.find((f) => canonicalName(f.destination) === host)?.id ?? "configuration";
         const hostLookup = resolve(host);
-        const others = namedFlows.filter((f) => normalizeName(f.destination) !== host);
+        const others = namedFlows.filter((f) => canonicalName(f.destination) !== host);
         const otherRows = others.map(async (f): Promise<VerifyRow> => {
-            const name = normalizeName(f.destination);
+            const name = canonicalName(f.destination);
             return name.startsWith("*.")
-                ? { flow: f.id, name, expected: [], resolved: [], status: Status.Wildcard, detail: "" }
+                ? { flow: f.id, name, cnames: [], expected: [], resolved: [], status: Status.Wildcard, detail: "" }
                 : namedFlowRow(f.id, name, await resolve(name));
         });
         const rows: VerifyRow[] = [configurationRow(hostFlow, host, vip, await hostLookup), ...(await Promise.all(otherRows))];
 
         const code = exitCodeOf(rows);
         const output = request.format === VerifyFormat.Json
-            ? stableJson({ code, dnsServers: server === undefined ? resolver.getServers() : [server], configurationHost: host, configurationAddress: vip, rows })
-            : renderTable(rows, servers, host, vip, code);
+            ? stableJson({ code, dnsServers: servers.map(formatServer), maxCnameLinks: MAX_CNAME_LINKS, configurationHost: host, configurationAddress: vip, rows })
+            : renderTable(rows, serversText, host, vip, code);
         return { code, output };
     } catch (e) {
         return { code: e instanceof InputError ? ExitCode.BadInput : ExitCode.Failure, output: "", error: errorLine(e) };

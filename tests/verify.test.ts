@@ -1,59 +1,34 @@
-// `verify` against a real DNS server: a UDP responder on 127.0.0.1 built with dns-packet, so the
-// command's own Resolver, timeouts and error mapping are exercised, not a stub of them.
+// `verify` against a real DNS server on 127.0.0.1 (tests/dnsTestServer.ts, UDP and TCP), so the
+// command's own DNS client, timeouts, CNAME following and error mapping are exercised, not a stub
+// of them. Each spec: a fixture answer in, the exit code and the output line out.
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
-import * as dgram from "dgram";
-import * as dnsPacket from "dns-packet";
+import { spawn, spawnSync } from "child_process";
+import * as dns from "dns";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DEFAULT_APIM_FILE } from "../cli/preview";
 import { ExitCode, Status, verify, VerifyFormat, VerifyRequest, VerifyRow } from "../cli/verify";
+import { a, cname, TestDnsServer } from "./dnsTestServer";
 
 const HOST = "contoso-apim.configuration.azure-api.net";
 const VIP = "10.40.1.5";
-const NXDOMAIN = 3;
+const CLI = path.join(__dirname, "..", "cli", "verify.js");
 
-/** A name's answer: A records, or `drop` to never reply (a timeout). Absent: NXDOMAIN. */
-type Answer = string[] | "drop";
+/** A table's cells: columns are separated by at least two spaces. */
+const cells = (line: string) => line.split(/ {2,}/);
 
-class TestDnsServer {
-    readonly answers = new Map<string, Answer>();
-    readonly queries: string[] = [];
-    private readonly socket = dgram.createSocket("udp4");
-
-    async start(): Promise<string> {
-        this.socket.on("message", (message, peer) => this.reply(message, peer));
-        await new Promise<void>((resolve) => this.socket.bind(0, "127.0.0.1", resolve));
-        return `127.0.0.1:${this.socket.address().port}`;
-    }
-
-    private reply(message: Buffer, peer: dgram.RemoteInfo): void {
-        const query = dnsPacket.decode(message);
-        const question = query.questions?.[0];
-        if (question === undefined) {
-            return;
-        }
-        const name = question.name.toLowerCase();
-        this.queries.push(name);
-        const answer = this.answers.get(name);
-        if (answer === "drop") {
-            return;
-        }
-        const addresses = question.type === "A" ? (answer ?? []) : [];
-        const response = dnsPacket.encode({
-            type: "response",
-            id: query.id,
-            flags: dnsPacket.AUTHORITATIVE_ANSWER | dnsPacket.RECURSION_DESIRED | (answer === undefined ? NXDOMAIN : 0),
-            questions: [question],
-            answers: addresses.map((data) => ({ type: "A" as const, class: "IN" as const, name: question.name, ttl: 30, data })),
-        });
-        this.socket.send(response, peer.port, peer.address);
-    }
-
-    close(): Promise<void> {
-        return new Promise((resolve) => this.socket.close(() => resolve()));
-    }
+/** The built CLI, run asynchronously: the DNS server answers from this same process. */
+function runCli(args: string[], nodeOptions: string[] = []): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [...nodeOptions, CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+        child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+        child.on("error", reject);
+        child.on("close", (status) => resolve({ status, stdout, stderr }));
+    });
 }
 
 describe("verify (against a DNS server on 127.0.0.1)", function () {
@@ -77,10 +52,7 @@ describe("verify (against a DNS server on 127.0.0.1)", function () {
         fs.rmSync(tmp, { recursive: true, force: true });
     });
 
-    beforeEach(() => {
-        server.answers.clear();
-        server.queries.length = 0;
-    });
+    beforeEach(() => server.reset());
 
     const run = (overrides: Partial<VerifyRequest> = {}) =>
         verify({ apimFile: DEFAULT_APIM_FILE, dnsServer, format: VerifyFormat.Table, timeoutMs: 300, tries: 1, ...overrides });
@@ -90,116 +62,298 @@ describe("verify (against a DNS server on 127.0.0.1)", function () {
         return { code: result.code, rows: (JSON.parse(result.output) as { rows: VerifyRow[] }).rows };
     }
 
-    it("passes when the configuration host resolves to the VIP", async () => {
-        server.answers.set(HOST, [VIP]);
-        const result = await run();
-        assert.equal(result.code, ExitCode.Ok, result.output);
-        assert.equal(result.error, undefined);
-        assert.match(result.output, new RegExp(`configuration-host\\s+${HOST.replace(/\./g, "\\.")}\\s+10\\.40\\.1\\.5\\s+10\\.40\\.1\\.5\\s+match`));
-        assert.deepEqual(server.queries, [HOST], "the named server, not the system resolver, was asked");
-    });
+    /** The output's finding lines (`- status (flow): ...`) and verdict line. */
+    const findings = (output: string) => output.split("\n").filter((l) => l.startsWith("- ") || l.startsWith("result: "));
+    /** The table row of a flow, as cells. */
+    const row = (output: string, flow: string) => cells(output.split("\n").find((l) => l.startsWith(`${flow} `)) ?? "");
+    const unresolvableHost = (cause: string) => [`- unresolvable (configuration-host): ${HOST}: ${cause}`, "result: unresolvable (exit 3)"];
 
-    it("fails with exit 1 naming both addresses when DNS answers another address", async () => {
-        server.answers.set(HOST, ["10.9.9.9"]);
-        const result = await run();
-        assert.equal(result.code, ExitCode.Mismatch, result.output);
-        const finding = result.output.split("\n").find((l) => l.startsWith("- mismatch"));
-        assert.ok(finding, result.output);
-        assert.ok(finding.includes("10.9.9.9") && finding.includes(VIP), finding);
-    });
-
-    it("fails when DNS answers the VIP and another address: the extra one is not opened", async () => {
-        server.answers.set(HOST, ["10.40.1.200", VIP]);
-        const { code, rows } = await rowsOf();
-        assert.equal(code, ExitCode.Mismatch);
-        assert.deepEqual(rows[0].resolved, [VIP, "10.40.1.200"]);
-        assert.equal(rows[0].status, Status.Mismatch);
-        assert.match(rows[0].detail, /open only 10\.40\.1\.5.*10\.40\.1\.200 will be blocked/);
-    });
-
-    it("reports an NXDOMAIN configuration host as unresolvable, exit 3, not as a mismatch", async () => {
-        const result = await run();
-        assert.equal(result.code, ExitCode.Unresolvable, result.output);
-        assert.match(result.output, /unresolvable \(configuration-host\): contoso-apim\.configuration\.azure-api\.net: ENOTFOUND: no such name \(NXDOMAIN\)/);
-        assert.doesNotMatch(result.output, /mismatch/);
-    });
-
-    it("resolves the other named flows, lists their addresses, and skips wildcards", async () => {
-        server.answers.set(HOST, [VIP]);
-        server.answers.set("mcr.microsoft.com", ["204.79.197.219", "150.171.69.10"]);
-        server.answers.set("orders.contoso.internal", ["10.50.0.7"]);
-        const { code, rows } = await rowsOf({ optionsFile: featuresFile });
-        assert.equal(code, ExitCode.Ok);
-        const byName = new Map(rows.map((r) => [r.name, r]));
-        assert.deepEqual(byName.get("mcr.microsoft.com"), { flow: "imagepull-mcr-microsoft-com", name: "mcr.microsoft.com", expected: [], resolved: ["150.171.69.10", "204.79.197.219"], status: Status.Resolved, detail: "" });
-        assert.equal(byName.get("orders.contoso.internal")?.status, Status.Resolved);
-        assert.equal(byName.get("*.data.mcr.microsoft.com")?.status, "wildcard: not resolvable");
-        assert.ok(!server.queries.some((q) => q.includes("*")), "a wildcard is never sent to DNS");
-    });
-
-    it("exits 3 when a backend name is NXDOMAIN although the configuration host matches", async () => {
-        server.answers.set(HOST, [VIP]);
-        server.answers.set("mcr.microsoft.com", ["150.171.69.10"]);
-        const { code, rows } = await rowsOf({ optionsFile: featuresFile });
-        assert.equal(code, ExitCode.Unresolvable);
-        const orders = rows.find((r) => r.flow === "backend-orders");
-        assert.equal(orders?.status, Status.Unresolvable);
-        assert.match(orders?.detail ?? "", /^ENOTFOUND/);
-    });
-
-    it("treats a server that never answers as unresolvable (timeout)", async () => {
-        server.answers.set(HOST, "drop");
-        const { code, rows } = await rowsOf();
-        assert.equal(code, ExitCode.Unresolvable);
-        assert.match(rows[0].detail, /^ETIMEOUT/);
-    });
-
-    it("lets a mismatch win over an unresolvable name: exit 1", async () => {
-        server.answers.set(HOST, ["10.9.9.9"]);
-        server.answers.set("mcr.microsoft.com", ["150.171.69.10"]);
-        const { code, rows } = await rowsOf({ optionsFile: featuresFile });
-        assert.equal(code, ExitCode.Mismatch);
-        assert.ok(rows.some((r) => r.status === Status.Unresolvable));
-    });
-
-    it("is deterministic: the same answers give byte-identical output", async () => {
-        server.answers.set(HOST, [VIP]);
-        server.answers.set("mcr.microsoft.com", ["204.79.197.219", "150.171.69.10"]);
-        server.answers.set("orders.contoso.internal", ["10.50.0.7"]);
-        const first = await run({ optionsFile: featuresFile });
-        server.answers.set("mcr.microsoft.com", ["150.171.69.10", "204.79.197.219"]);
-        const second = await run({ optionsFile: featuresFile });
-        assert.equal(first.output, second.output);
-    });
-
-    for (const bad of ["dns.example.com:53", "127.0.0.1:0", "127.0.0.1:99999", "127.0.0.1:5x"]) {
-        it(`refuses --dns-server ${bad} with exit 2 and one line naming the option and value`, async () => {
-            const result = await run({ dnsServer: bad });
-            assert.equal(result.code, ExitCode.BadInput);
-            assert.equal(result.output, "");
-            assert.match(result.error ?? "", new RegExp(`^error: Invalid value for --dns-server: "${bad.replace(/\./g, "\\.")}"\\. `));
-            assert.ok(!(result.error ?? "").includes("\n"));
-            assert.equal(server.queries.length, 0);
+    describe("the configuration host", () => {
+        it("passes when it holds the VIP", async () => {
+            server.answers.set(HOST, [VIP]);
+            const result = await run();
+            assert.equal(result.code, ExitCode.Ok, result.output);
+            assert.equal(result.error, undefined);
+            assert.deepEqual(row(result.output, "configuration-host"), ["configuration-host", HOST, "-", VIP, VIP, "match"]);
+            assert.deepEqual(findings(result.output), ["result: ok (exit 0)"]);
+            assert.deepEqual(server.queries, [HOST], "the named server, not the system resolver, was asked");
         });
-    }
 
-    it("refuses a missing --apim file with exit 2", async () => {
-        const result = await run({ apimFile: path.join(tmp, "absent.json") });
-        assert.equal(result.code, ExitCode.BadInput);
-        assert.match(result.error ?? "", /^error: Invalid value for --apim: ".*absent\.json"\. The file cannot be read \(ENOENT\)\./);
+        it("fails with exit 1 naming both addresses when it holds another address", async () => {
+            server.answers.set(HOST, ["10.9.9.9"]);
+            const result = await run();
+            assert.equal(result.code, ExitCode.Mismatch, result.output);
+            assert.deepEqual(findings(result.output), [
+                `- mismatch (configuration-host): ${HOST} resolves to 10.9.9.9, but the rules carry ${VIP}: either the DNS record is stale or the VIP changed since the APIM document was read`,
+                "result: mismatch (exit 1)",
+            ]);
+        });
+
+        it("fails when it holds the VIP and another address: the extra one is not opened", async () => {
+            server.answers.set(HOST, ["10.40.1.200", VIP]);
+            const { code, rows } = await rowsOf();
+            assert.equal(code, ExitCode.Mismatch);
+            assert.deepEqual(rows[0].resolved, [VIP, "10.40.1.200"]);
+            assert.equal(rows[0].status, Status.Mismatch);
+            assert.equal(rows[0].detail, `${HOST} resolves to 10.40.1.5, 10.40.1.200, but the rules open only ${VIP}: connections to 10.40.1.200 will be blocked`);
+        });
+
+        it("passes through a CNAME chain that ends at the VIP, asking only once", async () => {
+            server.answers.set(HOST, { records: [cname(HOST, "contoso-apim.privatelink.azure-api.net"), cname("contoso-apim.privatelink.azure-api.net", "apim-vip.contoso.internal"), a("apim-vip.contoso.internal", VIP)] });
+            const result = await run();
+            assert.equal(result.code, ExitCode.Ok, result.output);
+            assert.deepEqual(row(result.output, "configuration-host"), ["configuration-host", HOST, "contoso-apim.privatelink.azure-api.net → apim-vip.contoso.internal", VIP, VIP, "match"]);
+            assert.deepEqual(server.queries, [HOST], "the chain is read from the one answer");
+        });
+
+        it("fails with exit 1 when its CNAME chain ends at another address, naming the chain", async () => {
+            server.answers.set(HOST, { records: [cname(HOST, "appgw.contoso.internal"), a("appgw.contoso.internal", "10.60.0.4")] });
+            const result = await run();
+            assert.equal(result.code, ExitCode.Mismatch, result.output);
+            assert.deepEqual(findings(result.output), [
+                `- mismatch (configuration-host): ${HOST} (CNAME chain ${HOST} → appgw.contoso.internal) resolves to 10.60.0.4, but the rules carry ${VIP}: either the DNS record is stale or the VIP changed since the APIM document was read`,
+                "result: mismatch (exit 1)",
+            ]);
+        });
+
+        it("is unresolvable (exit 3) as a dangling CNAME: the chain ends without an A record", async () => {
+            server.answers.set(HOST, { records: [cname(HOST, "contoso-apim.privatelink.azure-api.net"), cname("contoso-apim.privatelink.azure-api.net", "apim-vip.contoso.internal")] });
+            const result = await run();
+            assert.equal(result.code, ExitCode.Unresolvable, result.output);
+            assert.deepEqual(findings(result.output), unresolvableHost(`CNAME chain ${HOST} → contoso-apim.privatelink.azure-api.net → apim-vip.contoso.internal ends without an A record`));
+            assert.deepEqual(row(result.output, "configuration-host"), ["configuration-host", HOST, "-", VIP, "-", "unresolvable"]);
+        });
+
+        it("is unresolvable (exit 3) when its CNAME target does not exist (NXDOMAIN after the chain)", async () => {
+            server.answers.set(HOST, { rcode: "NXDOMAIN", records: [cname(HOST, "apim-vip.contoso.internal")] });
+            const result = await run();
+            assert.equal(result.code, ExitCode.Unresolvable, result.output);
+            assert.deepEqual(findings(result.output), unresolvableHost(`NXDOMAIN: CNAME chain ${HOST} → apim-vip.contoso.internal ends at a name that does not exist`));
+        });
+
+        it("is unresolvable (exit 3) in a CNAME loop", async () => {
+            server.answers.set(HOST, { records: [cname(HOST, "apim-vip.contoso.internal"), cname("apim-vip.contoso.internal", HOST)] });
+            const result = await run();
+            assert.equal(result.code, ExitCode.Unresolvable, result.output);
+            assert.deepEqual(findings(result.output), unresolvableHost(`CNAME loop ${HOST} → apim-vip.contoso.internal → ${HOST}`));
+        });
+
+        // Unresolvable, not a mismatch: an A record answers only for its owner name, so this
+        // answer says nothing about the asked name — no record claims it maps to 10.9.9.9. Stub
+        // resolvers disagree on such answers (glibc skips them, c-ares 1.34 takes them), so what
+        // the gateway would connect to is unknown: nothing proven either way, which is exit 3.
+        it("is unresolvable (exit 3) when the answer's only A record is for another name", async () => {
+            server.answers.set(HOST, { records: [a("evil.example", "10.9.9.9")] });
+            const result = await run();
+            assert.equal(result.code, ExitCode.Unresolvable, result.output);
+            assert.deepEqual(findings(result.output), unresolvableHost("the answer holds A records for evil.example, not for the asked name"));
+        });
+
+        it("ignores a foreign A record next to the chain's own: only the chain's address counts", async () => {
+            server.answers.set(HOST, { records: [a("evil.example", "10.9.9.9"), cname(HOST, "apim-vip.contoso.internal"), a("apim-vip.contoso.internal", VIP)] });
+            const { code, rows } = await rowsOf();
+            assert.equal(code, ExitCode.Ok);
+            assert.deepEqual(rows[0], { flow: "configuration-host", name: HOST, cnames: ["apim-vip.contoso.internal"], expected: [VIP], resolved: [VIP], status: Status.Match, detail: "" });
+        });
+
+        it("matches owner names case-insensitively and without a trailing dot", async () => {
+            server.answers.set(HOST, { records: [cname("Contoso-APIM.Configuration.Azure-API.net.", "APIM-VIP.contoso.internal."), a("apim-vip.CONTOSO.internal", VIP)] });
+            const { code, rows } = await rowsOf();
+            assert.equal(code, ExitCode.Ok);
+            assert.deepEqual(rows[0].cnames, ["apim-vip.contoso.internal"]);
+        });
+
+        it("is unresolvable (exit 3), not a mismatch, on NXDOMAIN", async () => {
+            const result = await run();
+            assert.equal(result.code, ExitCode.Unresolvable, result.output);
+            assert.deepEqual(findings(result.output), unresolvableHost("NXDOMAIN: no such name"));
+        });
+
+        it("is unresolvable (exit 3) on NODATA: the name exists without an A record", async () => {
+            server.answers.set(HOST, []);
+            const result = await run();
+            assert.equal(result.code, ExitCode.Unresolvable, result.output);
+            assert.deepEqual(findings(result.output), unresolvableHost("NODATA: the name has no A record"));
+        });
+
+        it("is unresolvable (exit 3) on SERVFAIL", async () => {
+            server.answers.set(HOST, { rcode: "SERVFAIL" });
+            const result = await run();
+            assert.equal(result.code, ExitCode.Unresolvable, result.output);
+            assert.deepEqual(findings(result.output), unresolvableHost("SERVFAIL: the server failed to resolve the name"));
+        });
+
+        it("is unresolvable (exit 3) when the server never answers (timeout)", async () => {
+            server.answers.set(HOST, "drop");
+            const result = await run();
+            assert.equal(result.code, ExitCode.Unresolvable, result.output);
+            assert.deepEqual(findings(result.output), unresolvableHost(`timeout: no answer from ${dnsServer} within 300 ms (1 try)`));
+        });
+
+        it("asks again over TCP when the UDP answer is truncated", async () => {
+            server.answers.set(HOST, { truncate: true, records: [cname(HOST, "apim-vip.contoso.internal"), a("apim-vip.contoso.internal", VIP)] });
+            const result = await run();
+            assert.equal(result.code, ExitCode.Ok, result.output);
+            assert.deepEqual(row(result.output, "configuration-host"), ["configuration-host", HOST, "apim-vip.contoso.internal", VIP, VIP, "match"]);
+            assert.deepEqual(server.tcpQueries, [HOST]);
+        });
+
+        it("is unresolvable (exit 3) when the UDP answer is truncated and TCP fails", async () => {
+            server.answers.set(HOST, { truncate: true, tcpClose: true, records: [a(HOST, VIP)] });
+            const result = await run();
+            assert.equal(result.code, ExitCode.Unresolvable, result.output);
+            assert.deepEqual(findings(result.output), unresolvableHost(`the UDP answer was truncated and TCP failed: ECONNRESET: the connection was closed before a whole answer by ${dnsServer}`));
+        });
     });
 
-    it("the built CLI exits 2 with exactly one stderr line on a masked address", () => {
-        const document = JSON.parse(fs.readFileSync(DEFAULT_APIM_FILE, "utf8"));
-        document.properties.privateIPAddresses = ["172.XX.0.5"];
-        const masked = path.join(tmp, "masked.json");
-        fs.writeFileSync(masked, JSON.stringify(document));
-        const cli = spawnSync(process.execPath, [path.join(__dirname, "..", "cli", "verify.js"), "--apim", masked, "--dns-server", dnsServer], { encoding: "utf8", timeout: 15000 });
-        assert.equal(cli.status, ExitCode.BadInput, cli.stderr);
-        assert.equal(cli.stdout, "");
-        const lines = cli.stderr.split("\n").filter((l) => l !== "");
-        assert.equal(lines.length, 1, cli.stderr);
-        assert.match(lines[0], /^error: Invalid value for properties\.privateIPAddresses\[0\]: "172\.XX\.0\.5"\./);
-        assert.equal(server.queries.length, 0, "no lookup after bad input");
+    describe("the plan's other names", () => {
+        it("resolves the other named flows, lists their addresses, and skips wildcards", async () => {
+            server.answers.set(HOST, [VIP]);
+            server.answers.set("mcr.microsoft.com", ["204.79.197.219", "150.171.69.10"]);
+            server.answers.set("orders.contoso.internal", ["10.50.0.7"]);
+            const { code, rows } = await rowsOf({ optionsFile: featuresFile });
+            assert.equal(code, ExitCode.Ok);
+            const byName = new Map(rows.map((r) => [r.name, r]));
+            assert.deepEqual(byName.get("mcr.microsoft.com"), { flow: "imagepull-mcr-microsoft-com", name: "mcr.microsoft.com", cnames: [], expected: [], resolved: ["150.171.69.10", "204.79.197.219"], status: Status.Resolved, detail: "" });
+            assert.equal(byName.get("orders.contoso.internal")?.status, Status.Resolved);
+            assert.deepEqual(byName.get("*.data.mcr.microsoft.com"), { flow: "imagepull-wildcard-data-mcr-microsoft-com", name: "*.data.mcr.microsoft.com", cnames: [], expected: [], resolved: [], status: Status.Wildcard, detail: "" });
+            assert.ok(!server.queries.some((q) => q.includes("*")), "a wildcard is never sent to DNS");
+        });
+
+        it("lists a wildcard row as before in the table: not resolvable, not a finding", async () => {
+            server.answers.set(HOST, [VIP]);
+            server.answers.set("mcr.microsoft.com", ["150.171.69.10"]);
+            server.answers.set("orders.contoso.internal", ["10.50.0.7"]);
+            const result = await run({ optionsFile: featuresFile });
+            assert.equal(result.code, ExitCode.Ok, result.output);
+            assert.deepEqual(row(result.output, "imagepull-wildcard-data-mcr-microsoft-com"), ["imagepull-wildcard-data-mcr-microsoft-com", "*.data.mcr.microsoft.com", "-", "-", "-", "wildcard: not resolvable"]);
+            assert.deepEqual(findings(result.output), ["result: ok (exit 0)"]);
+        });
+
+        it("exits 3 when a backend name is NXDOMAIN although the configuration host matches", async () => {
+            server.answers.set(HOST, [VIP]);
+            server.answers.set("mcr.microsoft.com", ["150.171.69.10"]);
+            const result = await run({ optionsFile: featuresFile });
+            assert.equal(result.code, ExitCode.Unresolvable);
+            assert.deepEqual(findings(result.output), ["- unresolvable (backend-orders): orders.contoso.internal: NXDOMAIN: no such name", "result: unresolvable (exit 3)"]);
+        });
+
+        it("exits 3 when a backend name is a dangling CNAME", async () => {
+            server.answers.set(HOST, [VIP]);
+            server.answers.set("mcr.microsoft.com", ["150.171.69.10"]);
+            server.answers.set("orders.contoso.internal", { records: [cname("orders.contoso.internal", "orders-lb.contoso.internal")] });
+            const result = await run({ optionsFile: featuresFile });
+            assert.equal(result.code, ExitCode.Unresolvable);
+            assert.deepEqual(findings(result.output), [
+                "- unresolvable (backend-orders): orders.contoso.internal: CNAME chain orders.contoso.internal → orders-lb.contoso.internal ends without an A record",
+                "result: unresolvable (exit 3)",
+            ]);
+        });
+    });
+
+    describe("the run as a whole", () => {
+        it("lets a mismatch win over an unresolvable name: exit 1", async () => {
+            server.answers.set(HOST, ["10.9.9.9"]);
+            server.answers.set("mcr.microsoft.com", ["150.171.69.10"]);
+            const { code, rows } = await rowsOf({ optionsFile: featuresFile });
+            assert.equal(code, ExitCode.Mismatch);
+            assert.ok(rows.some((r) => r.status === Status.Unresolvable));
+        });
+
+        it("is deterministic: the same answers in another order give byte-identical output", async () => {
+            server.answers.set(HOST, [VIP]);
+            server.answers.set("mcr.microsoft.com", { records: [cname("mcr.microsoft.com", "mcr-edge.example"), a("mcr-edge.example", "204.79.197.219"), a("mcr-edge.example", "150.171.69.10")] });
+            server.answers.set("orders.contoso.internal", ["10.50.0.7"]);
+            const first = await run({ optionsFile: featuresFile });
+            server.answers.set("mcr.microsoft.com", { records: [a("mcr-edge.example", "150.171.69.10"), a("mcr-edge.example", "204.79.197.219"), cname("mcr.microsoft.com", "mcr-edge.example")] });
+            const second = await run({ optionsFile: featuresFile });
+            assert.equal(first.output, second.output);
+        });
+
+        it("asks the system resolver's servers when --dns-server is absent", async () => {
+            const saved = dns.getServers();
+            dns.setServers([dnsServer]);
+            try {
+                server.answers.set(HOST, [VIP]);
+                const result = await run({ dnsServer: undefined });
+                assert.equal(result.code, ExitCode.Ok, result.output);
+                assert.equal(result.output.split("\n")[0], `DNS check against the system resolver (${dnsServer}): ${HOST} must resolve to ${VIP} only; other names must resolve`);
+                assert.deepEqual(server.queries, [HOST]);
+            } finally {
+                dns.setServers(saved);
+            }
+        });
+    });
+
+    describe("bad input", () => {
+        for (const bad of ["dns.example.com:53", "127.0.0.1:0", "127.0.0.1:99999", "127.0.0.1:5x"]) {
+            it(`refuses --dns-server ${bad} with exit 2 and one line naming the option and value`, async () => {
+                const result = await run({ dnsServer: bad });
+                assert.equal(result.code, ExitCode.BadInput);
+                assert.equal(result.output, "");
+                assert.match(result.error ?? "", new RegExp(`^error: Invalid value for --dns-server: "${bad.replace(/\./g, "\\.")}"\\. `));
+                assert.ok(!(result.error ?? "").includes("\n"));
+                assert.equal(server.queries.length, 0);
+            });
+        }
+
+        it("refuses a missing --apim file with exit 2", async () => {
+            const result = await run({ apimFile: path.join(tmp, "absent.json") });
+            assert.equal(result.code, ExitCode.BadInput);
+            assert.match(result.error ?? "", /^error: Invalid value for --apim: ".*absent\.json"\. The file cannot be read \(ENOENT\)\./);
+        });
+    });
+
+    describe("the built CLI, once per exit code", () => {
+        it("exits 0 with the table on stdout and nothing on stderr", async () => {
+            server.answers.set(HOST, [VIP]);
+            const cli = await runCli(["--dns-server", dnsServer]);
+            assert.equal(cli.status, ExitCode.Ok, cli.stderr);
+            assert.equal(cli.stderr, "");
+            assert.deepEqual(findings(cli.stdout), ["result: ok (exit 0)"]);
+        });
+
+        it("exits 1 with the whole JSON document on stdout", async () => {
+            server.answers.set(HOST, { records: [cname(HOST, "appgw.contoso.internal"), a("appgw.contoso.internal", "10.60.0.4")] });
+            const cli = await runCli(["--dns-server", dnsServer, "--format", "json"]);
+            assert.equal(cli.status, ExitCode.Mismatch, cli.stderr);
+            assert.equal(cli.stderr, "");
+            const document = JSON.parse(cli.stdout) as { code: number; rows: VerifyRow[] };
+            assert.equal(document.code, ExitCode.Mismatch);
+            assert.deepEqual(document.rows[0].resolved, ["10.60.0.4"]);
+        });
+
+        it("exits 2 with exactly one stderr line on a masked address", async () => {
+            const document = JSON.parse(fs.readFileSync(DEFAULT_APIM_FILE, "utf8"));
+            document.properties.privateIPAddresses = ["172.XX.0.5"];
+            const masked = path.join(tmp, "masked.json");
+            fs.writeFileSync(masked, JSON.stringify(document));
+            const cli = spawnSync(process.execPath, [CLI, "--apim", masked, "--dns-server", dnsServer], { encoding: "utf8", timeout: 15000 });
+            assert.equal(cli.status, ExitCode.BadInput, cli.stderr);
+            assert.equal(cli.stdout, "");
+            const lines = cli.stderr.split("\n").filter((l) => l !== "");
+            assert.equal(lines.length, 1, cli.stderr);
+            assert.match(lines[0], /^error: Invalid value for properties\.privateIPAddresses\[0\]: "172\.XX\.0\.5"\./);
+            assert.equal(server.queries.length, 0, "no lookup after bad input");
+        });
+
+        it("exits 3 on a dangling CNAME, naming the chain, with nothing on stderr", async () => {
+            server.answers.set(HOST, { records: [cname(HOST, "apim-vip.contoso.internal")] });
+            const cli = await runCli(["--dns-server", dnsServer]);
+            assert.equal(cli.status, ExitCode.Unresolvable, cli.stderr);
+            assert.equal(cli.stderr, "");
+            assert.deepEqual(findings(cli.stdout), unresolvableHost(`CNAME chain ${HOST} → apim-vip.contoso.internal ends without an A record`));
+        });
+
+        it("exits 4 on an unexpected failure, with exactly one stderr line and no stack trace", async () => {
+            // A fault injected below the DNS client stands for a bug: it must not read as a DNS finding.
+            const fault = path.join(tmp, "fault.js");
+            fs.writeFileSync(fault, "require(\"dgram\").createSocket = () => { throw new Error(\"injected fault\"); };\n");
+            server.answers.set(HOST, [VIP]);
+            const cli = await runCli(["--dns-server", dnsServer], ["--require", fault]);
+            assert.equal(cli.status, ExitCode.Failure, cli.stderr);
+            assert.equal(cli.stdout, "");
+            assert.equal(cli.stderr, "error: unexpected failure: injected fault\n");
+        });
     });
 });
