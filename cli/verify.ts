@@ -85,6 +85,37 @@ export interface VerifyResult {
 
 const DEFAULT_TIMEOUT_MS = 2000;
 const DEFAULT_TRIES = 2;
+/**
+ * Queries sent at once. A plan with hundreds of backends would otherwise fire hundreds of
+ * datagrams in one burst: forwarders cap concurrent queries (dnsmasq: 150 by default) and socket
+ * buffers overflow, and a dropped query reads as a timeout — a false exit 3.
+ */
+export const MAX_QUERIES_IN_FLIGHT = 16;
+
+/** Runs at most `limit` of the given tasks at a time, in the order they are submitted. */
+function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+    let running = 0;
+    const waiting: (() => void)[] = [];
+    return async <T>(task: () => Promise<T>): Promise<T> => {
+        if (running < limit) {
+            running++;
+        } else {
+            // The finishing task hands its slot over: `running` stays as it is.
+            await new Promise<void>((resolve) => waiting.push(resolve));
+        }
+        try {
+            return await task();
+        } finally {
+            const next = waiting.shift();
+            if (next === undefined) {
+                running--;
+            } else {
+                next();
+            }
+        }
+    };
+}
+
 /** Validates `--dns-server`: `HOST[:PORT]` with HOST an IP literal (IPv6 in brackets), port 53 by default. */
 export function parseDnsServer(value: string): DnsServer {
     const server = parseServerAddress(value);
@@ -182,10 +213,11 @@ export async function verify(request: VerifyRequest): Promise<VerifyResult> {
         const host = canonicalName(run.outputs.configurationHost);
         const vip = run.outputs.configurationAddress;
         const namedFlows = run.outputs.egressPlan.filter((f) => f.destinationKind === "fqdn");
-        // One query per name, however many flows share it.
+        // One query per name, however many flows share it; a bounded number in flight.
         const lookups = new Map<string, Promise<Resolution>>();
+        const inFlight = limiter(MAX_QUERIES_IN_FLIGHT);
         const resolve = (name: string) => {
-            const known = lookups.get(name) ?? resolveA(name, servers, options);
+            const known = lookups.get(name) ?? inFlight(() => resolveA(name, servers, options));
             lookups.set(name, known);
             return known;
         };

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DEFAULT_APIM_FILE } from "../cli/preview";
-import { ExitCode, Status, verify, VerifyFormat, VerifyRequest, VerifyRow } from "../cli/verify";
+import { ExitCode, MAX_QUERIES_IN_FLIGHT, Status, verify, VerifyFormat, VerifyRequest, VerifyRow } from "../cli/verify";
 import { a, cname, TestDnsServer } from "./dnsTestServer";
 
 const HOST = "contoso-apim.configuration.azure-api.net";
@@ -268,6 +268,37 @@ describe("verify (against a DNS server on 127.0.0.1)", function () {
             server.answers.set("mcr.microsoft.com", { records: [a("mcr-edge.example", "150.171.69.10"), a("mcr-edge.example", "204.79.197.219"), cname("mcr.microsoft.com", "mcr-edge.example")] });
             const second = await run({ optionsFile: featuresFile });
             assert.equal(first.output, second.output);
+        });
+
+        it("returns the whole JSON document as one string, however long (here over 64 KiB)", async () => {
+            // The caller writes it before the exit code is set; a pipe's 64 KiB must not cut it.
+            const many = path.join(tmp, "many-backends.json");
+            const backends = Array.from({ length: 300 }, (_, i) => ({ name: `svc${i}`, fqdn: `svc${i}.backends.contoso.internal`, port: 443 }));
+            fs.writeFileSync(many, JSON.stringify({ backends }));
+            server.answers.set(HOST, [VIP]);
+            const result = await run({ optionsFile: many, format: VerifyFormat.Json });
+            assert.equal(result.code, ExitCode.Unresolvable);
+            assert.ok(result.output.length > 65536, `${result.output.length} characters`);
+            const document = JSON.parse(result.output) as { rows: VerifyRow[] };
+            assert.equal(document.rows.filter((r) => r.detail === "NXDOMAIN: no such name").length, 300);
+        });
+
+        it(`sends at most ${MAX_QUERIES_IN_FLIGHT} queries at once`, async () => {
+            const many = path.join(tmp, "silent-backends.json");
+            const backends = Array.from({ length: MAX_QUERIES_IN_FLIGHT }, (_, i) => ({ name: `svc${i}`, fqdn: `svc${i}.backends.contoso.internal`, port: 443 }));
+            fs.writeFileSync(many, JSON.stringify({ backends }));
+            server.answers.set(HOST, "drop");
+            backends.forEach((b) => server.answers.set(b.fqdn, "drop"));
+            const pending = run({ optionsFile: many, timeoutMs: 800 });
+            const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+            for (let waited = 0; server.queries.length < MAX_QUERIES_IN_FLIGHT && waited < 5000; waited += 10) {
+                await sleep(10);
+            }
+            // Well inside the first batch's timeout: the last name waits for a free slot.
+            await sleep(200);
+            assert.equal(server.queries.length, MAX_QUERIES_IN_FLIGHT);
+            assert.equal((await pending).code, ExitCode.Unresolvable);
+            assert.equal(server.queries.length, MAX_QUERIES_IN_FLIGHT + 1);
         });
 
         it("asks the system resolver's servers when --dns-server is absent", async () => {
