@@ -5,6 +5,6 @@ import { PolicyPack } from "@pulumi/policy";
 import { policies } from "./policies";
 
 new PolicyPack("apim-gateway-egress-guard", {
-    description: "Keeps the egress of an APIM self-hosted gateway least-privilege: no open destinations in Azure Firewall allow rules or Kubernetes NetworkPolicies, valid firewall priorities.",
+    description: "Keeps the egress of an APIM self-hosted gateway least-privilege: no broad sources, destinations, ports or protocols in Azure Firewall allow rules, no broad egress in NetworkPolicy, CiliumNetworkPolicy or EgressFirewall (broad NetworkPolicy egress only under an explicit, reported opt-in), valid firewall priorities.",
     policies: [...policies],
 });
