@@ -1,10 +1,10 @@
 // ESLint: the recommended JavaScript rules and typescript-eslint's strict set, over the sources
-// (compiled output and dependencies excluded).
+// (compiled output, dependencies and the engine tools built for the engine tests excluded).
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["dist/**", "node_modules/**", "policy/node_modules/**"] },
+    { ignores: ["dist/**", "node_modules/**", "policy/node_modules/**", ".tools/**"] },
     js.configs.recommended,
     ...tseslint.configs.strict,
     {
