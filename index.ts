@@ -1,8 +1,9 @@
 // The stack program: every component arg from Pulumi config (declared with types, descriptions
 // and defaults in Pulumi.yaml), one SelfHostedGatewayEgress, and its outputs as stack outputs.
 import * as pulumi from "@pulumi/pulumi";
-import { SelfHostedGatewayEgress } from "./components/selfHostedGatewayEgress";
-import { BackendArgs, ClusterFlavor, RuleStyle, SelfHostedGatewayEgressArgs } from "./components/args";
+// Through the package's entry module, as a consumer imports it: Pulumi's schema analyzer finds
+// the components the plugin host serves by following the imports of this file.
+import { Backend, ClusterFlavor, RuleStyle, SelfHostedGatewayEgress, SelfHostedGatewayEgressArgs } from "./components";
 
 /** Empty strings in config mean "not set": Pulumi.yaml needs a default for optional keys. */
 function optional(value: string | undefined): string | undefined {
@@ -43,7 +44,7 @@ export function argsFromConfig(config: pulumi.Config): SelfHostedGatewayEgressAr
             externalCache: { enabled: externalCacheHost !== undefined, host: externalCacheHost, port: config.getNumber("externalCachePort") },
             imagePull: { enabled: config.getBoolean("enableImagePull") },
         },
-        backends: config.getObject<BackendArgs[]>("backends"),
+        backends: config.getObject<Backend[]>("backends"),
     };
 }
 

@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { assertApimDocument } from "../components/apimFacts";
 import { InputError } from "../components/errors";
+import { byCodePoint } from "../components/ordering";
 import { FlowReport } from "../components/report";
 import { resetPolicyLedger, SelfHostedGatewayEgress } from "../components/selfHostedGatewayEgress";
 import { SelfHostedGatewayEgressArgs } from "../components/args";
@@ -12,11 +13,11 @@ import { RegisteredResource, setApimMocks, settle } from "./apimMocks";
 export { APIM_READ_TOKEN, RegisteredResource } from "./apimMocks";
 
 export interface OfflineOutputs {
-    ruleCollectionGroupName: string;
+    ruleCollectionGroupName?: string;
     networkPolicyName?: string;
     configurationHost: string;
     configurationAddress: string;
-    ruleStyle: string;
+    ruleStyle?: string;
     egressPlan: FlowReport[];
     egressMatrix: string;
     notEnforceableInCluster: { flow: string; reason: string }[];
@@ -61,7 +62,7 @@ export async function runOffline(apimDocument: unknown, args: SelfHostedGatewayE
         throw e instanceof InputError ? new InputError(e.field, e.value, e.expectation) : e;
     });
     await pulumi.runtime.disconnect();
-    resources.sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
+    resources.sort((a, b) => byCodePoint(a.type, b.type) || byCodePoint(a.name, b.name));
     return {
         resources,
         outputs: { ruleCollectionGroupName, networkPolicyName, configurationHost, configurationAddress, ruleStyle, egressPlan, egressMatrix, notEnforceableInCluster, notes },

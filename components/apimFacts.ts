@@ -5,6 +5,7 @@
 // APIM the plan ever sees.
 import { CloudEndpoints, cloudOfHost, CLOUDS } from "./catalog";
 import { InputError } from "./errors";
+import { byCodePoint } from "./ordering";
 import { fqdn, parseServiceIpv4 } from "./peers";
 
 export const Sku = { Developer: "Developer", Premium: "Premium" } as const;
@@ -195,7 +196,7 @@ export function normalizeApim(document: unknown): ApimFacts {
     const additionalLocations = props
         .objects("additionalLocations")
         .map((l) => readLocation(l, l.string("location", true)))
-        .sort((a, b) => a.region.localeCompare(b.region));
+        .sort((a, b) => byCodePoint(a.region, b.region));
 
     const hostnames = props
         .objects("hostnameConfigurations")
@@ -203,7 +204,7 @@ export function normalizeApim(document: unknown): ApimFacts {
             type: h.string("type", true),
             hostName: fqdn(h.field("hostName"), h.string("hostName", true)).value,
         }))
-        .sort((a, b) => a.type.localeCompare(b.type) || a.hostName.localeCompare(b.hostName));
+        .sort((a, b) => byCodePoint(a.type, b.type) || byCodePoint(a.hostName, b.hostName));
     const configurationApi = hostnames.filter((h) => h.type.toLowerCase() === "configurationapi");
     if (configurationApi.length > 1) {
         throw new InputError(props.field("hostnameConfigurations"), configurationApi.map((h) => h.hostName), "Expected at most one hostname of type ConfigurationApi.");

@@ -26,7 +26,7 @@ export const ClusterFlavor = {
 export type ClusterFlavor = (typeof ClusterFlavor)[keyof typeof ClusterFlavor];
 
 /** The API Management instance to read; it is read from Azure at every deployment. */
-export interface ApimServiceArgs {
+export interface ApimService {
     /** Resource group of the API Management instance. */
     resourceGroupName: pulumi.Input<string>;
     /** Name of the API Management instance (Developer or Premium tier). */
@@ -34,7 +34,7 @@ export interface ApimServiceArgs {
 }
 
 /** An inclusive range of rule collection group priorities. */
-export interface PriorityRangeArgs {
+export interface PriorityRange {
     /** First priority, at least 100. */
     start: pulumi.Input<number>;
     /** Last priority, at most 65000. */
@@ -42,40 +42,67 @@ export interface PriorityRangeArgs {
 }
 
 /**
- * The existing Azure Firewall Policy that receives one rule collection group. Give either
- * `policyId`, or `policyName` with `resourceGroupName`; not both.
+ * An existing Azure Firewall Policy and how this program's rule collection groups are placed in
+ * it. Give either `policyId`, or `policyName` with `resourceGroupName`; not both.
  */
-export interface FirewallArgs {
-    /** Resource ID of the firewall policy, `/subscriptions/…/resourceGroups/…/providers/Microsoft.Network/firewallPolicies/…`. */
+export interface FirewallPolicyTarget {
+    /**
+     * Resource ID of the firewall policy, `/subscriptions/…/resourceGroups/…/providers/Microsoft.Network/firewallPolicies/…`.
+     * Its subscription is checked against the azure-native provider's at deployment.
+     */
     policyId?: pulumi.Input<string>;
-    /** Name of the firewall policy; needs `resourceGroupName`. */
+    /** Name of the firewall policy; needs `resourceGroupName`. The provider's subscription holds it. */
     policyName?: pulumi.Input<string>;
     /** Resource group of the firewall policy; needs `policyName`. */
     resourceGroupName?: pulumi.Input<string>;
     /**
      * Name of the rule collection group: 1-80 letters, digits, `_`, `.`, `-`, starting with a
-     * letter or digit and ending with a letter, digit or `_`.
+     * letter or digit and ending with a letter, digit or `_`. When the rules need more than one
+     * group, the others are named `<name>-2`, `<name>-3`, ...
      * @default the component's name
      */
     ruleCollectionGroupName?: pulumi.Input<string>;
     /**
-     * Priority of the rule collection group, 100-65000; lower runs first. Must differ from
-     * every other component's on the same policy.
-     * @default the lowest free multiple of 10 in `priorityRange` among the components of this program on the policy
+     * Priority of the (first) rule collection group, 100-65000; lower runs first. Must differ
+     * from every other group this program writes to the same policy.
+     * @default the lowest free multiple of 10 in `priorityRange` among this program's groups on the policy
      */
     priority?: pulumi.Input<number>;
     /**
-     * Range for the automatic priority, when `priority` is not given.
+     * Range for the automatic priorities, when `priority` is not given, and for every group after the first.
      * @default { start: 300, end: 65000 }
      */
-    priorityRange?: pulumi.Input<PriorityRangeArgs>;
+    priorityRange?: pulumi.Input<PriorityRange>;
     /**
-     * Chain this rule collection group after the previous component's on the same policy, since
-     * Azure writes one group of a policy at a time. Set false only when another mechanism
-     * serializes the writes.
+     * Chain the rule collection groups after the previous ones this program writes to the same
+     * policy, since Azure writes one group of a policy at a time. Set false only when another
+     * mechanism serializes the writes.
      * @default true
      */
     serializeWrites?: pulumi.Input<boolean>;
+    /**
+     * Largest size of one rule collection group, in bytes of its JSON request body. Azure
+     * accepts 1 MB for policies created before July 2022 and 2 MB after; set 2097152 only for a
+     * newer policy. Rules past this size go to further groups.
+     * @default 1048576
+     */
+    maxGroupBytes?: pulumi.Input<number>;
+    /**
+     * Most rule collection groups this program may write to the policy. Azure allows 50 per
+     * policy created before July 2022 and 60 after, counting groups written by anything else.
+     * @default 50
+     */
+    maxRuleCollectionGroups?: pulumi.Input<number>;
+    /**
+     * Shortest accepted prefix length of any source or destination network: a shorter prefix is
+     * refused as too broad (`0.0.0.0/1` covers half the Internet).
+     * @default 8
+     */
+    minimumPrefixLength?: pulumi.Input<number>;
+}
+
+/** Who connects through the firewall, and how the configuration endpoint is opened. */
+export interface GatewaySources {
     /** Source networks of the gateway hosts (IPv4 addresses or CIDRs). At least one source, here or in `sourceIpGroupIds`. */
     sourceAddresses?: pulumi.Input<pulumi.Input<string>[]>;
     /** Resource IDs of IP Groups holding the gateway hosts' addresses. */
@@ -89,10 +116,24 @@ export interface FirewallArgs {
 }
 
 /**
- * The cluster-side policy for the gateway pods. `enabled` and `flavor` are plain values, not
- * Inputs: they decide which resources exist, which must be known when the component is built.
+ * The existing Azure Firewall Policy that receives one rule collection group, the gateway's
+ * sources and rule style. Set `enabled: false` when a `GatewayEgressRuleCollectionGroup` writes
+ * the gateway's firewall rules; then only `enabled` is read.
  */
-export interface ClusterArgs {
+export interface Firewall extends FirewallPolicyTarget, GatewaySources {
+    /**
+     * Write the gateway's rule collection group. A plain value: it decides whether the group exists.
+     * @default true
+     */
+    enabled?: boolean;
+}
+
+/**
+ * The cluster-side policy for the gateway pods. `enabled` and `flavor` are plain values, not
+ * Inputs: they decide which resources exist, so they must be known when the program runs (the
+ * rest may come from other resources).
+ */
+export interface Cluster {
     /**
      * Create the cluster policy. Set false to manage only the Azure Firewall.
      * @default true
@@ -160,7 +201,7 @@ export interface ClusterArgs {
 }
 
 /** Azure Storage for API inspector traces and quota policies. Name accounts, or use the service tag. */
-export interface StorageFeatureArgs {
+export interface StorageFeature {
     /** @default false */
     enabled?: pulumi.Input<boolean>;
     /** Storage account names, as shown on the portal's "Network connectivity status" page. */
@@ -173,13 +214,13 @@ export interface StorageFeatureArgs {
 }
 
 /** A feature switched on or off. */
-export interface ToggleFeatureArgs {
+export interface ToggleFeature {
     /** @default false */
     enabled?: pulumi.Input<boolean>;
 }
 
 /** A feature whose endpoints carry an Azure region. */
-export interface RegionalFeatureArgs {
+export interface RegionalFeature {
     /** @default false */
     enabled?: pulumi.Input<boolean>;
     /**
@@ -190,7 +231,7 @@ export interface RegionalFeatureArgs {
 }
 
 /** The Event Hubs logger. */
-export interface EventHubsFeatureArgs {
+export interface EventHubsFeature {
     /** @default false */
     enabled?: pulumi.Input<boolean>;
     /** Event Hubs namespace names (`<namespace>.servicebus.windows.net`). */
@@ -198,7 +239,7 @@ export interface EventHubsFeatureArgs {
 }
 
 /** An external Redis-compatible cache. */
-export interface ExternalCacheFeatureArgs {
+export interface ExternalCacheFeature {
     /** @default false */
     enabled?: pulumi.Input<boolean>;
     /** Host name or IPv4 address of the cache. */
@@ -211,22 +252,22 @@ export interface ExternalCacheFeatureArgs {
 }
 
 /** The optional flows of the gateway; each adds only its own documented destinations. */
-export interface FeaturesArgs {
-    storage?: pulumi.Input<StorageFeatureArgs>;
+export interface Features {
+    storage?: pulumi.Input<StorageFeature>;
     /** Azure Resource Manager, for Microsoft Entra authentication with RBAC checks. */
-    azureResourceManager?: pulumi.Input<ToggleFeatureArgs>;
+    azureResourceManager?: pulumi.Input<ToggleFeature>;
     /** Microsoft Entra ID, for Entra authentication of the configuration connection and Entra-related policies. */
-    entraId?: pulumi.Input<RegionalFeatureArgs>;
+    entraId?: pulumi.Input<RegionalFeature>;
     /** Application Insights telemetry. */
-    applicationInsights?: pulumi.Input<RegionalFeatureArgs>;
-    eventHubs?: pulumi.Input<EventHubsFeatureArgs>;
-    externalCache?: pulumi.Input<ExternalCacheFeatureArgs>;
+    applicationInsights?: pulumi.Input<RegionalFeature>;
+    eventHubs?: pulumi.Input<EventHubsFeature>;
+    externalCache?: pulumi.Input<ExternalCacheFeature>;
     /** Pulling the gateway image from Microsoft's registry (off for sites that mirror it). */
-    imagePull?: pulumi.Input<ToggleFeatureArgs>;
+    imagePull?: pulumi.Input<ToggleFeature>;
 }
 
 /** A backend the gateway proxies to. Give exactly one of `address` and `fqdn`. */
-export interface BackendArgs {
+export interface Backend {
     /** A short name for the flow: lowercase letters, digits and hyphens, at most 40. */
     name: pulumi.Input<string>;
     /** IPv4 address or CIDR of the backend. */
@@ -247,18 +288,41 @@ export interface BackendArgs {
 /** The args of `SelfHostedGatewayEgress`. */
 export interface SelfHostedGatewayEgressArgs {
     /** The API Management instance; its addresses are read from Azure at every deployment. */
-    apim: pulumi.Input<ApimServiceArgs>;
-    /** The existing Azure Firewall Policy that receives the rule collection group. */
-    firewall: pulumi.Input<FirewallArgs>;
+    apim: pulumi.Input<ApimService>;
+    /** The existing Azure Firewall Policy that receives the rule collection group. Optional only with `enabled: false`. */
+    firewall?: pulumi.Input<Firewall>;
     /** The cluster-side policy for the gateway pods. */
-    cluster?: ClusterArgs;
+    cluster?: pulumi.Input<Cluster>;
     /** Optional flows; all off by default. */
-    features?: pulumi.Input<FeaturesArgs>;
+    features?: pulumi.Input<Features>;
     /** Backends the gateway proxies to, declared by the user. */
-    backends?: pulumi.Input<pulumi.Input<BackendArgs>[]>;
+    backends?: pulumi.Input<pulumi.Input<Backend>[]>;
     /**
      * Major version of the gateway image; only 2 is supported.
      * @default 2
      */
     gatewayMajorVersion?: pulumi.Input<number>;
+}
+
+/** One self-hosted gateway whose firewall rules a `GatewayEgressRuleCollectionGroup` writes. */
+export interface HubGateway extends GatewaySources {
+    /**
+     * Name of the gateway (a site): 1-60 letters, digits, `_`, `.`, `-`, starting with a letter
+     * or digit and ending with a letter, digit or `_`. Its rule collections are named after it.
+     */
+    name: pulumi.Input<string>;
+    /** The API Management instance the gateway belongs to; each distinct instance is read once. */
+    apim: pulumi.Input<ApimService>;
+    /** Optional flows of this gateway; all off by default. */
+    features?: pulumi.Input<Features>;
+    /** Backends this gateway proxies to, declared by the user. */
+    backends?: pulumi.Input<pulumi.Input<Backend>[]>;
+}
+
+/** The args of `GatewayEgressRuleCollectionGroup`. */
+export interface GatewayEgressRuleCollectionGroupArgs {
+    /** The existing Azure Firewall Policy, and how its rule collection groups are named and placed. */
+    firewall: pulumi.Input<FirewallPolicyTarget>;
+    /** The gateways whose rules the groups hold, one rule collection per gateway and rule type. */
+    gateways: pulumi.Input<pulumi.Input<HubGateway>[]>;
 }

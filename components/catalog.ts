@@ -18,6 +18,10 @@ export const DocReference = {
     ExternalCache: "https://learn.microsoft.com/azure/api-management/api-management-howto-cache-external",
     /** Microsoft Artifact Registry client firewall rules. */
     ContainerRegistry: "https://github.com/microsoft/containerregistry/blob/main/docs/client-firewall-rules.md",
+    /** Azure Firewall limits: rule collection groups per policy (50/60), group size (1/2 MB), by policy creation date (July 2022). */
+    FirewallLimits: "https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#azure-firewall-limits",
+    /** "A configuration update can take three to five minutes on average, and parallel updates aren't supported." */
+    FirewallKnownIssues: "https://learn.microsoft.com/azure/firewall/firewall-known-issues",
     /** Helm chart `azure-api-management-gateway`: ports 8080/8081, UDP 4290/4291 between replicas. */
     HelmChart: "https://github.com/Azure/api-management-self-hosted-gateway",
 } as const;

@@ -5,6 +5,7 @@ import { createHash } from "crypto";
 import { ApimFacts } from "./apimFacts";
 import { DECLARED_BY_USER, DocReference } from "./catalog";
 import { Options } from "./options";
+import { byCodePoint } from "./ordering";
 import { Destination, DestinationKind, fqdn, ipv4, PortRange, serviceTag, tcp } from "./peers";
 
 export const Feature = {
@@ -133,7 +134,7 @@ const KIND_ORDER: readonly string[] = [DestinationKind.Cidr, DestinationKind.Fqd
 function compareFlows(a: EgressFlow, b: EgressFlow): number {
     return FEATURE_ORDER.indexOf(a.feature) - FEATURE_ORDER.indexOf(b.feature)
         || KIND_ORDER.indexOf(a.destination.kind) - KIND_ORDER.indexOf(b.destination.kind)
-        || a.id.localeCompare(b.id);
+        || byCodePoint(a.id, b.id);
 }
 
 /** Builds the sorted egress plan. Pure: no I/O, no Pulumi. */

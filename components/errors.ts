@@ -1,5 +1,40 @@
-// The one error type for bad input. Every refusal names the field and the value it received,
-// so a pipeline log line is enough to fix the input: the CLI prints `message` alone, no stack.
+// The one error type for bad input, and the one rule for what a message may show. Every refusal
+// names the field and the value it received, so a pipeline log line is enough to fix the input;
+// a value that carries a credential is named but withheld, and every message is a single line
+// with nothing a CI system would read as a command. The CLI prints `message` alone, no stack.
+
+// Credentials as they appear in values people paste: URL user-info, connection-string keys
+// (Redis `password=`, SQL `pwd=`, Service Bus `SharedAccessKey=`, Storage `AccountKey=`, SAS
+// `sig=`, Application Insights `InstrumentationKey=`), bearer tokens and JWTs.
+const CREDENTIAL_PATTERNS: readonly RegExp[] = [
+    /\b[a-z][a-z0-9+.-]*:\/\/[^/\s@"']*@/gi,
+    /\b(?:password|passwd|pwd|sharedaccesskey|sharedaccesssignature|accountkey|sig|secret|client_secret|token|access_token|apikey|api_key|instrumentationkey)\s*=\s*[^;,&\s"']*/gi,
+    /\bbearer\s+[A-Za-z0-9._~+/-]+=*/gi,
+    /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
+];
+
+/** True when `text` holds something that looks like a credential. */
+export function carriesCredential(text: string): boolean {
+    return CREDENTIAL_PATTERNS.some((p) => new RegExp(p.source, p.flags.replace("g", "")).test(text));
+}
+
+/** Replaces every credential-looking part of `text` with `(withheld)`. */
+export function redactCredentials(text: string): string {
+    return CREDENTIAL_PATTERNS.reduce((t, p) => t.replace(p, "(withheld)"), text);
+}
+
+/**
+ * Makes `text` safe to print as one log line: control characters (newlines included) become
+ * `\uXXXX` escapes, and the markers that Azure Pipelines reads as logging commands anywhere in a
+ * line (`##vso[`, `##[`) are broken up. GitHub Actions reads `::` commands only at the start of a
+ * line, which a single line starting with "error:" never is.
+ */
+export function oneLine(text: string): string {
+    return text
+        // eslint-disable-next-line no-control-regex -- matching control characters is the point
+        .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+        .replace(/##(vso)?\[/gi, (m) => `${m.slice(0, -1)}\\[`);
+}
 
 /** Bad input: `field` is a dotted path into the APIM document or the component args. */
 export class InputError extends Error {
@@ -8,12 +43,12 @@ export class InputError extends Error {
         readonly value: unknown,
         readonly expectation: string,
     ) {
-        super(`Invalid value for ${field}: ${describeValue(value)}. ${expectation}`);
+        super(oneLine(redactCredentials(`Invalid value for ${field}: ${describeValue(value)}. ${expectation}`)));
         this.name = "InputError";
     }
 }
 
-/** Renders a received value for a message: short, single-line, never a whole document. */
+/** Renders a received value for a message: short, single-line, never a whole document, never a credential. */
 export function describeValue(value: unknown): string {
     if (value === undefined) {
         return "(missing)";
@@ -21,6 +56,9 @@ export function describeValue(value: unknown): string {
     const text = typeof value === "string" ? JSON.stringify(value)
         : typeof value === "number" || typeof value === "bigint" ? String(value)
         : safeJson(value);
+    if (carriesCredential(text)) {
+        return "(withheld: it carries a credential)";
+    }
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 

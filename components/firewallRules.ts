@@ -4,9 +4,9 @@
 // (matched by SNI); names on other ports become network rules with FQDNs (need DNS proxy).
 import { VirtualNetworkType } from "./apimFacts";
 import { EgressFlow, EgressPlan, Feature } from "./egressPlan";
-import { InputError } from "./errors";
 import { RuleStyle } from "./args";
-import { FirewallOptions } from "./options";
+import { SourceOptions } from "./options";
+import { byCodePoint } from "./ordering";
 import { DestinationKind, formatPorts, Protocol } from "./peers";
 
 export interface NetworkRule {
@@ -48,11 +48,27 @@ export interface FirewallRendering {
     readonly notes: readonly string[];
 }
 
-/** Azure writes a rule collection group whole, in one request of at most 2 MB (DESIGN.md §4). */
-export const RULE_COLLECTION_GROUP_MAX_BYTES = 2 * 1024 * 1024;
+/** The name and priority of one rule collection. */
+export interface CollectionName {
+    readonly name: string;
+    readonly priority: number;
+}
 
-export const NETWORK_COLLECTION = { name: "apim-gateway-network", priority: 100 } as const;
-export const APPLICATION_COLLECTION = { name: "apim-gateway-application", priority: 200 } as const;
+/**
+ * Where a gateway's rules go: a collection holds rules of one type only ("The rule type must
+ * match the parent rule collection category", https://learn.microsoft.com/azure/firewall/policy-rule-sets),
+ * so each gateway has a network and an application collection.
+ */
+export interface CollectionNames {
+    readonly network: CollectionName;
+    readonly application: CollectionName;
+}
+
+/** The collections of `SelfHostedGatewayEgress`'s own group. */
+export const SINGLE_GATEWAY_COLLECTIONS: CollectionNames = {
+    network: { name: "apim-gateway-network", priority: 100 },
+    application: { name: "apim-gateway-application", priority: 200 },
+};
 
 /**
  * The configuration endpoint's default rule style per VNet mode. Internal: `ip`, since an
@@ -76,7 +92,7 @@ function isHttpsOnly(flow: EgressFlow): boolean {
     return flow.ports.length === 1 && flow.ports[0].protocol === Protocol.Tcp && flow.ports[0].port === 443 && flow.ports[0].endPort === undefined;
 }
 
-function sources(options: FirewallOptions) {
+function sources(options: SourceOptions) {
     return {
         ...(options.sourceAddresses.length > 0 ? { sourceAddresses: options.sourceAddresses } : {}),
         ...(options.sourceIpGroupIds.length > 0 ? { sourceIpGroups: options.sourceIpGroupIds } : {}),
@@ -87,8 +103,8 @@ function description(flow: EgressFlow): string {
     return `${flow.purpose} [${flow.reference}]`;
 }
 
-function networkRule(flow: EgressFlow, options: FirewallOptions): NetworkRule {
-    const protocols = [...new Set(flow.ports.map((p) => p.protocol))].sort();
+function networkRule(flow: EgressFlow, options: SourceOptions): NetworkRule {
+    const protocols = [...new Set(flow.ports.map((p) => p.protocol))].sort(byCodePoint);
     const destination = flow.destination.kind === DestinationKind.Fqdn
         ? { destinationFqdns: [flow.destination.value] }
         : { destinationAddresses: [flow.destination.value] };
@@ -103,7 +119,7 @@ function networkRule(flow: EgressFlow, options: FirewallOptions): NetworkRule {
     };
 }
 
-function applicationRule(flow: EgressFlow, options: FirewallOptions): ApplicationRule {
+function applicationRule(flow: EgressFlow, options: SourceOptions): ApplicationRule {
     return {
         ruleType: "ApplicationRule",
         name: flow.id,
@@ -114,8 +130,8 @@ function applicationRule(flow: EgressFlow, options: FirewallOptions): Applicatio
     };
 }
 
-/** Renders the plan as firewall rule collections. Pure. */
-export function renderFirewallRules(plan: EgressPlan, mode: VirtualNetworkType, options: FirewallOptions): FirewallRendering {
+/** Renders the plan as firewall rule collections named by `collections`. Pure. */
+export function renderFirewallRules(plan: EgressPlan, mode: VirtualNetworkType, options: SourceOptions, collections: CollectionNames = SINGLE_GATEWAY_COLLECTIONS): FirewallRendering {
     const ruleStyle = options.ruleStyle ?? defaultRuleStyle(mode);
     const network: NetworkRule[] = [];
     const application: ApplicationRule[] = [];
@@ -123,20 +139,15 @@ export function renderFirewallRules(plan: EgressPlan, mode: VirtualNetworkType, 
     for (const flow of plan.flows.filter((f) => keptByStyle(f, ruleStyle))) {
         if (flow.destination.kind === DestinationKind.Fqdn && isHttpsOnly(flow)) {
             application.push(applicationRule(flow, options));
-            enforcedBy[flow.id] = `${APPLICATION_COLLECTION.name}/${flow.id}`;
+            enforcedBy[flow.id] = `${collections.application.name}/${flow.id}`;
         } else {
             network.push(networkRule(flow, options));
-            enforcedBy[flow.id] = `${NETWORK_COLLECTION.name}/${flow.id}`;
+            enforcedBy[flow.id] = `${collections.network.name}/${flow.id}`;
         }
     }
-    const collection = (c: { name: string; priority: number }, rules: readonly (NetworkRule | ApplicationRule)[]): FilterRuleCollection[] =>
+    const collection = (c: CollectionName, rules: readonly (NetworkRule | ApplicationRule)[]): FilterRuleCollection[] =>
         rules.length === 0 ? [] : [{ ruleCollectionType: "FirewallPolicyFilterRuleCollection", name: c.name, priority: c.priority, action: { type: "Allow" }, rules }];
 
-    const ruleCollections = [...collection(NETWORK_COLLECTION, network), ...collection(APPLICATION_COLLECTION, application)];
-    const bytes = Buffer.byteLength(JSON.stringify(ruleCollections));
-    if (bytes > RULE_COLLECTION_GROUP_MAX_BYTES) {
-        throw new InputError("firewall.ruleCollectionGroupName", options.ruleCollectionGroupName, `The rule collection group would take about ${Math.ceil(bytes / 1024)} KB; Azure accepts at most 2048 KB per group: split the backends across several components.`);
-    }
     const notes: string[] = [];
     if (network.some((r) => r.destinationFqdns)) {
         notes.push("Network rules with FQDN destinations need DNS proxy enabled on the firewall policy (dnsSettings.enableProxy), and the clients to use the firewall as their DNS server.");
@@ -146,7 +157,7 @@ export function renderFirewallRules(plan: EgressPlan, mode: VirtualNetworkType, 
     }
     return {
         ruleStyle,
-        ruleCollections,
+        ruleCollections: [...collection(collections.network, network), ...collection(collections.application, application)],
         enforcedBy,
         notes,
     };

@@ -1,25 +1,48 @@
-// Resolved options: the args of `args.ts` validated, defaulted and normalized into what the plan
-// and renderers consume. One validator; every refusal is an `InputError` naming the arg path and
-// the value.
+// Resolved options: the args of `args.ts` validated, defaulted and normalized into what the plan,
+// the renderers and the component shells consume. One validator for both components; every
+// refusal is an `InputError` naming the arg path (`firewall.sourceAddresses[2]`,
+// `gateways[4].backends[0].port`) and the value.
 import { distance } from "fastest-levenshtein";
 import { ClusterFlavor, RuleStyle } from "./args";
 import { SUPPORTED_GATEWAY_MAJOR_VERSION } from "./catalog";
 import { InputError } from "./errors";
-import { cidr, Destination, fqdn, Protocol, validatePort, validatePortRange, validateProtocol, PortRange } from "./peers";
+import { byCodePoint } from "./ordering";
+import { boundedCidr, Destination, fqdn, Protocol, validatePort, validatePortRange, validateProtocol, PortRange } from "./peers";
 
 export interface FirewallPolicyRef {
+    /** Lower case; absent when the policy is named by resource group and name (the provider's subscription). */
     readonly subscriptionId?: string;
     readonly resourceGroupName: string;
     readonly policyName: string;
 }
 
-export interface Backend {
+/** Where a writer's rule collection groups go and how they are placed. */
+export interface PlacementOptions {
+    readonly policy: FirewallPolicyRef;
+    readonly ruleCollectionGroupName: string;
+    /** Undefined: allocated from `priorityRange` by the policy ledger. */
+    readonly priority?: number;
+    readonly priorityRange: { readonly start: number; readonly end: number };
+    readonly serializeWrites: boolean;
+    readonly maxGroupBytes: number;
+    readonly maxRuleCollectionGroups: number;
+}
+
+/** One gateway's firewall sources and rule style. */
+export interface SourceOptions {
+    readonly sourceAddresses: readonly string[];
+    readonly sourceIpGroupIds: readonly string[];
+    /** Undefined: the default for the instance's VNet mode. */
+    readonly ruleStyle?: RuleStyle;
+}
+
+export interface BackendOptions {
     readonly name: string;
     readonly destination: Destination;
     readonly ports: readonly PortRange[];
 }
 
-export interface Features {
+export interface FeatureOptions {
     readonly storage: { readonly enabled: boolean; readonly accountNames: readonly string[]; readonly useServiceTag: boolean };
     readonly azureResourceManager: { readonly enabled: boolean };
     readonly entraId: { readonly enabled: boolean; readonly region?: string };
@@ -44,41 +67,57 @@ export interface ClusterOptions {
     readonly wildcardDnsNames: boolean;
 }
 
-export interface FirewallOptions {
-    readonly policy: FirewallPolicyRef;
-    readonly ruleCollectionGroupName: string;
-    /** Undefined: allocated from `priorityRange` by the policy ledger. */
-    readonly priority?: number;
-    readonly priorityRange: { readonly start: number; readonly end: number };
-    readonly serializeWrites: boolean;
-    readonly sourceAddresses: readonly string[];
-    readonly sourceIpGroupIds: readonly string[];
-    /** Undefined: the default for the instance's VNet mode. */
-    readonly ruleStyle?: RuleStyle;
-}
-
+/** Everything the pure pipeline needs for one gateway. */
 export interface Options {
     readonly apim: { readonly resourceGroupName: string; readonly serviceName: string };
-    readonly firewall: FirewallOptions;
+    /** Undefined when this component writes no firewall rules (`firewall.enabled: false`). */
+    readonly firewall?: SourceOptions;
+    /** Undefined when this component writes no rule collection group. */
+    readonly placement?: PlacementOptions;
     readonly cluster: ClusterOptions;
-    readonly features: Features;
-    readonly backends: readonly Backend[];
+    readonly features: FeatureOptions;
+    readonly backends: readonly BackendOptions[];
 }
 
+/** One gateway of a `GatewayEgressRuleCollectionGroup`. */
+export interface HubGatewayOptions {
+    readonly name: string;
+    /** The gateway's arg path, for messages: `gateways[3]`. */
+    readonly field: string;
+    readonly options: Options;
+}
+
+export interface HubOptions {
+    readonly placement: PlacementOptions;
+    /** In code-point order of their names. */
+    readonly gateways: readonly HubGatewayOptions[];
+}
 
 export const DEFAULT_PRIORITY_RANGE = { start: 300, end: 65000 } as const;
 export const DEFAULT_RELEASE_NAME = "azure-api-management-gateway";
 export const DEFAULT_CACHE_PORT = 6380;
+/** Rule collection group size every policy accepts: 1 MB before July 2022, 2 MB after (DocReference.FirewallLimits). */
+export const DEFAULT_MAX_GROUP_BYTES = 1024 * 1024;
+export const MAX_GROUP_BYTES = 2 * 1024 * 1024;
+/** Rule collection groups every policy accepts: 50 before July 2022, 60 after (DocReference.FirewallLimits). */
+export const DEFAULT_MAX_RULE_COLLECTION_GROUPS = 50;
+export const MAX_RULE_COLLECTION_GROUPS = 60;
+/** No source or destination network shorter than this: a /8 is already 16.7 million addresses. */
+export const DEFAULT_MINIMUM_PREFIX_LENGTH = 8;
 
 // ---- validation ----
 
 type Json = Record<string, unknown>;
 
 const TOP_KEYS = ["apim", "firewall", "cluster", "features", "backends", "gatewayMajorVersion"];
+const HUB_TOP_KEYS = ["firewall", "gateways"];
 const APIM_KEYS = ["resourceGroupName", "serviceName"];
-const FIREWALL_KEYS = ["policyId", "policyName", "resourceGroupName", "ruleCollectionGroupName", "priority", "priorityRange", "serializeWrites", "sourceAddresses", "sourceIpGroupIds", "ruleStyle"];
+const TARGET_KEYS = ["policyId", "policyName", "resourceGroupName", "ruleCollectionGroupName", "priority", "priorityRange", "serializeWrites", "maxGroupBytes", "maxRuleCollectionGroups", "minimumPrefixLength"];
+const SOURCE_KEYS = ["sourceAddresses", "sourceIpGroupIds", "ruleStyle"];
+const FIREWALL_KEYS = ["enabled", ...TARGET_KEYS, ...SOURCE_KEYS];
+const HUB_GATEWAY_KEYS = ["name", "apim", ...SOURCE_KEYS, "features", "backends"];
 const CLUSTER_KEYS = ["enabled", "namespace", "flavor", "releaseName", "podLabels", "policyName", "dnsNamespace", "dnsPodLabels", "ingressNamespaces", "allowNamedFlowsTo", "denyAllOtherEgress", "namespaceIsDedicated", "wildcardDnsNames"];
-const FEATURE_KEYS: Record<keyof Features, string[]> = {
+const FEATURE_KEYS: Record<keyof FeatureOptions, string[]> = {
     storage: ["enabled", "accountNames", "useServiceTag"],
     azureResourceManager: ["enabled"],
     entraId: ["enabled", "region"],
@@ -89,17 +128,27 @@ const FEATURE_KEYS: Record<keyof Features, string[]> = {
 };
 const BACKEND_KEYS = ["name", "address", "fqdn", "port", "endPort", "protocol"];
 
+/** Keys that would reach an object's prototype if copied naively. */
+const PROTOTYPE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+function join(field: string, key: string): string {
+    return field ? `${field}.${key}` : key;
+}
+
 /** Refuses keys the args do not know, suggesting the nearest known one. Internal. Exported for testing. */
 export function checkKeys(field: string, value: Json, allowed: readonly string[]): void {
-    for (const key of Object.keys(value)) {
+    for (const key of Object.getOwnPropertyNames(value)) {
         if (allowed.includes(key)) {
             continue;
         }
-        const path = field ? `${field}.${key}` : key;
+        const path = join(field, key);
+        if (PROTOTYPE_KEYS.has(key)) {
+            throw new InputError(path, key, "This key is reserved by JavaScript and never an arg.");
+        }
         if (/token|secret|password|key$/i.test(key)) {
             throw new InputError(path, "(not shown)", "Secrets are not accepted: the gateway token belongs to the gateway's own deployment, not to its egress rules.");
         }
-        const nearest = [...allowed].sort((a, b) => distance(key, a) - distance(key, b))[0];
+        const nearest = [...allowed].sort((a, b) => distance(key, a) - distance(key, b) || byCodePoint(a, b))[0];
         const hint = nearest !== undefined && distance(key.toLowerCase(), nearest.toLowerCase()) <= Math.max(2, nearest.length / 3) ? ` Did you mean "${nearest}"?` : "";
         throw new InputError(path, key, `Unknown key.${hint} Allowed keys are: ${allowed.join(", ")}.`);
     }
@@ -141,18 +190,28 @@ function booleanAt(field: string, value: unknown, fallback: boolean): boolean {
     return value;
 }
 
+function integerAt(field: string, value: unknown, fallback: number, min: number, max: number, what: string): number {
+    if (value === undefined || value === null) {
+        return fallback;
+    }
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+        throw new InputError(field, value, `${what} is a whole number from ${min} to ${max}.`);
+    }
+    return value;
+}
+
 // Large enough for any real site, small enough that a runaway list fails here and not at Azure.
 const MAX_LIST_LENGTH = 1000;
 
-function listAt<T>(field: string, value: unknown, item: (field: string, value: unknown) => T): T[] {
+function listAt<T>(field: string, value: unknown, item: (field: string, value: unknown) => T, max = MAX_LIST_LENGTH): T[] {
     if (value === undefined || value === null) {
         return [];
     }
     if (!Array.isArray(value)) {
         throw new InputError(field, value, "Expected a list.");
     }
-    if (value.length > MAX_LIST_LENGTH) {
-        throw new InputError(field, `${value.length} items`, `At most ${MAX_LIST_LENGTH} items are accepted.`);
+    if (value.length > max) {
+        throw new InputError(field, `${value.length} items`, `At most ${max} items are accepted.`);
     }
     const items = value.map((v, i) => item(`${field}[${i}]`, v));
     const seen = new Set<string>();
@@ -172,9 +231,11 @@ function enumAt<T extends string>(field: string, value: unknown, allowed: Record
     if (value === undefined || value === null) {
         return fallback;
     }
-    const match = Object.values(allowed).find((v) => v === value);
+    const values = Object.values(allowed);
+    const match = values.find((v) => v === value);
     if (!match) {
-        throw new InputError(field, value, `Allowed values are: ${Object.values(allowed).join(", ")}.`);
+        const nearest = typeof value === "string" ? values.find((v) => v.toLowerCase() === value.toLowerCase() || distance(v, value.toLowerCase()) <= 2) : undefined;
+        throw new InputError(field, value, `${nearest ? `Did you mean "${nearest}"? ` : ""}Allowed values are: ${values.join(", ")}.`);
     }
     return match;
 }
@@ -184,6 +245,8 @@ const dns1123Label = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const dns1123Subdomain = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 // Label keys and values: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
 const labelName = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+// Helm release names: a DNS-1123 subdomain of at most 53 characters (helm/pkg/chartutil, ValidateReleaseName).
+const helmReleaseName = /^(?=.{1,53}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export function validateNamespace(field: string, value: string): string {
     if (!dns1123Label.test(value)) {
@@ -207,10 +270,11 @@ function validateLabels(field: string, value: unknown, fallback: Record<string, 
         throw new InputError(field, value, "Expected a non-empty map of label keys to values.");
     }
     const labels: Record<string, string> = {};
-    for (const [key, v] of Object.entries(value as Json).sort(([a], [b]) => a.localeCompare(b))) {
-        const [prefix, name] = key.includes("/") ? key.split("/", 2) : [undefined, key];
+    for (const [key, v] of Object.entries(value as Json).sort(([a], [b]) => byCodePoint(a, b))) {
+        const slash = key.indexOf("/");
+        const [prefix, name] = slash >= 0 ? [key.slice(0, slash), key.slice(slash + 1)] : [undefined, key];
         if ((prefix !== undefined && !dns1123Subdomain.test(prefix)) || !labelName.test(name)) {
-            throw new InputError(`${field}`, key, "A label key is an optional DNS subdomain prefix and \"/\", then at most 63 letters, digits, \"-\", \"_\" and \".\".");
+            throw new InputError(field, key, "A label key is an optional DNS subdomain prefix and \"/\", then at most 63 letters, digits, \"-\", \"_\" and \".\".");
         }
         if (typeof v !== "string" || (v !== "" && !labelName.test(v))) {
             throw new InputError(`${field}.${key}`, v, "A label value is at most 63 letters, digits, \"-\", \"_\" and \".\", starting and ending with a letter or digit.");
@@ -220,16 +284,38 @@ function validateLabels(field: string, value: unknown, fallback: Record<string, 
     return labels;
 }
 
-// Azure Firewall Policy rule collection group names: 1-80 characters of letters, digits, `_`,
-// `.`, `-`; a letter or digit first; a letter, digit or `_` last.
-const rcgNamePattern = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?$/;
+// Azure Firewall Policy rule collection group (and policy, and rule collection) names: 1-80
+// characters of letters, digits, `_`, `.`, `-`; a letter or digit first; a letter, digit or `_` last.
+const azureNetworkName = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?$/;
 
 export function validateRuleCollectionGroupName(field: string, value: string): string {
-    if (!rcgNamePattern.test(value)) {
+    if (!azureNetworkName.test(value)) {
         throw new InputError(field, value, "A rule collection group name has 1-80 letters, digits, \"_\", \".\" and \"-\", starts with a letter or digit and ends with a letter, digit or \"_\".");
     }
     return value;
 }
+
+function validatePolicyName(field: string, value: string): string {
+    if (!azureNetworkName.test(value)) {
+        throw new InputError(field, value, "A firewall policy name has 1-80 letters, digits, \"_\", \".\" and \"-\", starts with a letter or digit and ends with a letter, digit or \"_\".");
+    }
+    return value;
+}
+
+// Resource group names: 1-90 letters, digits, `_`, `-`, `.`, `(`, `)`, Unicode letters
+// included, not ending in a period (Azure naming rules, Microsoft.Resources/resourcegroups).
+const resourceGroupPattern = /^[-\p{L}\p{N}_.()]{0,89}[-\p{L}\p{N}_()]$/u;
+
+export function validateResourceGroupName(field: string, value: string): string {
+    if (!resourceGroupPattern.test(value)) {
+        throw new InputError(field, value, "A resource group name has 1-90 letters, digits, \"_\", \"-\", \".\", \"(\" and \")\", and does not end with a period.");
+    }
+    return value;
+}
+
+// API Management service names: 1-50 characters, a letter first, then letters, digits and
+// hyphens, no hyphen last (Microsoft.ApiManagement/service naming rules).
+export const SERVICE_NAME_PATTERN = /^[a-zA-Z](?:[a-zA-Z0-9-]{0,48}[a-zA-Z0-9])?$/;
 
 export const PRIORITY_RANGE = { min: 100, max: 65000 } as const;
 
@@ -240,21 +326,24 @@ export function validatePriority(field: string, value: unknown): number {
     return value;
 }
 
-function resolvePriorityRange(raw: unknown): { start: number; end: number } {
+function resolvePriorityRange(field: string, raw: unknown): { start: number; end: number } {
     if (raw === undefined || raw === null) {
         return { ...DEFAULT_PRIORITY_RANGE };
     }
-    const range = objectAt("firewall.priorityRange", raw, ["start", "end"]);
-    const start = validatePriority("firewall.priorityRange.start", range.start);
-    const end = validatePriority("firewall.priorityRange.end", range.end);
+    const range = objectAt(field, raw, ["start", "end"]);
+    const start = validatePriority(`${field}.start`, range.start);
+    const end = validatePriority(`${field}.end`, range.end);
     if (end < start) {
-        throw new InputError("firewall.priorityRange.end", end, `The range must end at or after its start (${start}).`);
+        throw new InputError(`${field}.end`, end, `The range must end at or after its start (${start}).`);
     }
     return { start, end };
 }
 
-const policyIdPattern = /^\/subscriptions\/([0-9a-fA-F-]{36})\/resourceGroups\/([-\w._()]{1,90})\/providers\/Microsoft\.Network\/firewallPolicies\/([A-Za-z0-9][A-Za-z0-9_.-]{0,78}[A-Za-z0-9_]?)$/i;
-const ipGroupIdPattern = /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.Network\/ipGroups\/[A-Za-z0-9][A-Za-z0-9_.-]{0,78}[A-Za-z0-9_]?$/i;
+const uuid = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+const armName = "[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?";
+const armGroup = "[-\\p{L}\\p{N}_.()]{0,89}[-\\p{L}\\p{N}_()]";
+const policyIdPattern = new RegExp(`^/subscriptions/(${uuid})/resourceGroups/(${armGroup})/providers/Microsoft\\.Network/firewallPolicies/(${armName})$`, "iu");
+const ipGroupIdPattern = new RegExp(`^/subscriptions/${uuid}/resourceGroups/${armGroup}/providers/Microsoft\\.Network/ipGroups/${armName}$`, "iu");
 
 /** Parses a firewall policy resource ID. Internal. Exported for testing. */
 export function parseFirewallPolicyId(field: string, value: string): FirewallPolicyRef {
@@ -265,29 +354,48 @@ export function parseFirewallPolicyId(field: string, value: string): FirewallPol
     return { subscriptionId: match[1].toLowerCase(), resourceGroupName: match[2], policyName: match[3] };
 }
 
-function resolveFirewall(componentName: string, raw: unknown): FirewallOptions {
-    const fw = objectAt("firewall", raw, FIREWALL_KEYS);
-    if (raw === undefined || raw === null) {
-        throw new InputError("firewall", raw, "This arg is required: name the firewall policy by policyId, or by policyName and resourceGroupName.");
-    }
-    const policyId = stringAt("firewall.policyId", fw.policyId);
-    const policyName = stringAt("firewall.policyName", fw.policyName);
-    const resourceGroupName = stringAt("firewall.resourceGroupName", fw.resourceGroupName);
-    let policy: FirewallPolicyRef;
+function resolvePolicy(field: string, fw: Json): FirewallPolicyRef {
+    const policyId = stringAt(`${field}.policyId`, fw.policyId);
+    const policyName = stringAt(`${field}.policyName`, fw.policyName);
+    const resourceGroupName = stringAt(`${field}.resourceGroupName`, fw.resourceGroupName);
     if (policyId !== undefined) {
         if (policyName !== undefined || resourceGroupName !== undefined) {
-            throw new InputError("firewall.policyId", policyId, "Only one of firewall.policyId or firewall.policyName with firewall.resourceGroupName can be provided.");
+            throw new InputError(`${field}.policyId`, policyId, `Only one of ${field}.policyId or ${field}.policyName with ${field}.resourceGroupName can be provided.`);
         }
-        policy = parseFirewallPolicyId("firewall.policyId", policyId);
-    } else {
-        if (policyName === undefined || resourceGroupName === undefined) {
-            const missing = policyName === undefined ? "firewall.policyName" : "firewall.resourceGroupName";
-            throw new InputError(missing, undefined, "Name the firewall policy by firewall.policyId, or by firewall.policyName and firewall.resourceGroupName.");
-        }
-        policy = { resourceGroupName, policyName: validateRuleCollectionGroupName("firewall.policyName", policyName) };
+        return parseFirewallPolicyId(`${field}.policyId`, policyId);
     }
-    const sourceAddresses = listAt("firewall.sourceAddresses", fw.sourceAddresses, (f, v) => cidr(f, v).value);
-    const sourceIpGroupIds = listAt("firewall.sourceIpGroupIds", fw.sourceIpGroupIds, (f, v) => {
+    if (policyName === undefined || resourceGroupName === undefined) {
+        const missing = policyName === undefined ? `${field}.policyName` : `${field}.resourceGroupName`;
+        throw new InputError(missing, undefined, `Name the firewall policy by ${field}.policyId, or by ${field}.policyName and ${field}.resourceGroupName.`);
+    }
+    return {
+        resourceGroupName: validateResourceGroupName(`${field}.resourceGroupName`, resourceGroupName),
+        policyName: validatePolicyName(`${field}.policyName`, policyName),
+    };
+}
+
+function resolvePlacement(componentName: string, field: string, fw: Json): PlacementOptions {
+    return {
+        policy: resolvePolicy(field, fw),
+        ruleCollectionGroupName: validateRuleCollectionGroupName(
+            `${field}.ruleCollectionGroupName`,
+            stringAt(`${field}.ruleCollectionGroupName`, fw.ruleCollectionGroupName) ?? componentName,
+        ),
+        priority: fw.priority === undefined || fw.priority === null ? undefined : validatePriority(`${field}.priority`, fw.priority),
+        priorityRange: resolvePriorityRange(`${field}.priorityRange`, fw.priorityRange),
+        serializeWrites: booleanAt(`${field}.serializeWrites`, fw.serializeWrites, true),
+        maxGroupBytes: integerAt(`${field}.maxGroupBytes`, fw.maxGroupBytes, DEFAULT_MAX_GROUP_BYTES, 4096, MAX_GROUP_BYTES, "The size limit of a rule collection group, in bytes,"),
+        maxRuleCollectionGroups: integerAt(`${field}.maxRuleCollectionGroups`, fw.maxRuleCollectionGroups, DEFAULT_MAX_RULE_COLLECTION_GROUPS, 1, MAX_RULE_COLLECTION_GROUPS, "The number of rule collection groups per policy"),
+    };
+}
+
+function minimumPrefixLengthAt(field: string, value: unknown): number {
+    return integerAt(field, value, DEFAULT_MINIMUM_PREFIX_LENGTH, 1, 32, "A minimum prefix length");
+}
+
+function resolveSources(field: string, fw: Json, minimumPrefixLength: number): SourceOptions {
+    const sourceAddresses = listAt(`${field}.sourceAddresses`, fw.sourceAddresses, (f, v) => boundedCidr(f, v, minimumPrefixLength).value);
+    const sourceIpGroupIds = listAt(`${field}.sourceIpGroupIds`, fw.sourceIpGroupIds, (f, v) => {
         const id = stringAt(f, v, true);
         if (!ipGroupIdPattern.test(id)) {
             throw new InputError(f, v, "Expected /subscriptions/<uuid>/resourceGroups/<group>/providers/Microsoft.Network/ipGroups/<name>.");
@@ -295,23 +403,12 @@ function resolveFirewall(componentName: string, raw: unknown): FirewallOptions {
         return id;
     });
     if (sourceAddresses.length === 0 && sourceIpGroupIds.length === 0) {
-        throw new InputError("firewall.sourceAddresses", fw.sourceAddresses, "Give the gateway hosts' networks in firewall.sourceAddresses or firewall.sourceIpGroupIds: a rule without a source would match any host.");
-    }
-    if (sourceAddresses.includes("0.0.0.0/0")) {
-        throw new InputError("firewall.sourceAddresses", "0.0.0.0/0", "A source of 0.0.0.0/0 would open these flows to every host behind the firewall: name the gateway hosts' networks.");
+        throw new InputError(`${field}.sourceAddresses`, fw.sourceAddresses, `Give the gateway hosts' networks in ${field}.sourceAddresses or ${field}.sourceIpGroupIds: a rule without a source would match any host.`);
     }
     return {
-        policy,
-        ruleCollectionGroupName: validateRuleCollectionGroupName(
-            "firewall.ruleCollectionGroupName",
-            stringAt("firewall.ruleCollectionGroupName", fw.ruleCollectionGroupName) ?? componentName,
-        ),
-        priority: fw.priority === undefined || fw.priority === null ? undefined : validatePriority("firewall.priority", fw.priority),
-        priorityRange: resolvePriorityRange(fw.priorityRange),
-        serializeWrites: booleanAt("firewall.serializeWrites", fw.serializeWrites, true),
-        sourceAddresses: [...sourceAddresses].sort(),
-        sourceIpGroupIds: [...sourceIpGroupIds].sort(),
-        ruleStyle: enumAt("firewall.ruleStyle", fw.ruleStyle, RuleStyle),
+        sourceAddresses: [...sourceAddresses].sort(byCodePoint),
+        sourceIpGroupIds: [...sourceIpGroupIds].sort(byCodePoint),
+        ruleStyle: enumAt(`${field}.ruleStyle`, fw.ruleStyle, RuleStyle),
     };
 }
 
@@ -322,23 +419,39 @@ const FLAVOR_DEFAULTS: Record<ClusterFlavor, { dnsNamespace: string; dnsPodLabel
     openshift: { dnsNamespace: "openshift-dns", dnsPodLabels: { "dns.operator.openshift.io/daemonset-dns": "default" }, ingressNamespaces: ["openshift-ingress"] },
 };
 
+/** Which children a component has: decided by plain args, before anything else is read. */
+export interface ComponentShape {
+    readonly firewall: boolean;
+    readonly cluster: boolean;
+    readonly flavor: ClusterFlavor;
+}
+
 /**
- * The two cluster args that decide which resources exist, read before anything else so the
- * component knows its children when it is built.
+ * The args that decide which resources exist (`firewall.enabled`, `cluster.enabled`,
+ * `cluster.flavor`), read before anything else so the component knows its children.
  */
-export function resolveClusterShape(raw: unknown): { enabled: boolean; flavor: ClusterFlavor } {
-    const c = objectAt("cluster", raw, CLUSTER_KEYS);
+export function resolveShape(firewall: unknown, cluster: unknown): ComponentShape {
+    const c = objectAt("cluster", cluster, CLUSTER_KEYS);
+    const f = objectAt("firewall", firewall, FIREWALL_KEYS);
     return {
-        enabled: booleanAt("cluster.enabled", c.enabled, true),
+        firewall: booleanAt("firewall.enabled", f.enabled, true),
+        cluster: booleanAt("cluster.enabled", c.enabled, true),
         flavor: enumAt("cluster.flavor", c.flavor, ClusterFlavor, ClusterFlavor.Kubernetes),
     };
 }
 
-function resolveCluster(componentName: string, raw: unknown): ClusterOptions {
+/** The explicit opt-in of `cluster.allowNamedFlowsTo`: leave named flows to another enforcer. */
+const ALL_ADDRESSES = "0.0.0.0/0";
+
+function resolveCluster(componentName: string, raw: unknown, minimumPrefixLength: number): ClusterOptions {
     const c = objectAt("cluster", raw, CLUSTER_KEYS);
-    const { enabled, flavor } = resolveClusterShape(raw);
+    const enabled = booleanAt("cluster.enabled", c.enabled, true);
+    const flavor = enumAt("cluster.flavor", c.flavor, ClusterFlavor, ClusterFlavor.Kubernetes);
     const defaults = FLAVOR_DEFAULTS[flavor];
     const releaseName = stringAt("cluster.releaseName", c.releaseName) ?? DEFAULT_RELEASE_NAME;
+    if (!helmReleaseName.test(releaseName)) {
+        throw new InputError("cluster.releaseName", releaseName, "A Helm release name is at most 53 lowercase letters, digits, hyphens and dots, starting and ending with a letter or digit.");
+    }
     const namespace = stringAt("cluster.namespace", c.namespace, enabled);
     const options: ClusterOptions = {
         enabled,
@@ -351,8 +464,9 @@ function resolveCluster(componentName: string, raw: unknown): ClusterOptions {
         policyName: validateObjectName("cluster.policyName", stringAt("cluster.policyName", c.policyName) ?? componentName),
         dnsNamespace: validateNamespace("cluster.dnsNamespace", stringAt("cluster.dnsNamespace", c.dnsNamespace) ?? defaults.dnsNamespace),
         dnsPodLabels: validateLabels("cluster.dnsPodLabels", c.dnsPodLabels, defaults.dnsPodLabels),
-        ingressNamespaces: [...(c.ingressNamespaces === undefined ? defaults.ingressNamespaces : listAt("cluster.ingressNamespaces", c.ingressNamespaces, (f, v) => validateNamespace(f, stringAt(f, v, true))))].sort(),
-        allowNamedFlowsTo: listAt("cluster.allowNamedFlowsTo", c.allowNamedFlowsTo, (f, v) => cidr(f, v).value).sort(),
+        ingressNamespaces: [...(c.ingressNamespaces === undefined ? defaults.ingressNamespaces : listAt("cluster.ingressNamespaces", c.ingressNamespaces, (f, v) => validateNamespace(f, stringAt(f, v, true))))].sort(byCodePoint),
+        // 0.0.0.0/0 written out is the documented opt-in; anything else follows the breadth rule.
+        allowNamedFlowsTo: listAt("cluster.allowNamedFlowsTo", c.allowNamedFlowsTo, (f, v) => (v === ALL_ADDRESSES ? ALL_ADDRESSES : boundedCidr(f, v, minimumPrefixLength).value)).sort(byCodePoint),
         denyAllOtherEgress: booleanAt("cluster.denyAllOtherEgress", c.denyAllOtherEgress, true),
         namespaceIsDedicated: booleanAt("cluster.namespaceIsDedicated", c.namespaceIsDedicated, false),
         wildcardDnsNames: booleanAt("cluster.wildcardDnsNames", c.wildcardDnsNames, false),
@@ -363,8 +477,23 @@ function resolveCluster(componentName: string, raw: unknown): ClusterOptions {
     return options;
 }
 
-// Azure region names as used in host names: lowercase letters and digits.
-const regionPattern = /^[a-z][a-z0-9]{1,39}$/;
+const DISABLED_CLUSTER: ClusterOptions = {
+    enabled: false,
+    namespace: "",
+    flavor: ClusterFlavor.Kubernetes,
+    podLabels: {},
+    policyName: "",
+    dnsNamespace: "",
+    dnsPodLabels: {},
+    ingressNamespaces: [],
+    allowNamedFlowsTo: [],
+    denyAllOtherEgress: false,
+    namespaceIsDedicated: false,
+    wildcardDnsNames: false,
+};
+
+// Azure region names as used in host names and service tags: lowercase letters and digits.
+export const REGION_PATTERN = /^[a-z][a-z0-9]{1,39}$/;
 // Storage account names: 3-24 lowercase letters and digits.
 const storageAccountPattern = /^[a-z0-9]{3,24}$/;
 // Event Hubs namespace names: 6-50 letters, digits and hyphens, a letter first, no hyphen last.
@@ -379,61 +508,62 @@ function patternAt(field: string, value: unknown, pattern: RegExp, expectation: 
 }
 
 function regionAt(field: string, value: unknown): string | undefined {
-    return value === undefined || value === null ? undefined : patternAt(field, value, regionPattern, "Expected an Azure region name such as \"westeurope\".");
+    return value === undefined || value === null ? undefined : patternAt(field, value, REGION_PATTERN, "Expected an Azure region name such as \"westeurope\".");
 }
 
-function resolveFeatures(raw: unknown): Features {
-    const f = objectAt("features", raw, Object.keys(FEATURE_KEYS));
-    const section = (key: keyof Features) => objectAt(`features.${key}`, f[key], FEATURE_KEYS[key]);
-    const enabledAt = (key: keyof Features, s: Json) => booleanAt(`features.${key}.enabled`, s.enabled, false);
+function resolveFeatures(field: string, raw: unknown, minimumPrefixLength: number): FeatureOptions {
+    const f = objectAt(field, raw, Object.keys(FEATURE_KEYS));
+    const at = (key: keyof FeatureOptions, sub?: string) => (sub ? `${field}.${key}.${sub}` : `${field}.${key}`);
+    const section = (key: keyof FeatureOptions) => objectAt(at(key), f[key], FEATURE_KEYS[key]);
+    const enabledAt = (key: keyof FeatureOptions, s: Json) => booleanAt(at(key, "enabled"), s.enabled, false);
 
     const storage = section("storage");
     const storageEnabled = enabledAt("storage", storage);
-    const accountNames = listAt("features.storage.accountNames", storage.accountNames, (fld, v) =>
+    const accountNames = listAt(at("storage", "accountNames"), storage.accountNames, (fld, v) =>
         patternAt(fld, v, storageAccountPattern, "A storage account name has 3-24 lowercase letters and digits."),
-    ).sort();
-    const useServiceTag = booleanAt("features.storage.useServiceTag", storage.useServiceTag, false);
+    ).sort(byCodePoint);
+    const useServiceTag = booleanAt(at("storage", "useServiceTag"), storage.useServiceTag, false);
     if (storageEnabled && accountNames.length === 0 && !useServiceTag) {
-        throw new InputError("features.storage.accountNames", storage.accountNames, "Name the storage accounts (portal: Network connectivity status), or set features.storage.useServiceTag to open the regional Storage service tag.");
+        throw new InputError(at("storage", "accountNames"), storage.accountNames, `Name the storage accounts (portal: Network connectivity status), or set ${at("storage", "useServiceTag")} to open the regional Storage service tag.`);
     }
 
     const eventHubs = section("eventHubs");
     const eventHubsEnabled = enabledAt("eventHubs", eventHubs);
-    const namespaces = listAt("features.eventHubs.namespaces", eventHubs.namespaces, (fld, v) =>
+    const namespaces = listAt(at("eventHubs", "namespaces"), eventHubs.namespaces, (fld, v) =>
         patternAt(fld, v, eventHubsNamespacePattern, "An Event Hubs namespace name has 6-50 letters, digits and hyphens, starting with a letter.").toLowerCase(),
-    ).sort();
+    ).sort(byCodePoint);
     if (eventHubsEnabled && namespaces.length === 0) {
-        throw new InputError("features.eventHubs.namespaces", eventHubs.namespaces, "Name the Event Hubs namespaces the gateway's loggers write to.");
+        throw new InputError(at("eventHubs", "namespaces"), eventHubs.namespaces, "Name the Event Hubs namespaces the gateway's loggers write to.");
     }
 
     const cache = section("externalCache");
     const cacheEnabled = enabledAt("externalCache", cache);
-    const cacheHost = stringAt("features.externalCache.host", cache.host, cacheEnabled);
+    const cacheHost = stringAt(at("externalCache", "host"), cache.host, cacheEnabled);
     const entra = section("entraId");
     const insights = section("applicationInsights");
     return {
         storage: { enabled: storageEnabled, accountNames, useServiceTag },
         azureResourceManager: { enabled: enabledAt("azureResourceManager", section("azureResourceManager")) },
-        entraId: { enabled: enabledAt("entraId", entra), region: regionAt("features.entraId.region", entra.region) },
-        applicationInsights: { enabled: enabledAt("applicationInsights", insights), region: regionAt("features.applicationInsights.region", insights.region) },
+        entraId: { enabled: enabledAt("entraId", entra), region: regionAt(at("entraId", "region"), entra.region) },
+        applicationInsights: { enabled: enabledAt("applicationInsights", insights), region: regionAt(at("applicationInsights", "region"), insights.region) },
         eventHubs: { enabled: eventHubsEnabled, namespaces },
         externalCache: {
             enabled: cacheEnabled,
-            host: cacheHost === undefined ? undefined : hostOrAddress("features.externalCache.host", cacheHost),
-            port: cache.port === undefined || cache.port === null ? DEFAULT_CACHE_PORT : validatePort("features.externalCache.port", cache.port),
+            host: cacheHost === undefined ? undefined : hostOrAddress(at("externalCache", "host"), cacheHost, minimumPrefixLength),
+            port: cache.port === undefined || cache.port === null ? DEFAULT_CACHE_PORT : validatePort(at("externalCache", "port"), cache.port),
         },
         imagePull: { enabled: enabledAt("imagePull", section("imagePull")) },
     };
 }
 
 /** An IPv4 address or CIDR when it looks like one, else a DNS name. */
-function hostOrAddress(field: string, value: string): Destination {
-    return /^[\d./]+$/.test(value) || value.includes(":") ? cidr(field, value) : fqdn(field, value);
+function hostOrAddress(field: string, value: string, minimumPrefixLength: number): Destination {
+    return /^[\d./]+$/.test(value) || value.includes(":") ? boundedCidr(field, value, minimumPrefixLength) : fqdn(field, value);
 }
 
 const backendNamePattern = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
 
-function resolveBackend(field: string, raw: unknown): Backend {
+function resolveBackend(field: string, raw: unknown, minimumPrefixLength: number): BackendOptions {
     const b = objectAt(field, raw, BACKEND_KEYS);
     if (raw === undefined || raw === null) {
         throw new InputError(field, raw, "Expected a backend object with name, address or fqdn, and port.");
@@ -447,41 +577,120 @@ function resolveBackend(field: string, raw: unknown): Backend {
     const protocol: Protocol = b.protocol === undefined || b.protocol === null ? Protocol.Tcp : validateProtocol(`${field}.protocol`, b.protocol);
     return {
         name,
-        destination: address !== undefined ? cidr(`${field}.address`, address) : fqdn(`${field}.fqdn`, host),
+        destination: address !== undefined ? boundedCidr(`${field}.address`, address, minimumPrefixLength) : fqdn(`${field}.fqdn`, host),
         ports: [validatePortRange(field, protocol, b.port, b.endPort)],
     };
 }
 
-/**
- * Validates the args (every `Input` already resolved) and fills in defaults. Throws
- * `InputError` naming the first bad arg. `componentName` supplies default object names.
- */
-export function resolveOptions(componentName: string, args: unknown): Options {
-    if (typeof args !== "object" || args === null || Array.isArray(args)) {
-        throw new InputError("args", args, "Expected an object with apim, firewall and optionally cluster, features and backends.");
-    }
-    checkKeys("", args as Json, TOP_KEYS);
-    const top = args as Json;
-    const apim = objectAt("apim", top.apim, APIM_KEYS);
-    const backends = listAt("backends", top.backends, resolveBackend);
+function resolveBackends(field: string, raw: unknown, minimumPrefixLength: number): BackendOptions[] {
+    const backends = listAt(field, raw, (f, v) => resolveBackend(f, v, minimumPrefixLength));
     const names = new Set<string>();
     backends.forEach((b, i) => {
         if (names.has(b.name)) {
-            throw new InputError(`backends[${i}].name`, b.name, "Backend names must be unique.");
+            throw new InputError(`${field}[${i}].name`, b.name, "Backend names must be unique.");
         }
         names.add(b.name);
     });
+    return [...backends].sort((a, b) => byCodePoint(a.name, b.name));
+}
+
+function resolveApim(field: string, raw: unknown): Options["apim"] {
+    if (raw === undefined || raw === null) {
+        throw new InputError(field, raw, "This arg is required: name the API Management instance by resourceGroupName and serviceName.");
+    }
+    const apim = objectAt(field, raw, APIM_KEYS);
+    return {
+        resourceGroupName: validateResourceGroupName(`${field}.resourceGroupName`, stringAt(`${field}.resourceGroupName`, apim.resourceGroupName, true)),
+        serviceName: patternAt(`${field}.serviceName`, apim.serviceName, SERVICE_NAME_PATTERN, "An API Management service name has 1-50 letters, digits and hyphens, starting with a letter."),
+    };
+}
+
+function topObject(args: unknown, allowed: readonly string[], what: string): Json {
+    if (typeof args !== "object" || args === null || Array.isArray(args)) {
+        throw new InputError("args", args, `Expected an object with ${what}.`);
+    }
+    checkKeys("", args as Json, allowed);
+    return args as Json;
+}
+
+/**
+ * Validates the args of `SelfHostedGatewayEgress` (every `Input` already resolved) and fills in
+ * defaults. Throws `InputError` naming the first bad arg. `componentName` supplies default names.
+ */
+export function resolveOptions(componentName: string, args: unknown): Options {
+    const top = topObject(args, TOP_KEYS, "apim, firewall and optionally cluster, features and backends");
     if (top.gatewayMajorVersion !== undefined && top.gatewayMajorVersion !== null && top.gatewayMajorVersion !== SUPPORTED_GATEWAY_MAJOR_VERSION) {
         throw new InputError("gatewayMajorVersion", top.gatewayMajorVersion, `Only the v${SUPPORTED_GATEWAY_MAJOR_VERSION} self-hosted gateway is supported: v1 used the configuration API <service>.management.azure-api.net, retired on 2023-10-01.`);
     }
+    const fw = objectAt("firewall", top.firewall, FIREWALL_KEYS);
+    const firewallEnabled = booleanAt("firewall.enabled", fw.enabled, true);
+    const minimumPrefixLength = minimumPrefixLengthAt("firewall.minimumPrefixLength", fw.minimumPrefixLength);
+    if (firewallEnabled && (top.firewall === undefined || top.firewall === null)) {
+        throw new InputError("firewall", top.firewall, "This arg is required: name the firewall policy by policyId, or by policyName and resourceGroupName (or set firewall.enabled to false when a GatewayEgressRuleCollectionGroup writes the gateway's rules).");
+    }
+    if (!firewallEnabled) {
+        const ignored = Object.keys(fw).filter((k) => k !== "enabled" && k !== "minimumPrefixLength" && fw[k] !== undefined && fw[k] !== null);
+        if (ignored.length > 0) {
+            throw new InputError(`firewall.${ignored[0]}`, fw[ignored[0]], "firewall.enabled is false, so this component writes no firewall rules: set this on the GatewayEgressRuleCollectionGroup's gateway instead.");
+        }
+    }
     return {
-        apim: {
-            resourceGroupName: stringAt("apim.resourceGroupName", apim.resourceGroupName, true),
-            serviceName: stringAt("apim.serviceName", apim.serviceName, true),
-        },
-        firewall: resolveFirewall(componentName, top.firewall),
-        cluster: resolveCluster(componentName, top.cluster),
-        features: resolveFeatures(top.features),
-        backends: [...backends].sort((a, b) => a.name.localeCompare(b.name)),
+        apim: resolveApim("apim", top.apim),
+        firewall: firewallEnabled ? resolveSources("firewall", fw, minimumPrefixLength) : undefined,
+        placement: firewallEnabled ? resolvePlacement(componentName, "firewall", fw) : undefined,
+        cluster: resolveCluster(componentName, top.cluster, minimumPrefixLength),
+        features: resolveFeatures("features", top.features, minimumPrefixLength),
+        backends: resolveBackends("backends", top.backends, minimumPrefixLength),
     };
+}
+
+// A gateway's rule collections are named `<gateway>-network` and `<gateway>-application`:
+// 60 characters leave room for the suffix within Azure's 80.
+const hubGatewayName = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,58}[A-Za-z0-9_])?$/;
+
+/** The most gateways one `GatewayEgressRuleCollectionGroup` takes: 50 groups of 1 MB hold fewer. */
+export const MAX_HUB_GATEWAYS = 5000;
+
+/**
+ * Validates the args of `GatewayEgressRuleCollectionGroup`. Each gateway becomes the options of
+ * one gateway with no cluster side; gateways come out in code-point order of their names.
+ */
+export function resolveHubOptions(componentName: string, args: unknown): HubOptions {
+    const top = topObject(args, HUB_TOP_KEYS, "firewall and gateways");
+    if (top.firewall === undefined || top.firewall === null) {
+        throw new InputError("firewall", top.firewall, "This arg is required: name the firewall policy by policyId, or by policyName and resourceGroupName.");
+    }
+    const fw = objectAt("firewall", top.firewall, TARGET_KEYS);
+    const placement = resolvePlacement(componentName, "firewall", fw);
+    const minimumPrefixLength = minimumPrefixLengthAt("firewall.minimumPrefixLength", fw.minimumPrefixLength);
+    const gateways = listAt("gateways", top.gateways, (field, raw): HubGatewayOptions => {
+        if (raw === undefined || raw === null) {
+            throw new InputError(field, raw, "Expected a gateway object with name, apim and sources.");
+        }
+        const g = objectAt(field, raw, HUB_GATEWAY_KEYS);
+        const name = patternAt(`${field}.name`, g.name, hubGatewayName, "A gateway name has 1-60 letters, digits, \"_\", \".\" and \"-\", starts with a letter or digit and ends with a letter, digit or \"_\".");
+        return {
+            name,
+            field,
+            options: {
+                apim: resolveApim(`${field}.apim`, g.apim),
+                firewall: resolveSources(field, g, minimumPrefixLength),
+                cluster: DISABLED_CLUSTER,
+                features: resolveFeatures(`${field}.features`, g.features, minimumPrefixLength),
+                backends: resolveBackends(`${field}.backends`, g.backends, minimumPrefixLength),
+            },
+        };
+    }, MAX_HUB_GATEWAYS);
+    if (gateways.length === 0) {
+        throw new InputError("gateways", top.gateways, "Give at least one gateway: a rule collection group without rules is refused by Azure.");
+    }
+    const seen = new Map<string, number>();
+    gateways.forEach((g, i) => {
+        const key = g.name.toLowerCase();
+        if (seen.has(key)) {
+            throw new InputError(`gateways[${i}].name`, g.name, `Gateway names must be unique (without regard to case): gateways[${seen.get(key)}] has it too.`);
+        }
+        seen.set(key, i);
+    });
+    return { placement, gateways: [...gateways].sort((a, b) => byCodePoint(a.name, b.name)) };
 }

@@ -119,7 +119,11 @@ export function cidr(field: string, value: unknown): Destination {
     if (typeof value !== "string" || !value.includes("/")) {
         return ipv4(field, value);
     }
-    const [address, prefix] = value.trim().split("/", 2);
+    const parts = value.trim().split("/");
+    if (parts.length !== 2) {
+        throw new InputError(field, value, "Expected one IPv4 network such as \"10.0.0.0/24\": an address, one \"/\" and a prefix length.");
+    }
+    const [address, prefix] = parts;
     let base: string;
     try {
         base = parseIpv4(field, address);
@@ -141,6 +145,19 @@ export function cidr(field: string, value: unknown): Destination {
 /** The prefix length of a CIDR destination. */
 export function prefixLength(destination: Destination): number {
     return Number(destination.value.split("/")[1]);
+}
+
+/**
+ * A network at least `minimumPrefixLength` bits long: the one breadth rule for every source and
+ * destination a user names. `0.0.0.0/1` and `128.0.0.0/1` are refused like `0.0.0.0/0`.
+ */
+export function boundedCidr(field: string, value: unknown, minimumPrefixLength: number): Destination {
+    const network = cidr(field, value);
+    const length = prefixLength(network);
+    if (length < minimumPrefixLength) {
+        throw new InputError(field, value, `A /${length} network is broader than firewall.minimumPrefixLength (${minimumPrefixLength}): it holds ${(2 ** (32 - length)).toLocaleString("en-US")} addresses. Name the networks the flow needs.`);
+    }
+    return network;
 }
 
 // RFC 1123 host names: labels of letters, digits and inner hyphens, at most 63 characters each

@@ -1,17 +1,20 @@
 // The whole pure pipeline in one call: APIM document → facts → plan → firewall and cluster
-// renderings → report. The component runs it once per deployment inside a single apply, so a
-// component costs Pulumi one Output chain, not one per stage.
+// renderings → report. The components run it once per gateway and deployment inside a single
+// apply, so a gateway costs Pulumi one Output chain, not one per stage.
 import { ApimFacts, normalizeApim } from "./apimFacts";
 import { ClusterRendering, renderClusterPolicy } from "./clusterPolicy";
 import { buildEgressPlan, EgressPlan } from "./egressPlan";
-import { FirewallRendering, renderFirewallRules } from "./firewallRules";
-import { Options } from "./options";
-import { describeFlows, egressMatrix, FlowReport, matrixToMarkdown } from "./report";
+import { InputError } from "./errors";
+import { CollectionNames, FilterRuleCollection, FirewallRendering, renderFirewallRules, SINGLE_GATEWAY_COLLECTIONS } from "./firewallRules";
+import { HubOptions, Options, SourceOptions } from "./options";
+import { describeFlows, egressMatrix, FlowReport, matrixToMarkdown, MatrixRow } from "./report";
+import { groupBytes, hubCollectionNames, layoutGroups } from "./ruleCollectionGroups";
 
 export interface Derivation {
     readonly facts: ApimFacts;
     readonly plan: EgressPlan;
-    readonly firewall: FirewallRendering;
+    /** Undefined when the gateway's options write no firewall rules. */
+    readonly firewall?: FirewallRendering;
     readonly cluster: ClusterRendering;
     /** One row per flow with the rules that carry it. */
     readonly flows: FlowReport[];
@@ -21,13 +24,95 @@ export interface Derivation {
     readonly notes: string[];
 }
 
+function sourcesOf(options: SourceOptions | undefined): string {
+    return options ? [...options.sourceAddresses, ...options.sourceIpGroupIds].join(" ") : "";
+}
+
+/** The rule collections of a component's own group, refused past the size the policy accepts. */
+function checkGroupSize(firewall: FirewallRendering, maxGroupBytes: number): void {
+    const bytes = groupBytes(firewall.ruleCollections);
+    if (bytes > maxGroupBytes) {
+        throw new InputError("firewall.maxGroupBytes", maxGroupBytes, `The rule collection group would take about ${Math.ceil(bytes / 1024)} KB: split the backends across components, or put the gateway into a GatewayEgressRuleCollectionGroup, which spreads rules over several groups.`);
+    }
+}
+
 /** Runs facts → plan → renderers → report. Pure; throws `InputError` on bad input. */
-export function deriveEgress(document: unknown, options: Options): Derivation {
+export function deriveEgress(document: unknown, options: Options, collections: CollectionNames = SINGLE_GATEWAY_COLLECTIONS): Derivation {
     const facts = normalizeApim(document);
     const plan = buildEgressPlan(facts, options);
-    const firewall = renderFirewallRules(plan, facts.virtualNetworkType, options.firewall);
+    const firewall = options.firewall && renderFirewallRules(plan, facts.virtualNetworkType, options.firewall, collections);
+    if (firewall && options.placement) {
+        checkGroupSize(firewall, options.placement.maxGroupBytes);
+    }
     const cluster = renderClusterPolicy(plan, options.cluster);
     const flows = describeFlows(plan, firewall, cluster);
-    const source = [...options.firewall.sourceAddresses, ...options.firewall.sourceIpGroupIds].join(" ");
-    return { facts, plan, firewall, cluster, flows, matrix: matrixToMarkdown(egressMatrix(flows, source)), notes: [...facts.warnings, ...firewall.notes] };
+    return { facts, plan, firewall, cluster, flows, matrix: matrixToMarkdown(egressMatrix(flows, sourcesOf(options.firewall))), notes: [...facts.warnings, ...(firewall?.notes ?? [])] };
+}
+
+/** One rule collection group of a hub, as laid out. */
+export interface HubGroup {
+    /** The group's name in the policy: `firewall.ruleCollectionGroupName`, then `-2`, `-3`, ... */
+    readonly name: string;
+    readonly gateways: readonly string[];
+    readonly ruleCollections: readonly FilterRuleCollection[];
+    readonly bytes: number;
+}
+
+/** One gateway of a hub, with the collections it got in its group. */
+export interface HubGatewayDerivation {
+    readonly name: string;
+    readonly facts: ApimFacts;
+    readonly firewall: FirewallRendering;
+    readonly flows: FlowReport[];
+    /** Index into `HubDerivation.groups`. */
+    readonly group: number;
+}
+
+export interface HubDerivation {
+    readonly groups: readonly HubGroup[];
+    /** In code-point order of their names, as the options give them. */
+    readonly gateways: readonly HubGatewayDerivation[];
+    /** Every gateway's flows, one review matrix; each row's source is its gateway's sources. */
+    readonly matrix: string;
+    /** Each distinct note once, in first-seen order. */
+    readonly notes: string[];
+}
+
+/** `base`, `base-2`, `base-3`, ...: the names of a hub's groups, within Azure's 80 characters. */
+function groupNames(base: string, count: number): string[] {
+    if (count > 1 && base.length > 77) {
+        throw new InputError("firewall.ruleCollectionGroupName", base, `The rules need ${count} rule collection groups, named ${base}-2 and on: shorten the name to 77 characters or fewer.`);
+    }
+    return Array.from({ length: count }, (_, i) => (i === 0 ? base : `${base}-${i + 1}`));
+}
+
+/**
+ * The pure pipeline of a hub: each gateway through facts → plan → firewall rules, with the
+ * document of its instance (`documentOf`), then every gateway's collections laid out in as few
+ * groups as `maxGroupBytes` allows. Throws `InputError` on bad input.
+ */
+export function deriveHub(hub: HubOptions, documentOf: (apim: Options["apim"]) => unknown): HubDerivation {
+    const planned = hub.gateways.map((g) => {
+        const facts = normalizeApim(documentOf(g.options.apim));
+        const plan = buildEgressPlan(facts, g.options);
+        const render = (names: CollectionNames) => renderFirewallRules(plan, facts.virtualNetworkType, g.options.firewall as SourceOptions, names);
+        return { g, facts, plan, render };
+    });
+    const layout = layoutGroups(planned.map(({ g, render }) => ({ gateway: g.name, field: g.field, render: (names: CollectionNames) => render(names).ruleCollections })), hub.placement.maxGroupBytes);
+    const names = groupNames(hub.placement.ruleCollectionGroupName, layout.length);
+    const groupOf = new Map(layout.flatMap((group, i) => group.gateways.map((gateway, position) => [gateway, { i, position }] as const)));
+    const rows: MatrixRow[] = [];
+    const gateways = planned.map(({ g, facts, plan, render }) => {
+        const { i, position } = groupOf.get(g.name) as { i: number; position: number };
+        const firewall = render(hubCollectionNames(g.name, position));
+        const flows = describeFlows(plan, firewall, renderClusterPolicy(plan, g.options.cluster));
+        rows.push(...egressMatrix(flows, sourcesOf(g.options.firewall)));
+        return { name: g.name, facts, firewall, flows, group: i };
+    });
+    return {
+        groups: layout.map((group, i) => ({ name: names[i], gateways: group.gateways, ruleCollections: group.ruleCollections, bytes: group.bytes })),
+        gateways,
+        matrix: matrixToMarkdown(rows),
+        notes: [...new Set(gateways.flatMap((g) => [...g.facts.warnings, ...g.firewall.notes]))],
+    };
 }

@@ -1,67 +1,228 @@
-// The per-program ledger of rule collection groups by firewall policy. Azure writes one rule
-// collection group of a policy at a time (parallel writes fail with 409
-// AnotherOperationInProgress, DESIGN.md §4), so components on one policy chain their groups in
-// construction order; the ledger also refuses name and priority collisions among them and hands
-// out free priorities. It is the one piece of state shared between components.
+// The per-program ledger of rule collection group writers by firewall policy. Azure writes one
+// rule collection group of a policy at a time (parallel writes fail with 409
+// AnotherOperationInProgress: https://learn.microsoft.com/azure/firewall/firewall-known-issues),
+// so the writers of one policy chain their groups; the ledger also refuses name and priority
+// collisions among them, counts their groups against the policy's limit and hands out free
+// priorities. It is the one piece of state shared between components.
+//
+// Writers claim a place in construction order. Their values may be Outputs known only at
+// deployment, so each claim is placed (checked, allocated) once its own values and every earlier
+// claim are settled: allocation follows construction order whatever order Outputs resolve in.
+// A claim whose policy stays unknown (a preview with unknown inputs) may share a policy with
+// anyone: it is chained after every earlier writer and every later one is chained after it.
 import { InputError } from "./errors";
-import { FirewallPolicyRef } from "./options";
-
-export interface LedgerEntry<R> {
-    readonly component: string;
-    readonly ruleCollectionGroupName: string;
-    readonly priority: number;
-    readonly resource: R;
-}
-
-/** Where a new group goes: its priority and the group it must wait for, if any. */
-export interface Placement<R> {
-    readonly priority: number;
-    readonly after?: R;
-}
+import { FirewallPolicyRef, PlacementOptions } from "./options";
 
 export const PRIORITY_STEP = 10;
 
+/** What a writer asks for: `groups` rule collection groups on one policy. */
+export interface GroupRequest {
+    /** The writing component, for messages. */
+    readonly component: string;
+    readonly placement: PlacementOptions;
+    /** Names of the groups, first to last. */
+    readonly names: readonly string[];
+}
+
+/** A group's name and priority, given or allocated. */
+export interface GroupPlacement {
+    readonly name: string;
+    readonly priority: number;
+}
+
+/** A request not known now: a promise of it, or `undefined` when it will never be known in this run. */
+export type PendingRequest = Promise<GroupRequest | null | undefined>;
+
+/** A writer's place in the ledger. */
+export interface Claim<R> {
+    /**
+     * Each group's placement, in the order of the request's names. A plain array when it was
+     * decided at construction; otherwise a promise that rejects with an `InputError` on a
+     * collision, and resolves `undefined` when the request never became known.
+     */
+    readonly placements: readonly GroupPlacement[] | Promise<readonly GroupPlacement[] | undefined>;
+    /** What the writer's first group must wait for (its dependsOn): plain when known at construction. */
+    readonly after: readonly R[] | Promise<readonly R[]>;
+    /** Reports the groups the writer registered, first to last (none when it failed or wrote nothing). */
+    written(resources: readonly R[]): void;
+}
+
+interface Entry {
+    readonly component: string;
+    readonly policy: FirewallPolicyRef;
+    readonly name: string;
+    readonly priority: number;
+}
+
+/** What a successor waits for: the last group a writer registered, or, if none, what the writer waited for. */
+class Tail<R> {
+    resources?: readonly R[];
+    readonly promise: Promise<readonly R[]>;
+    private resolve!: (resources: readonly R[]) => void;
+
+    constructor() {
+        this.promise = new Promise((resolve) => (this.resolve = resolve));
+    }
+
+    settle(resources: readonly R[]): void {
+        if (this.resources === undefined) {
+            this.resources = resources;
+            this.resolve(resources);
+        }
+    }
+}
+
+function sharesPolicy(a: FirewallPolicyRef, b: FirewallPolicyRef): boolean {
+    return a.resourceGroupName.toLowerCase() === b.resourceGroupName.toLowerCase()
+        && a.policyName.toLowerCase() === b.policyName.toLowerCase()
+        // A policy named without a subscription lives in the provider's: it may be any of them.
+        && (a.subscriptionId === undefined || b.subscriptionId === undefined || a.subscriptionId === b.subscriptionId);
+}
+
+/** The key writers are chained by: resource group and name, so that a policy named by ID and by name is one. */
 export function policyKey(policy: FirewallPolicyRef): string {
-    return [policy.subscriptionId ?? "", policy.resourceGroupName, policy.policyName].join("/").toLowerCase();
+    return `${policy.resourceGroupName}/${policy.policyName}`.toLowerCase();
+}
+
+function describePolicy(policy: FirewallPolicyRef): string {
+    return policy.subscriptionId ? `${policy.policyName} (subscription ${policy.subscriptionId})` : policy.policyName;
 }
 
 export class PolicyLedger<R> {
-    private readonly byPolicy = new Map<string, LedgerEntry<R>[]>();
+    private readonly entries: Entry[] = [];
+    /** The last writer per policy key. */
+    private readonly heads = new Map<string, Tail<R>>();
+    /** The last writer whose policy stayed unknown. */
+    private lastUnknown?: Tail<R>;
+    /** Claims not placed yet: while any is pending, later claims wait for it. */
+    private pending = 0;
+    private queue: Promise<void> = Promise.resolve();
 
     /**
-     * Checks a new group against the groups already on `policy` and places it. `priority`
-     * undefined: the lowest free multiple of PRIORITY_STEP in `range`.
+     * Claims the next place. `request` plain: placed now when nothing earlier is pending (an
+     * `InputError` is thrown right here); otherwise placed in turn. `null` means the writer
+     * writes nothing (it keeps its place in the order but chains nobody).
      */
-    place(policy: FirewallPolicyRef, name: string, priority: number | undefined, range: { start: number; end: number }): Placement<R> {
-        const entries = this.byPolicy.get(policyKey(policy)) ?? [];
-        const sameName = entries.find((e) => e.ruleCollectionGroupName.toLowerCase() === name.toLowerCase());
-        if (sameName) {
-            throw new InputError("firewall.ruleCollectionGroupName", name, `Component "${sameName.component}" already writes a rule collection group of that name to policy ${policy.policyName}: each component needs its own.`);
+    claim(request: GroupRequest | null | PendingRequest): Claim<R> {
+        const tail = new Tail<R>();
+        if (!(request instanceof Promise) && this.pending === 0) {
+            const placed = this.place(request, tail);
+            const known = placed.after.every((t) => t.resources !== undefined);
+            return {
+                placements: placed.placements ?? [],
+                after: known ? placed.after.flatMap((t) => t.resources ?? []) : waitFor(placed.after),
+                written: (resources) => settleTail(tail, resources, placed.after),
+            };
         }
-        const taken = new Set(entries.map((e) => e.priority));
-        if (priority !== undefined && taken.has(priority)) {
-            const holder = entries.find((e) => e.priority === priority) as LedgerEntry<R>;
-            throw new InputError("firewall.priority", priority, `Component "${holder.component}" already uses that priority on policy ${policy.policyName} (rule collection group "${holder.ruleCollectionGroupName}"): priorities order the groups, so each must be unique.`);
-        }
-        const chosen = priority ?? this.freePriority(taken, range);
-        if (chosen === undefined) {
-            throw new InputError("firewall.priorityRange", range, `No free priority is left between ${range.start} and ${range.end} in steps of ${PRIORITY_STEP} on policy ${policy.policyName}: widen the range.`);
-        }
-        return { priority: chosen, after: entries[entries.length - 1]?.resource };
+        this.pending++;
+        const placed: Promise<Placed<R>> = this.queue.then(() => request).then(
+            (r) => this.placeOrFail(r, tail),
+            (e: unknown) => ({ error: e, ...this.place(undefined, tail) }),
+        );
+        this.queue = placed.then(() => {
+            this.pending--;
+        });
+        const placements = placed.then((p) => (p.error === undefined ? p.placements : Promise.reject(p.error)));
+        // A writer that never registers (it failed earlier) never reads its placements; the error is its own to report.
+        placements.catch(() => undefined);
+        return {
+            placements,
+            after: placed.then((p) => waitFor(p.after)),
+            written: (resources) => void placed.then((p) => settleTail(tail, resources, p.after)),
+        };
     }
 
-    record(policy: FirewallPolicyRef, entry: LedgerEntry<R>): void {
-        const key = policyKey(policy);
-        this.byPolicy.set(key, [...(this.byPolicy.get(key) ?? []), entry]);
+    /** A request that fails its checks is chained like an unknown one: its writer reports the error. */
+    private placeOrFail(request: GroupRequest | null | undefined, tail: Tail<R>): Placed<R> {
+        try {
+            return this.place(request, tail);
+        } catch (e) {
+            return { error: e, ...this.place(undefined, tail) };
+        }
     }
 
-    private freePriority(taken: Set<number>, range: { start: number; end: number }): number | undefined {
-        const first = Math.ceil(range.start / PRIORITY_STEP) * PRIORITY_STEP;
-        for (let p = first; p <= range.end; p += PRIORITY_STEP) {
-            if (!taken.has(p)) {
-                return p;
+    /** Checks and places a request; records it. `undefined`: unknown, may share any policy. */
+    private place(request: GroupRequest | null | undefined, tail: Tail<R>): Placed<R> {
+        if (request === null) {
+            tail.settle([]);
+            return { placements: [], after: [] };
+        }
+        if (request === undefined) {
+            const after = [...new Set([...this.heads.values(), ...(this.lastUnknown ? [this.lastUnknown] : [])])];
+            for (const key of this.heads.keys()) {
+                this.heads.set(key, tail);
+            }
+            this.lastUnknown = tail;
+            return { placements: undefined, after };
+        }
+        const placements = this.check(request);
+        const key = policyKey(request.placement.policy);
+        const previous = this.heads.get(key) ?? this.lastUnknown;
+        this.heads.set(key, tail);
+        for (const [i, p] of placements.entries()) {
+            this.entries.push({ component: request.component, policy: request.placement.policy, name: request.names[i], priority: p.priority });
+        }
+        return { placements, after: previous && request.placement.serializeWrites ? [previous] : [] };
+    }
+
+    private check(request: GroupRequest): GroupPlacement[] {
+        const { placement, names, component } = request;
+        const field = "firewall";
+        const onPolicy = this.entries.filter((e) => sharesPolicy(e.policy, placement.policy));
+        const policy = describePolicy(placement.policy);
+        const total = new Set(onPolicy.map((e) => e.name.toLowerCase())).size + names.length;
+        if (total > placement.maxRuleCollectionGroups) {
+            throw new InputError(`${field}.maxRuleCollectionGroups`, placement.maxRuleCollectionGroups, `This program would write ${total} rule collection groups to policy ${policy}${names.length > 1 ? ` (${names.length} of them for "${component}")` : ""}; the policy accepts ${placement.maxRuleCollectionGroups} here (Azure: 50 for policies created before July 2022, 60 after). Put the gateways of one policy into one GatewayEgressRuleCollectionGroup.`);
+        }
+        for (const name of names) {
+            const sameName = onPolicy.find((e) => e.name.toLowerCase() === name.toLowerCase());
+            if (sameName) {
+                throw new InputError(`${field}.ruleCollectionGroupName`, name, `Component "${sameName.component}" already writes a rule collection group of that name to policy ${policy}: each group needs its own.`);
             }
         }
-        return undefined;
+        const taken = new Set(onPolicy.map((e) => e.priority));
+        if (placement.priority !== undefined && taken.has(placement.priority)) {
+            const holder = onPolicy.find((e) => e.priority === placement.priority) as Entry;
+            throw new InputError(`${field}.priority`, placement.priority, `Component "${holder.component}" already uses that priority on policy ${policy} (rule collection group "${holder.name}"): priorities order the groups, so each must be unique.`);
+        }
+        return names.map((name, i) => {
+            const priority = i === 0 && placement.priority !== undefined ? placement.priority : freePriority(taken, placement.priorityRange);
+            if (priority === undefined) {
+                const range = placement.priorityRange;
+                throw new InputError(`${field}.priorityRange`, range, `No free priority is left between ${range.start} and ${range.end} in steps of ${PRIORITY_STEP} on policy ${policy}: widen the range.`);
+            }
+            taken.add(priority);
+            return { name, priority };
+        });
     }
+}
+
+interface Placed<R> {
+    /** Undefined: the request never became known. */
+    readonly placements: GroupPlacement[] | undefined;
+    readonly after: Tail<R>[];
+    readonly error?: unknown;
+}
+
+/** The last group written, or, when none was, what the writer itself waited for. */
+function settleTail<R>(tail: Tail<R>, resources: readonly R[], after: readonly Tail<R>[]): void {
+    if (resources.length > 0) {
+        tail.settle([resources[resources.length - 1]]);
+    } else {
+        void waitFor(after).then((r) => tail.settle(r));
+    }
+}
+
+function waitFor<R>(tails: readonly Tail<R>[]): Promise<readonly R[]> {
+    return Promise.all(tails.map((t) => t.promise)).then((all) => all.flat());
+}
+
+function freePriority(taken: ReadonlySet<number>, range: { start: number; end: number }): number | undefined {
+    const first = Math.ceil(range.start / PRIORITY_STEP) * PRIORITY_STEP;
+    for (let p = first; p <= range.end; p += PRIORITY_STEP) {
+        if (!taken.has(p)) {
+            return p;
+        }
+    }
+    return undefined;
 }

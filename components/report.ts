@@ -5,6 +5,7 @@ import { stringify } from "csv-stringify/sync";
 import { ClusterRendering } from "./clusterPolicy";
 import { EgressPlan } from "./egressPlan";
 import { FirewallRendering } from "./firewallRules";
+import { byCodePoint } from "./ordering";
 import { formatPorts } from "./peers";
 
 export interface FlowReport {
@@ -22,9 +23,11 @@ export interface FlowReport {
 }
 
 export const NOT_ENFORCEABLE = "not enforceable here";
+/** The firewall column of a component that leaves its firewall rules to a GatewayEgressRuleCollectionGroup. */
+export const NOT_WRITTEN_HERE = "written by the policy's GatewayEgressRuleCollectionGroup (firewall.enabled is false)";
 
 /** One row per flow, in plan order. */
-export function describeFlows(plan: EgressPlan, firewall: FirewallRendering, cluster: ClusterRendering): FlowReport[] {
+export function describeFlows(plan: EgressPlan, firewall: FirewallRendering | undefined, cluster: ClusterRendering): FlowReport[] {
     return plan.flows.map((f) => ({
         id: f.id,
         feature: f.feature,
@@ -32,9 +35,9 @@ export function describeFlows(plan: EgressPlan, firewall: FirewallRendering, clu
         purpose: f.purpose,
         destinationKind: f.destination.kind,
         destination: f.destination.value,
-        protocol: [...new Set(f.ports.map((p) => p.protocol))].sort().join("/"),
+        protocol: [...new Set(f.ports.map((p) => p.protocol))].sort(byCodePoint).join("/"),
         ports: f.ports.map(formatPorts).join(", "),
-        firewallRule: firewall.enforcedBy[f.id] ?? `not in firewall (ruleStyle ${firewall.ruleStyle})`,
+        firewallRule: firewall === undefined ? NOT_WRITTEN_HERE : firewall.enforcedBy[f.id] ?? `not in firewall (ruleStyle ${firewall.ruleStyle})`,
         clusterRules: cluster.enforcedBy[f.id]?.join(", ") ?? NOT_ENFORCEABLE,
         reference: f.reference,
     }));

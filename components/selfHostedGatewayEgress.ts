@@ -1,40 +1,30 @@
-// The Pulumi component: a thin shell around the pure pipeline. It reads the APIM instance from
-// Azure, runs facts → plan → renderers, and turns the renderings into one Firewall Policy rule
-// collection group and the cluster policy objects, each parented to this component.
+// The Pulumi component for one gateway: a thin shell around the pure pipeline. It reads the APIM
+// instance from Azure, runs facts → plan → renderers, and turns the renderings into one Firewall
+// Policy rule collection group (unless a GatewayEgressRuleCollectionGroup writes the gateway's
+// rules) and the cluster policy objects, each parented to this component.
+//
+// Every arg may be an Output (Pulumi's plugin host hands a component every input that depends on
+// a resource as one). Plain args are validated before anything is registered; Output args when
+// they resolve, before any child can be written, since every child input depends on them. The
+// args that decide which children exist (`firewall.enabled`, `cluster.enabled`, `cluster.flavor`)
+// are read as soon as they are known, even while the rest is not.
 import * as pulumi from "@pulumi/pulumi";
 import { getApiManagementServiceOutput } from "@pulumi/azure-native/apimanagement";
 import { FirewallPolicyRuleCollectionGroup } from "@pulumi/azure-native/network";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1";
-import { Manifest } from "./clusterPolicy";
 import { ClusterFlavor, SelfHostedGatewayEgressArgs } from "./args";
-import { Options, resolveClusterShape, resolveOptions } from "./options";
-import { Placement, PolicyLedger } from "./policyLedger";
-import { Derivation, deriveEgress } from "./pipeline";
+import { Manifest } from "./clusterPolicy";
+import { InputError } from "./errors";
+import { claimGroups, inProviderSubscription, isPlain, knownValue, read, registerGroups, valueWithUnknowns } from "./groupWriter";
+import { ComponentShape, Options, resolveOptions, resolveShape } from "./options";
+import { deriveEgress } from "./pipeline";
+import { GroupPlacement, GroupRequest } from "./policyLedger";
 import { FlowReport } from "./report";
 
+export { resetPolicyLedger } from "./groupWriter";
+
 export const TYPE_TOKEN = "apim-gateway-egress:index:SelfHostedGatewayEgress";
-
-let ledger = new PolicyLedger<FirewallPolicyRuleCollectionGroup>();
-
-/**
- * Forgets the rule collection groups of earlier programs. Internal: for runners that build
- * several programs in one process (the offline preview, tests).
- */
-export function resetPolicyLedger(): void {
-    ledger = new PolicyLedger<FirewallPolicyRuleCollectionGroup>();
-}
-
-/** True when no Output or Promise hides inside `value`: it can be validated right now. */
-function isPlain(value: unknown): boolean {
-    if (pulumi.Output.isInstance(value) || value instanceof Promise) {
-        return false;
-    }
-    if (typeof value === "object" && value !== null) {
-        return Object.values(value).every(isPlain);
-    }
-    return true;
-}
 
 // The azure-native and kubernetes input types want mutable arrays; the renderers hand out
 // read-only data. The shapes are the same: the tests pin them against the SDK's type tokens.
@@ -49,26 +39,64 @@ export interface NotEnforceableFlow {
     reason: string;
 }
 
+function isDeferred(value: unknown): boolean {
+    return pulumi.Output.isInstance(value) || value instanceof Promise;
+}
+
+/**
+ * Which children the component has. Plain now when the deciding args are; otherwise once they
+ * resolve, read past any other part that is still unknown.
+ */
+function readShape(args: SelfHostedGatewayEgressArgs | undefined): ComponentShape | Promise<ComponentShape> {
+    const firewall = args?.firewall as Record<string, unknown> | undefined;
+    const cluster = args?.cluster as Record<string, unknown> | undefined;
+    const deferred = isDeferred(firewall) || isDeferred(cluster) || isDeferred(firewall?.enabled) || isDeferred(cluster?.enabled) || isDeferred(cluster?.flavor);
+    if (!deferred) {
+        return resolveShape(firewall, cluster);
+    }
+    return Promise.all([valueWithUnknowns(pulumi.output(firewall)), valueWithUnknowns(pulumi.output(cluster))]).then(([f, c]) => {
+        const unknownAt = [
+            ["firewall", f], ["cluster", c], ["firewall.enabled", (f as Record<string, unknown> | undefined)?.enabled],
+            ["cluster.enabled", (c as Record<string, unknown> | undefined)?.enabled], ["cluster.flavor", (c as Record<string, unknown> | undefined)?.flavor],
+        ].find(([, v]) => pulumi.isUnknown(v));
+        if (unknownAt) {
+            throw new InputError(unknownAt[0] as string, "(unknown until deployment)", "This value decides which resources the component creates, so it must be known when the program runs: set it in the program, not from another resource's output.");
+        }
+        return resolveShape(f, c);
+    });
+}
+
+function groupRequest(name: string, o: Options): GroupRequest | null {
+    return o.placement ? { component: name, placement: o.placement, names: [o.placement.ruleCollectionGroupName] } : null;
+}
+
+interface Children {
+    readonly ruleCollectionGroup?: FirewallPolicyRuleCollectionGroup;
+    /** The group's name and priority as the ledger placed them (the resource reports neither back). */
+    readonly placed?: GroupPlacement | pulumi.Output<GroupPlacement>;
+    readonly networkPolicy?: NetworkPolicy;
+}
+
 /**
  * Least-privilege Azure Firewall and cluster egress for an Azure API Management self-hosted
  * gateway, derived from the APIM instance at every deployment: one rule collection group in an
  * existing Firewall Policy, and the matching cluster policy for the gateway pods.
  */
 export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
-    /** Resource ID of the rule collection group. */
-    public readonly ruleCollectionGroupId: pulumi.Output<string>;
-    /** Name of the rule collection group. */
-    public readonly ruleCollectionGroupName: pulumi.Output<string>;
-    /** Priority of the rule collection group, given or allocated. */
-    public readonly priority: pulumi.Output<number>;
+    /** Resource ID of the rule collection group; undefined when `firewall.enabled` is false. */
+    public readonly ruleCollectionGroupId: pulumi.Output<string | undefined>;
+    /** Name of the rule collection group; undefined when `firewall.enabled` is false. */
+    public readonly ruleCollectionGroupName: pulumi.Output<string | undefined>;
+    /** Priority of the rule collection group, given or allocated; undefined when `firewall.enabled` is false. */
+    public readonly priority: pulumi.Output<number | undefined>;
     /** Name of the NetworkPolicy; undefined when the cluster policy is disabled. */
     public readonly networkPolicyName: pulumi.Output<string | undefined>;
     /** The configuration endpoint's host name. */
     public readonly configurationHost: pulumi.Output<string>;
     /** The VIP behind the configuration endpoint, read from Azure at this deployment. */
     public readonly configurationAddress: pulumi.Output<string>;
-    /** The rule style used for the configuration endpoint (`ip`, `fqdn`, `both`). */
-    public readonly ruleStyle: pulumi.Output<string>;
+    /** The rule style used for the configuration endpoint (`ip`, `fqdn`, `both`); undefined when `firewall.enabled` is false. */
+    public readonly ruleStyle: pulumi.Output<string | undefined>;
     /** Every flow of the egress plan, with the firewall rule and cluster rules that carry it. */
     public readonly egressPlan: pulumi.Output<FlowReport[]>;
     /** The egress matrix for a change request, as a markdown table. */
@@ -80,65 +108,76 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
 
     constructor(name: string, args: SelfHostedGatewayEgressArgs, opts?: pulumi.ComponentResourceOptions) {
         // Argument errors come before any resource, this component included, whenever the args
-        // are known now; Inputs that are still Outputs are checked when they resolve, before
-        // any child resource can be registered since every child input depends on them.
-        const shape = resolveClusterShape(args?.cluster);
+        // are known now.
+        const shape = readShape(args);
         const known = isPlain(args) ? resolveOptions(name, args) : undefined;
-        // Chaining and collision checks need the policy's identity now; args still hidden in
-        // Outputs get their own priority (or the range's start) and no chain.
-        const placement: Placement<FirewallPolicyRuleCollectionGroup> | undefined = known
-            ? ledger.place(known.firewall.policy, known.firewall.ruleCollectionGroupName, known.firewall.priority, known.firewall.priorityRange)
-            : undefined;
+        const resolved = known ? undefined : pulumi.output(args).apply((a) => resolveOptions(name, a));
+        // The place among this program's writers is taken now, in construction order, even
+        // when what it writes is known only later.
+        const claim = !(shape instanceof Promise) && !shape.firewall ? undefined
+            : known ? claimGroups(groupRequest(name, known))
+            : claimGroups(knownValue(resolved as pulumi.Output<Options>).then((o) => (o === undefined ? undefined : groupRequest(name, o))));
         super(TYPE_TOKEN, name, {}, opts);
 
         // With the args known now, inputs are plain values; otherwise each is read off the
         // resolved args. Either way the pipeline runs once, in one apply.
-        const resolved = known ? undefined : pulumi.output(args).apply((a) => resolveOptions(name, a));
-        const pick = <T>(read: (o: Options) => T): pulumi.Input<T> => (known ? read(known) : (resolved as pulumi.Output<Options>).apply(read));
+        const options: Options | pulumi.Output<Options> = known ?? (resolved as pulumi.Output<Options>);
         const apim = getApiManagementServiceOutput(
-            { resourceGroupName: pick((o) => o.apim.resourceGroupName), serviceName: pick((o) => o.apim.serviceName) },
+            { resourceGroupName: read(options, (o) => o.apim.resourceGroupName), serviceName: read(options, (o) => o.apim.serviceName) },
             { parent: this },
         );
-        const derive = (document: unknown, o: Options): Derivation => {
+        const derived = pulumi.all([apim, options]).apply(([document, o]) => {
             const d = deriveEgress(document, o);
             d.facts.warnings.forEach((w) => pulumi.log.warn(w, this));
             return d;
-        };
-        const derived = known ? apim.apply((document) => derive(document, known)) : pulumi.all([apim, resolved as pulumi.Output<Options>]).apply(([document, o]) => derive(document, o));
+        });
 
-        const rcg = new FirewallPolicyRuleCollectionGroup(name, {
-            resourceGroupName: pick((o) => o.firewall.policy.resourceGroupName),
-            firewallPolicyName: pick((o) => o.firewall.policy.policyName),
-            ruleCollectionGroupName: pick((o) => o.firewall.ruleCollectionGroupName),
-            priority: placement?.priority ?? pick((o) => o.firewall.priority ?? o.firewall.priorityRange.start),
-            ruleCollections: derived.apply((d) => d.firewall.ruleCollections as Untyped),
-        }, { parent: this, dependsOn: placement?.after && known?.firewall.serializeWrites ? [placement.after] : [] });
-        if (known && placement) {
-            ledger.record(known.firewall.policy, { component: name, ruleCollectionGroupName: known.firewall.ruleCollectionGroupName, priority: placement.priority, resource: rcg });
-        }
-
-        const manifest = (kind: string) => derived.apply((d) => d.cluster.manifests.find((m) => m.kind === kind) as Manifest);
-        let networkPolicyName: pulumi.Output<string | undefined> = pulumi.output(undefined);
-        if (shape.enabled) {
-            const np = manifest("NetworkPolicy");
-            const networkPolicy = new NetworkPolicy(name, { metadata: np.metadata as Untyped, spec: np.spec as Untyped }, { parent: this });
-            networkPolicyName = networkPolicy.metadata.name;
-            const extra = shape.flavor === ClusterFlavor.OpenShift ? { apiVersion: "k8s.ovn.org/v1", kind: "EgressFirewall" }
-                : shape.flavor === ClusterFlavor.Cilium ? { apiVersion: "cilium.io/v2", kind: "CiliumNetworkPolicy" }
-                : undefined;
-            if (extra) {
-                const m = manifest(extra.kind);
-                new CustomResource(name, { ...extra, metadata: m.metadata as Untyped, spec: m.spec }, { parent: this });
+        const build = (s: ComponentShape): Children => {
+            let ruleCollectionGroup: FirewallPolicyRuleCollectionGroup | undefined;
+            let placed: GroupPlacement | pulumi.Output<GroupPlacement> | undefined;
+            if (s.firewall && claim) {
+                const placement = inProviderSubscription(read(options, (o) => o.placement as NonNullable<Options["placement"]>), "firewall", this);
+                // Unknown args leave the placements unknown, as Pulumi shows a value it cannot know yet.
+                const placements = Array.isArray(claim.placements) ? claim.placements as readonly GroupPlacement[]
+                    : pulumi.output(options).apply(() => claim.placements as Promise<readonly GroupPlacement[]>);
+                const collections = derived.apply((d) => d.firewall?.ruleCollections ?? []);
+                [ruleCollectionGroup] = registerGroups([{ resourceName: name, ruleCollections: collections }], placement, placements, claim, this);
+                // Read through the checked placement, so that a refusal of the target shows on the outputs too.
+                placed = pulumi.Output.isInstance(placement) || pulumi.Output.isInstance(placements)
+                    ? pulumi.all([placement, placements]).apply(([, p]) => p[0])
+                    : (placements as readonly GroupPlacement[])[0];
             }
+            let networkPolicy: NetworkPolicy | undefined;
+            if (s.cluster) {
+                const manifest = (kind: string) => derived.apply((d) => d.cluster.manifests.find((m) => m.kind === kind) as Manifest);
+                const np = manifest("NetworkPolicy");
+                networkPolicy = new NetworkPolicy(name, { metadata: np.metadata as Untyped, spec: np.spec as Untyped }, { parent: this });
+                const extra = s.flavor === ClusterFlavor.OpenShift ? { apiVersion: "k8s.ovn.org/v1", kind: "EgressFirewall" }
+                    : s.flavor === ClusterFlavor.Cilium ? { apiVersion: "cilium.io/v2", kind: "CiliumNetworkPolicy" }
+                    : undefined;
+                if (extra) {
+                    const m = manifest(extra.kind);
+                    new CustomResource(name, { ...extra, metadata: m.metadata as Untyped, spec: m.spec }, { parent: this });
+                }
+            }
+            return { ruleCollectionGroup, placed, networkPolicy };
+        };
+        // Children whose existence waits for an Output are registered when it resolves.
+        const children = shape instanceof Promise ? shape.then(build) : build(shape);
+        if (children instanceof Promise && claim) {
+            // A firewall that turns out disabled, or a refused shape, writes nothing; successors must not wait.
+            children.then((c) => (c.ruleCollectionGroup ? undefined : claim.written([])), () => claim.written([]));
         }
+        const fromChildren = <T>(f: (c: Children) => T | pulumi.Output<T> | undefined): pulumi.Output<T | undefined> =>
+            pulumi.output(children instanceof Promise ? children.then(f) : f(children)) as pulumi.Output<T | undefined>;
 
-        this.ruleCollectionGroupId = rcg.id;
-        this.ruleCollectionGroupName = pulumi.output(pick((o) => o.firewall.ruleCollectionGroupName));
-        this.priority = rcg.priority.apply((p) => p as number);
-        this.networkPolicyName = networkPolicyName;
+        this.ruleCollectionGroupId = fromChildren((c) => c.ruleCollectionGroup?.id);
+        this.ruleCollectionGroupName = fromChildren((c) => c.placed && read(c.placed, (p) => p.name));
+        this.priority = fromChildren((c) => c.placed && read(c.placed, (p) => p.priority));
+        this.networkPolicyName = fromChildren((c) => c.networkPolicy?.metadata.name);
         this.configurationHost = derived.apply((d) => d.facts.configurationHost);
         this.configurationAddress = derived.apply((d) => d.facts.configurationAddress);
-        this.ruleStyle = derived.apply((d) => d.firewall.ruleStyle);
+        this.ruleStyle = derived.apply((d) => d.firewall?.ruleStyle);
         this.egressPlan = derived.apply((d) => d.flows);
         this.egressMatrix = derived.apply((d) => d.matrix);
         this.notEnforceableInCluster = derived.apply((d) => d.cluster.notEnforceable.map((n) => ({ ...n })));

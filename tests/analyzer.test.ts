@@ -11,6 +11,7 @@ import * as path from "path";
 import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
 import { parse as parseYaml } from "yaml";
 import { ClusterFlavor, RuleStyle } from "../components/args";
+import { HUB_TYPE_TOKEN } from "../components/gatewayEgressRuleCollectionGroup";
 import { TYPE_TOKEN } from "../components/selfHostedGatewayEgress";
 
 const repoRoot = path.join(__dirname, "..", "..");
@@ -56,6 +57,7 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
     let componentNames: string[];
     let schema: PackageSchema;
     let component: SchemaResource;
+    let hub: SchemaResource;
     const type = (name: string): SchemaType => {
         const t = schema.types[`apim-gateway-egress:index:${name}`];
         assert.ok(t, `type ${name} is missing from the schema; it has ${Object.keys(schema.types).join(", ")}`);
@@ -74,6 +76,7 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
         const provider = new ComponentProvider({ name: providerName, dirname: repoRoot, components });
         schema = JSON.parse(await provider.getSchema()) as PackageSchema;
         component = schema.resources[TYPE_TOKEN];
+        hub = schema.resources[HUB_TYPE_TOKEN];
     });
 
     it("PulumiPlugin.yaml declares the Node.js runtime", () => {
@@ -81,41 +84,53 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
         assert.equal(typeof runtime === "object" && runtime !== null ? (runtime as { name?: unknown }).name : runtime, "nodejs");
     });
 
-    it("the host finds exactly the component in the package's entry module", () => {
-        assert.deepEqual(componentNames, ["SelfHostedGatewayEgress"]);
+    it("the host finds exactly the two components in the package's entry module", () => {
+        assert.deepEqual([...componentNames].sort(), ["GatewayEgressRuleCollectionGroup", "SelfHostedGatewayEgress"]);
     });
 
-    it("serves the component under its fixed type token, named after the npm package", () => {
+    it("serves the components under their fixed type tokens, named after the npm package", () => {
         assert.equal(schema.name, "apim-gateway-egress");
-        assert.deepEqual(Object.keys(schema.resources), [TYPE_TOKEN]);
+        assert.deepEqual(Object.keys(schema.resources).sort(), [HUB_TYPE_TOKEN, TYPE_TOKEN]);
         assert.equal(TYPE_TOKEN, "apim-gateway-egress:index:SelfHostedGatewayEgress");
+        assert.equal(HUB_TYPE_TOKEN, "apim-gateway-egress:index:GatewayEgressRuleCollectionGroup");
         assert.equal(component.isComponent, true);
+        assert.equal(hub.isComponent, true);
         assert.match(component.description ?? "", /self-hosted\s+gateway/);
+        assert.match(hub.description ?? "", /many self-hosted gateways on one Firewall Policy/);
     });
 
-    it("inputs: the args, apim and firewall required, cluster plain", () => {
+    it("names the object types as nouns, so generated SDKs add their own suffix once (no FirewallArgsArgs)", () => {
+        const names = Object.keys(schema.types).map((t) => t.split(":")[2]);
+        assert.deepEqual(names.filter((n) => /Args$/.test(n)), []);
+        assert.deepEqual([...names].sort(), [
+            "ApimService", "Backend", "Cluster", "ClusterFlavor", "EventHubsFeature", "ExternalCacheFeature", "Features", "Firewall",
+            "FirewallPolicyTarget", "FlowReport", "HubGateway", "HubGatewayReport", "NotEnforceableFlow", "PriorityRange",
+            "RegionalFeature", "RuleCollectionGroupReport", "RuleStyle", "StorageFeature", "ToggleFeature",
+        ]);
+    });
+
+    it("SelfHostedGatewayEgress inputs: apim required, firewall and cluster Inputs that may come from other resources", () => {
         const inputs = component.inputProperties;
         assert.deepEqual(Object.keys(inputs).sort(), ["apim", "backends", "cluster", "features", "firewall", "gatewayMajorVersion"]);
-        assert.deepEqual(component.requiredInputs, ["apim", "firewall"]);
-        assert.equal(inputs.apim.$ref, ref("ApimServiceArgs"));
-        assert.equal(inputs.firewall.$ref, ref("FirewallArgs"));
-        assert.equal(inputs.features.$ref, ref("FeaturesArgs"));
-        assert.equal(inputs.cluster.$ref, ref("ClusterArgs"));
-        // `cluster` decides which resources exist: it must be known when the component is built.
-        assert.equal(inputs.cluster.plain, true);
-        assert.equal(inputs.apim.plain, undefined);
-        assert.equal(inputs.firewall.plain, undefined);
-        assert.deepEqual(inputs.backends, { type: "array", items: { $ref: ref("BackendArgs") }, optional: true, description: inputs.backends.description });
+        assert.deepEqual(component.requiredInputs, ["apim"]);
+        assert.equal(inputs.apim.$ref, ref("ApimService"));
+        assert.equal(inputs.firewall.$ref, ref("Firewall"));
+        assert.equal(inputs.features.$ref, ref("Features"));
+        assert.equal(inputs.cluster.$ref, ref("Cluster"));
+        for (const name of ["apim", "firewall", "cluster", "features"]) {
+            assert.equal(inputs[name].plain, undefined, name);
+        }
+        assert.deepEqual(inputs.backends, { type: "array", items: { $ref: ref("Backend") }, optional: true, description: inputs.backends.description });
         assert.equal(inputs.gatewayMajorVersion.type, "number");
     });
 
-    it("outputs: every stack output, all but networkPolicyName always set", () => {
+    it("SelfHostedGatewayEgress outputs: every stack output; the firewall's and the cluster's optional", () => {
         const outputs = component.properties;
         assert.deepEqual(Object.keys(outputs).sort(), [
             "configurationAddress", "configurationHost", "egressMatrix", "egressPlan", "networkPolicyName", "notEnforceableInCluster",
             "notes", "priority", "ruleCollectionGroupId", "ruleCollectionGroupName", "ruleStyle",
         ]);
-        assert.deepEqual(component.required, Object.keys(outputs).filter((o) => o !== "networkPolicyName").sort());
+        assert.deepEqual([...component.required].sort(), ["configurationAddress", "configurationHost", "egressMatrix", "egressPlan", "notEnforceableInCluster", "notes"]);
         for (const name of ["ruleCollectionGroupId", "ruleCollectionGroupName", "networkPolicyName", "configurationHost", "configurationAddress", "ruleStyle", "egressMatrix"]) {
             assert.equal(outputs[name].type, "string", name);
         }
@@ -129,30 +144,49 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
         assert.deepEqual(type("NotEnforceableFlow").required, ["flow", "reason"]);
     });
 
-    it("nested args: the firewall policy, its priority range and sources", () => {
-        const firewall = type("FirewallArgs");
+    it("GatewayEgressRuleCollectionGroup inputs and outputs: the policy, the gateways, the groups written", () => {
+        assert.deepEqual(Object.keys(hub.inputProperties).sort(), ["firewall", "gateways"]);
+        assert.deepEqual([...hub.requiredInputs].sort(), ["firewall", "gateways"]);
+        assert.equal(hub.inputProperties.firewall.$ref, ref("FirewallPolicyTarget"));
+        assert.deepEqual(hub.inputProperties.gateways.items, { $ref: ref("HubGateway") });
+        assert.deepEqual(Object.keys(hub.properties).sort(), ["egressMatrix", "firstDeployWrites", "gateways", "notes", "ruleCollectionGroupIds", "ruleCollectionGroups"]);
+        assert.deepEqual([...hub.required].sort(), Object.keys(hub.properties).sort());
+        assert.deepEqual(hub.properties.ruleCollectionGroups.items, { $ref: ref("RuleCollectionGroupReport") });
+        assert.deepEqual(hub.properties.gateways.items, { $ref: ref("HubGatewayReport") });
+        assert.equal(hub.properties.firstDeployWrites.type, "number");
+        const gateway = type("HubGateway");
+        assert.deepEqual(Object.keys(gateway.properties ?? {}).sort(), ["apim", "backends", "features", "name", "ruleStyle", "sourceAddresses", "sourceIpGroupIds"]);
+        assert.deepEqual([...(gateway.required ?? [])].sort(), ["apim", "name"]);
+    });
+
+    it("nested args: the firewall policy target, shared by both components, with limits and sources", () => {
+        const target = type("FirewallPolicyTarget");
+        const targetKeys = [
+            "maxGroupBytes", "maxRuleCollectionGroups", "minimumPrefixLength", "policyId", "policyName", "priority", "priorityRange",
+            "resourceGroupName", "ruleCollectionGroupName", "serializeWrites",
+        ];
+        assert.deepEqual(Object.keys(target.properties ?? {}).sort(), targetKeys);
+        const firewall = type("Firewall");
         assert.equal(firewall.type, "object");
-        assert.deepEqual(Object.keys(firewall.properties ?? {}).sort(), [
-            "policyId", "policyName", "priority", "priorityRange", "resourceGroupName", "ruleCollectionGroupName", "ruleStyle",
-            "serializeWrites", "sourceAddresses", "sourceIpGroupIds",
-        ]);
+        assert.deepEqual(Object.keys(firewall.properties ?? {}).sort(), [...targetKeys, "enabled", "ruleStyle", "sourceAddresses", "sourceIpGroupIds"].sort());
         assert.deepEqual(firewall.required, []);
         const p = firewall.properties ?? {};
+        assert.deepEqual({ type: p.enabled.type, plain: p.enabled.plain }, { type: "boolean", plain: true });
         assert.equal(p.ruleStyle.$ref, ref("RuleStyle"));
-        assert.equal(p.priorityRange.$ref, ref("PriorityRangeArgs"));
+        assert.equal(p.priorityRange.$ref, ref("PriorityRange"));
         assert.deepEqual(p.sourceAddresses.items, { type: "string" });
         assert.equal(p.priority.type, "number");
         assert.equal(p.serializeWrites.type, "boolean");
-        assert.deepEqual(type("PriorityRangeArgs").required, ["end", "start"]);
-        assert.deepEqual(type("ApimServiceArgs").required, ["resourceGroupName", "serviceName"]);
-        assert.deepEqual(type("BackendArgs").required, ["name", "port"]);
-        assert.deepEqual(Object.keys(type("FeaturesArgs").properties ?? {}).sort(), [
+        assert.deepEqual(type("PriorityRange").required, ["end", "start"]);
+        assert.deepEqual(type("ApimService").required, ["resourceGroupName", "serviceName"]);
+        assert.deepEqual(type("Backend").required, ["name", "port"]);
+        assert.deepEqual(Object.keys(type("Features").properties ?? {}).sort(), [
             "applicationInsights", "azureResourceManager", "entraId", "eventHubs", "externalCache", "imagePull", "storage",
         ]);
     });
 
     it("nested args: the cluster, with plain enabled and flavor and label maps", () => {
-        const cluster = type("ClusterArgs");
+        const cluster = type("Cluster");
         const p = cluster.properties ?? {};
         assert.deepEqual(cluster.required, []);
         assert.deepEqual({ type: p.enabled.type, plain: p.enabled.plain }, { type: "boolean", plain: true });
@@ -173,11 +207,13 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
     });
 
     it("the JSDoc of the args and outputs becomes the descriptions", () => {
-        for (const [name, p] of [...Object.entries(component.inputProperties), ...Object.entries(component.properties)]) {
-            assert.ok((p.description ?? "").trim().length > 0, `${name} has no description`);
+        for (const resource of [component, hub]) {
+            for (const [name, p] of [...Object.entries(resource.inputProperties), ...Object.entries(resource.properties)]) {
+                assert.ok((p.description ?? "").trim().length > 0, `${name} has no description`);
+            }
         }
-        assert.equal(component.inputProperties.firewall.description, "The existing Azure Firewall Policy that receives the rule collection group.");
-        assert.match(type("FirewallArgs").properties?.policyName.description ?? "", /^Name of the firewall policy/);
+        assert.equal(component.inputProperties.firewall.description, "The existing Azure Firewall Policy that receives the rule collection group. Optional only with `enabled: false`.");
+        assert.match(type("Firewall").properties?.policyName.description ?? "", /^Name of the firewall policy/);
     });
 
     it("every reference resolves to a type of the package, and nothing depends on other packages' types", () => {

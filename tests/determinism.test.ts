@@ -43,11 +43,11 @@ describe("determinism", () => {
 });
 
 describe("Azure and cluster limits", () => {
-    it("refuses a rule collection group over 2 MB before any write", async () => {
+    it("refuses a rule collection group over firewall.maxGroupBytes (1 MB by default) before any write", async () => {
         const many = with_(baseArgs(), (a) => (a.backends = Array.from({ length: 1000 }, (_, i) => ({ name: `b${i}`, fqdn: `${"x".repeat(60)}.${"y".repeat(60)}.${"z".repeat(60)}.backend${i}.factory.example`, port: 443 }))));
         const registered: { type: string }[] = [];
         await assert.rejects(runOffline(unmaskedExample(), with_(many, (a) => (a.firewall.sourceAddresses = Array.from({ length: 400 }, (_, i) => `10.${Math.floor(i / 256)}.${i % 256}.0/24`))), "gw", registered as never),
-            /^InputError: Invalid value for firewall\.ruleCollectionGroupName: "gw"\. The rule collection group would take about \d+ KB; Azure accepts at most 2048 KB per group/);
+            /^InputError: Invalid value for firewall\.maxGroupBytes: 1048576\. The rule collection group would take about \d+ KB: split the backends across components, or put the gateway into a GatewayEgressRuleCollectionGroup/);
         forgetRefusedRegistrations();
         assert.deepEqual(registered.map((r) => r.type), ["apim-gateway-egress:index:SelfHostedGatewayEgress"]);
     });

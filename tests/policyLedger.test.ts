@@ -1,117 +1,166 @@
 import { strict as assert } from "assert";
-import * as pulumi from "@pulumi/pulumi";
 import { InputError } from "../components/errors";
-import { PolicyLedger } from "../components/policyLedger";
-import { resetPolicyLedger, SelfHostedGatewayEgress } from "../components/selfHostedGatewayEgress";
-import { baseArgs, unmaskedExample, with_ } from "./helpers";
+import { DEFAULT_MAX_GROUP_BYTES, DEFAULT_PRIORITY_RANGE, FirewallPolicyRef, PlacementOptions } from "../components/options";
+import { GroupRequest, PolicyLedger } from "../components/policyLedger";
 
-const HUB = { resourceGroupName: "rg-hub", policyName: "fwpol-hub" };
-const RANGE = { start: 300, end: 65000 };
+const HUB: FirewallPolicyRef = { resourceGroupName: "rg-hub", policyName: "fwpol-hub" };
+const SUBSCRIPTION = "11111111-2222-3333-4444-555555555555";
+
+function request(component: string, change: Partial<PlacementOptions> = {}, names = [component]): GroupRequest {
+    return {
+        component,
+        names,
+        placement: {
+            policy: HUB,
+            ruleCollectionGroupName: names[0],
+            priorityRange: { ...DEFAULT_PRIORITY_RANGE },
+            serializeWrites: true,
+            maxGroupBytes: DEFAULT_MAX_GROUP_BYTES,
+            maxRuleCollectionGroups: 50,
+            ...change,
+        },
+    };
+}
+
+/** A promise settled by hand, standing in for an Output that resolves later. */
+function later<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
+    let resolve!: (v: T) => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+    return { promise, resolve, reject };
+}
 
 describe("PolicyLedger", () => {
-    it("places the first group on a policy with nothing to wait for", () => {
-        assert.deepEqual(new PolicyLedger<string>().place(HUB, "a", 500, RANGE), { priority: 500, after: undefined });
-    });
+    describe("with every value known at construction", () => {
+        it("places the first group on a policy with nothing to wait for", () => {
+            const claim = new PolicyLedger<string>().claim(request("a", { priority: 500 }));
+            assert.deepEqual(claim.placements, [{ name: "a", priority: 500 }]);
+            assert.deepEqual(claim.after, []);
+        });
 
-    it("chains each group after the previous one on the same policy", () => {
-        const ledger = new PolicyLedger<string>();
-        ledger.record(HUB, { component: "a", ruleCollectionGroupName: "a", priority: 300, resource: "rcg-a" });
-        ledger.record(HUB, { component: "b", ruleCollectionGroupName: "b", priority: 310, resource: "rcg-b" });
-        assert.equal(ledger.place(HUB, "c", 320, RANGE).after, "rcg-b");
-    });
+        it("chains each writer after the last group of the previous writer on the same policy", () => {
+            const ledger = new PolicyLedger<string>();
+            ledger.claim(request("a")).written(["rcg-a"]);
+            ledger.claim(request("b", {}, ["b", "b-2"])).written(["rcg-b", "rcg-b-2"]);
+            assert.deepEqual(ledger.claim(request("c")).after, ["rcg-b-2"]);
+        });
 
-    it("keeps policies apart, matching names without regard to case", () => {
-        const ledger = new PolicyLedger<string>();
-        ledger.record(HUB, { component: "a", ruleCollectionGroupName: "a", priority: 300, resource: "rcg-a" });
-        assert.equal(ledger.place({ resourceGroupName: "rg-spoke", policyName: "fwpol-hub" }, "a", 300, RANGE).after, undefined);
-        assert.equal(ledger.place({ resourceGroupName: "RG-HUB", policyName: "FWPOL-HUB" }, "b", 310, RANGE).after, "rcg-a");
-    });
+        it("keeps policies apart, matching names without regard to case", () => {
+            const ledger = new PolicyLedger<string>();
+            ledger.claim(request("a")).written(["rcg-a"]);
+            assert.deepEqual(ledger.claim(request("b", { policy: { resourceGroupName: "rg-spoke", policyName: "fwpol-hub" } })).after, []);
+            assert.deepEqual(ledger.claim(request("c", { policy: { resourceGroupName: "RG-HUB", policyName: "FWPOL-HUB" } })).after, ["rcg-a"]);
+        });
 
-    it("allocates the lowest free multiple of 10 in the range", () => {
-        const ledger = new PolicyLedger<string>();
-        ledger.record(HUB, { component: "a", ruleCollectionGroupName: "a", priority: 300, resource: "rcg-a" });
-        ledger.record(HUB, { component: "b", ruleCollectionGroupName: "b", priority: 320, resource: "rcg-b" });
-        assert.equal(ledger.place(HUB, "c", undefined, RANGE).priority, 310);
-        assert.equal(ledger.place(HUB, "c", undefined, { start: 305, end: 400 }).priority, 310);
-    });
+        it("takes a policy given by ID and the same policy given by name as one", () => {
+            const ledger = new PolicyLedger<string>();
+            ledger.claim(request("a", { policy: { ...HUB, subscriptionId: SUBSCRIPTION } })).written(["rcg-a"]);
+            assert.deepEqual(ledger.claim(request("b", { policy: { resourceGroupName: "Rg-Hub", policyName: "FwPol-Hub" } })).after, ["rcg-a"]);
+            assert.throws(() => ledger.claim(request("a")), /firewall\.ruleCollectionGroupName: "a"\. Component "a" already writes/);
+        });
 
-    it("refuses a priority another component holds on the policy", () => {
-        const ledger = new PolicyLedger<string>();
-        ledger.record(HUB, { component: "site-a", ruleCollectionGroupName: "apim-a", priority: 300, resource: "rcg-a" });
-        assert.throws(() => ledger.place(HUB, "apim-b", 300, RANGE), (e: InputError) => {
-            assert.equal(e.message, "Invalid value for firewall.priority: 300. Component \"site-a\" already uses that priority on policy fwpol-hub (rule collection group \"apim-a\"): priorities order the groups, so each must be unique.");
-            return true;
+        it("does not chain a writer that opts out, but chains the next one after it", () => {
+            const ledger = new PolicyLedger<string>();
+            ledger.claim(request("a")).written(["rcg-a"]);
+            const b = ledger.claim(request("b", { serializeWrites: false }));
+            b.written(["rcg-b"]);
+            assert.deepEqual(b.after, []);
+            assert.deepEqual(ledger.claim(request("c")).after, ["rcg-b"]);
+        });
+
+        it("allocates the lowest free multiple of 10 in the range, for each group of a writer", () => {
+            const ledger = new PolicyLedger<string>();
+            ledger.claim(request("a", { priority: 300 }));
+            ledger.claim(request("b", { priority: 320 }));
+            assert.deepEqual(ledger.claim(request("c", {}, ["c", "c-2", "c-3"])).placements, [{ name: "c", priority: 310 }, { name: "c-2", priority: 330 }, { name: "c-3", priority: 340 }]);
+            assert.deepEqual(ledger.claim(request("d", { priorityRange: { start: 305, end: 400 } })).placements, [{ name: "d", priority: 350 }]);
+        });
+
+        it("refuses a priority another writer holds on the policy", () => {
+            const ledger = new PolicyLedger<string>();
+            ledger.claim(request("site-a", { priority: 300 }, ["apim-a"]));
+            assert.throws(() => ledger.claim(request("site-b", { priority: 300 }, ["apim-b"])), (e: InputError) => {
+                assert.equal(e.message, "Invalid value for firewall.priority: 300. Component \"site-a\" already uses that priority on policy fwpol-hub (rule collection group \"apim-a\"): priorities order the groups, so each must be unique.");
+                return true;
+            });
+        });
+
+        it("refuses a group name another writer writes on the policy", () => {
+            const ledger = new PolicyLedger<string>();
+            ledger.claim(request("site-a", {}, ["apim"]));
+            assert.throws(() => ledger.claim(request("site-b", {}, ["APIM"])), /firewall\.ruleCollectionGroupName: "APIM"\. Component "site-a" already writes a rule collection group of that name/);
+        });
+
+        it("refuses when the range is full", () => {
+            const ledger = new PolicyLedger<string>();
+            ledger.claim(request("a", { priority: 300 }));
+            assert.throws(() => ledger.claim(request("b", { priorityRange: { start: 300, end: 309 } })), /firewall\.priorityRange: \{"start":300,"end":309\}\. No free priority is left between 300 and 309/);
+        });
+
+        it("refuses more groups on a policy than maxRuleCollectionGroups, counting every writer's", () => {
+            const ledger = new PolicyLedger<string>();
+            ledger.claim(request("a", {}, ["a", "a-2"]));
+            assert.throws(() => ledger.claim(request("b", { maxRuleCollectionGroups: 3 }, ["b", "b-2"])), (e: InputError) => {
+                assert.equal(e.message, "Invalid value for firewall.maxRuleCollectionGroups: 3. This program would write 4 rule collection groups to policy fwpol-hub (2 of them for \"b\"); the policy accepts 3 here (Azure: 50 for policies created before July 2022, 60 after). Put the gateways of one policy into one GatewayEgressRuleCollectionGroup.");
+                return true;
+            });
         });
     });
 
-    it("refuses a group name another component writes on the policy", () => {
-        const ledger = new PolicyLedger<string>();
-        ledger.record(HUB, { component: "site-a", ruleCollectionGroupName: "apim", priority: 300, resource: "rcg-a" });
-        assert.throws(() => ledger.place(HUB, "APIM", 310, RANGE), /firewall\.ruleCollectionGroupName: "APIM"\. Component "site-a" already writes a rule collection group of that name/);
-    });
-
-    it("refuses when the range is full", () => {
-        const ledger = new PolicyLedger<string>();
-        ledger.record(HUB, { component: "a", ruleCollectionGroupName: "a", priority: 300, resource: "rcg-a" });
-        assert.throws(() => ledger.place(HUB, "b", undefined, { start: 300, end: 309 }), /firewall\.priorityRange: \{"start":300,"end":309\}\. No free priority is left between 300 and 309/);
-    });
-});
-
-describe("SelfHostedGatewayEgress on a shared policy", () => {
-    const dependsOn = new Map<string, string[]>();
-    const priorities = new Map<string, number>();
-
-    before(async () => {
-        await pulumi.runtime.setMocks({
-            newResource: (r) => {
-                if (r.type === "azure-native:network:FirewallPolicyRuleCollectionGroup") {
-                    priorities.set(r.name, r.inputs.priority);
-                }
-                return { id: `${r.name}-id`, state: r.inputs };
-            },
-            call: () => unmaskedExample(),
+    describe("with values known only later (Outputs)", () => {
+        it("allocates priorities in claim order, whatever order the values resolve in", async () => {
+            const ledger = new PolicyLedger<string>();
+            const first = later<GroupRequest>();
+            const second = later<GroupRequest>();
+            const a = ledger.claim(first.promise);
+            const b = ledger.claim(second.promise);
+            const c = ledger.claim(request("c"));
+            second.resolve(request("b"));
+            first.resolve(request("a"));
+            assert.deepEqual(await Promise.all([a.placements, b.placements, c.placements]), [[{ name: "a", priority: 300 }], [{ name: "b", priority: 310 }], [{ name: "c", priority: 320 }]]);
         });
-        resetPolicyLedger();
-        // A transformation sees the options the component gives each child, dependsOn included.
-        const record: pulumi.ResourceTransformation = (t) => {
-            if (t.type === "azure-native:network:FirewallPolicyRuleCollectionGroup") {
-                const deps = ([] as pulumi.Resource[]).concat((t.opts.dependsOn ?? []) as pulumi.Resource[]);
-                dependsOn.set(t.name, deps.map((d) => (d as unknown as { __name: string }).__name));
-            }
-            return undefined;
-        };
-        const site = (name: string, serializeWrites = true) =>
-            new SelfHostedGatewayEgress(name, with_(baseArgs(), (a) => Object.assign(a.firewall, { ruleCollectionGroupName: name, serializeWrites })), { transformations: [record] });
-        const components = [site("site-a"), site("site-b"), site("site-c", false)];
-        await new Promise<void>((resolve) => pulumi.all(components.map((c) => c.ruleCollectionGroupId)).apply(() => resolve()));
-    });
 
-    it("chains each rule collection group after the previous component's", () => {
-        assert.deepEqual(dependsOn.get("site-a"), []);
-        assert.deepEqual(dependsOn.get("site-b"), ["site-a"]);
-    });
-
-    it("does not chain a component that opts out", () => {
-        assert.deepEqual(dependsOn.get("site-c"), []);
-    });
-
-    it("allocates distinct priorities in construction order", () => {
-        assert.deepEqual([...priorities.entries()].sort(), [["site-a", 300], ["site-b", 310], ["site-c", 320]]);
-    });
-});
-
-describe("landing-zone example (examples/landing-zone)", () => {
-    it("chains six sites of two APIM instances on one hub policy with distinct priorities", async () => {
-        await pulumi.runtime.setMocks({
-            newResource: (r) => ({ id: `${r.name}-id`, state: r.inputs }),
-            call: (c) => with_(unmaskedExample(), (d) => (d.name = c.inputs.serviceName)),
+        it("serializes writers on one policy known only later", async () => {
+            const ledger = new PolicyLedger<string>();
+            const claims = ["a", "b", "c"].map((n) => ledger.claim(Promise.resolve(request(n))));
+            claims.forEach((claim, i) => claim.written([`rcg-${"abc"[i]}`]));
+            assert.deepEqual(await Promise.all(claims.map((c) => c.after)), [[], ["rcg-a"], ["rcg-b"]]);
         });
-        resetPolicyLedger();
-        const example = require("../examples/landing-zone"); // eslint-disable-line @typescript-eslint/no-require-imports
-        const gateways = await new Promise<{ site: string; priority: number; ruleCollectionGroup: string }[]>((resolve) => pulumi.all(example.gateways).apply((g) => resolve(g as never)));
-        assert.deepEqual(gateways.map((g) => [g.site, g.ruleCollectionGroup, g.priority]), [
-            ["berlin", "apim-shgw-berlin", 300], ["lyon", "apim-shgw-lyon", 310], ["turin", "apim-shgw-turin", 320],
-            ["austin", "apim-shgw-austin", 330], ["monterrey", "apim-shgw-monterrey", 340], ["toronto", "apim-shgw-toronto", 350],
-        ]);
+
+        it("refuses a collision once the values resolve, and places the writers after it", async () => {
+            const ledger = new PolicyLedger<string>();
+            ledger.claim(request("a"));
+            const duplicate = ledger.claim(Promise.resolve(request("b", {}, ["A"])));
+            const next = ledger.claim(request("c"));
+            await assert.rejects(Promise.resolve(duplicate.placements), /^InputError: Invalid value for firewall\.ruleCollectionGroupName: "A"\. Component "a" already writes/);
+            assert.deepEqual(await next.placements, [{ name: "c", priority: 310 }]);
+        });
+
+        it("chains a writer whose policy stays unknown after every earlier writer, and every later one after it", async () => {
+            const ledger = new PolicyLedger<string>();
+            ledger.claim(request("a")).written(["rcg-a"]);
+            ledger.claim(request("b", { policy: { resourceGroupName: "rg-spoke", policyName: "fwpol-spoke" } })).written(["rcg-b"]);
+            const unknown = ledger.claim(Promise.resolve(undefined));
+            unknown.written(["rcg-u"]);
+            const after = ledger.claim(request("c", { policy: { resourceGroupName: "rg-other", policyName: "fwpol-other" } }));
+            assert.deepEqual([...(await unknown.after)].sort(), ["rcg-a", "rcg-b"]);
+            assert.deepEqual(await after.after, ["rcg-u"]);
+            assert.equal(await unknown.placements, undefined);
+        });
+
+        it("passes a writer's predecessors on when it writes nothing", async () => {
+            const ledger = new PolicyLedger<string>();
+            ledger.claim(request("a")).written(["rcg-a"]);
+            ledger.claim(Promise.resolve(request("b"))).written([]);
+            assert.deepEqual(await ledger.claim(request("c")).after, ["rcg-a"]);
+        });
+
+        it("keeps a writer that writes nothing (null) out of the chain", async () => {
+            const ledger = new PolicyLedger<string>();
+            ledger.claim(request("a")).written(["rcg-a"]);
+            const none = ledger.claim(Promise.resolve(null));
+            assert.deepEqual(await none.placements, []);
+            assert.deepEqual(await ledger.claim(request("c")).after, ["rcg-a"]);
+        });
     });
 });

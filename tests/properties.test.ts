@@ -9,7 +9,7 @@ import { CLOUDS, CloudEndpoints } from "../components/catalog";
 import { Manifest, renderClusterPolicy } from "../components/clusterPolicy";
 import { buildEgressPlan, EgressFlow, Feature } from "../components/egressPlan";
 import { renderFirewallRules } from "../components/firewallRules";
-import { resolveOptions } from "../components/options";
+import { DEFAULT_MINIMUM_PREFIX_LENGTH, resolveOptions, SourceOptions } from "../components/options";
 
 const SEED = 20261126;
 const NUM_RUNS = 200;
@@ -43,7 +43,7 @@ function networkOf(ip: string, prefix: number): string {
 const cidr = (minPrefix = 1) => fc.tuple(ipv4, fc.integer({ min: minPrefix, max: 32 })).map(([ip, p]) => networkOf(ip, p));
 
 /** A user-written address: a CIDR, or a bare address (taken as its /32). */
-const userAddress = fc.oneof(cidr(1), ipv4);
+const userAddress = fc.oneof(cidr(DEFAULT_MINIMUM_PREFIX_LENGTH), ipv4);
 
 const normalizeAddress = (a: string) => (a.includes("/") ? a : `${a}/32`);
 
@@ -227,7 +227,7 @@ const cluster = fc.record({
     // A plain object: the args come from JSON or TypeScript literals.
     podLabels: fc.option(fc.dictionary(labelName, labelName, { minKeys: 1, maxKeys: 3 }).map((d) => ({ ...d })), { nil: undefined }),
     ingressNamespaces: fc.option(fc.uniqueArray(namespace, { maxLength: 3 }), { nil: undefined }),
-    allowNamedFlowsTo: fc.uniqueArray(cidr(1), { maxLength: 3 }),
+    allowNamedFlowsTo: fc.uniqueArray(cidr(DEFAULT_MINIMUM_PREFIX_LENGTH), { maxLength: 3 }),
     denyAllOtherEgress: fc.boolean(),
     wildcardDnsNames: fc.boolean(),
     policyName: fc.option(componentName, { nil: undefined }),
@@ -280,7 +280,7 @@ function pipeline(document: unknown, componentName: string, args: Args) {
     const plan = buildEgressPlan(facts, options);
     return {
         plan,
-        firewall: renderFirewallRules(plan, facts.virtualNetworkType, options.firewall),
+        firewall: renderFirewallRules(plan, facts.virtualNetworkType, options.firewall as SourceOptions),
         cluster: renderClusterPolicy(plan, options.cluster),
     };
 }

@@ -1,0 +1,139 @@
+// The Pulumi component for the firewall side of many gateways on one hub policy: a thin shell
+// around the hub pipeline (pipeline.ts, deriveHub). It reads each distinct APIM instance once,
+// runs every gateway through the same plan and renderers as SelfHostedGatewayEgress, and writes
+// one rule collection group holding one network and one application collection per gateway, or
+// as few chained groups as `firewall.maxGroupBytes` allows.
+//
+// Why one group: Azure writes one group of a policy at a time, three to five minutes each, and a
+// policy holds 50 (or 60) groups (DocReference.FirewallKnownIssues, DocReference.FirewallLimits):
+// a group per gateway costs hundreds of serialized writes and does not fit.
+//
+// How many groups exist depends on the rules, so on the APIM documents: the groups are
+// registered once the reads return (in a preview too, since Pulumi runs reads in previews).
+import * as pulumi from "@pulumi/pulumi";
+import { getApiManagementService } from "@pulumi/azure-native/apimanagement";
+import { GatewayEgressRuleCollectionGroupArgs } from "./args";
+import { claimGroups, inProviderSubscription, isPlain, knownValue, registerGroups } from "./groupWriter";
+import { HubOptions, Options, resolveHubOptions } from "./options";
+import { deriveHub, HubDerivation } from "./pipeline";
+import { GroupPlacement } from "./policyLedger";
+
+export const HUB_TYPE_TOKEN = "apim-gateway-egress:index:GatewayEgressRuleCollectionGroup";
+
+/** One rule collection group the component writes. */
+export interface RuleCollectionGroupReport {
+    /** Name of the group in the policy. */
+    name: string;
+    /** Priority of the group, given or allocated. */
+    priority: number;
+    /** Size of the group's request body, in bytes. */
+    bytes: number;
+    /** The gateways whose rule collections the group holds. */
+    gateways: string[];
+}
+
+/** One gateway whose rules the component writes. */
+export interface HubGatewayReport {
+    /** The gateway's name. */
+    name: string;
+    /** The API Management instance it belongs to. */
+    apimServiceName: string;
+    /** The configuration endpoint's host name. */
+    configurationHost: string;
+    /** The VIP behind the configuration endpoint, read from Azure at this deployment. */
+    configurationAddress: string;
+    /** The rule style used for the configuration endpoint. */
+    ruleStyle: string;
+    /** The rule collection group holding its collections. */
+    ruleCollectionGroup: string;
+    /** Its rule collections in that group. */
+    ruleCollections: string[];
+}
+
+function apimKey(apim: Options["apim"]): string {
+    return `${apim.resourceGroupName}/${apim.serviceName}`.toLowerCase();
+}
+
+interface Written {
+    readonly derivation: HubDerivation;
+    readonly placements: pulumi.Output<readonly GroupPlacement[]>;
+    readonly ids: pulumi.Output<string[]>;
+}
+
+/**
+ * The Azure Firewall side of many self-hosted gateways on one Firewall Policy (a landing zone's
+ * hub): one rule collection group, or the fewest the size limit allows, with one rule collection
+ * per gateway and rule type, derived from the APIM instances at every deployment.
+ */
+export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
+    /** Resource IDs of the rule collection groups, first to last. */
+    public readonly ruleCollectionGroupIds: pulumi.Output<string[]>;
+    /** The rule collection groups: name, priority, size and the gateways each holds. */
+    public readonly ruleCollectionGroups: pulumi.Output<RuleCollectionGroupReport[]>;
+    /** Rule collection group writes a first deployment costs on the policy: one per group, one after another. */
+    public readonly firstDeployWrites: pulumi.Output<number>;
+    /** Every gateway: its instance, configuration endpoint, rule style and where its rules are. */
+    public readonly gateways: pulumi.Output<HubGatewayReport[]>;
+    /** The egress matrix of every gateway for a change request, as a markdown table. */
+    public readonly egressMatrix: pulumi.Output<string>;
+    /** What the firewall administrator must know for these rules to work. */
+    public readonly notes: pulumi.Output<string[]>;
+
+    constructor(name: string, args: GatewayEgressRuleCollectionGroupArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Plain args are refused before anything is registered; Outputs when they resolve.
+        const known = isPlain(args) ? resolveHubOptions(name, args) : undefined;
+        const resolved = known ? pulumi.output(known) : pulumi.output(args).apply((a) => resolveHubOptions(name, a));
+        super(HUB_TYPE_TOKEN, name, {}, opts);
+
+        const derived: Promise<{ hub: HubOptions; derivation: HubDerivation } | undefined> = (known ? Promise.resolve(known) : knownValue(resolved)).then(async (hub) => {
+            if (hub === undefined) {
+                return undefined;
+            }
+            // Each distinct instance once, however many gateways belong to it.
+            const instances = new Map(hub.gateways.map((g) => [apimKey(g.options.apim), g.options.apim]));
+            const documents = new Map(await Promise.all([...instances].map(async ([key, apim]) => [key, await getApiManagementService(apim, { parent: this })] as const)));
+            return { hub, derivation: deriveHub(hub, (apim) => documents.get(apimKey(apim))) };
+        });
+        // The place among this program's writers is taken now, in construction order.
+        const claim = claimGroups(derived.then((d) => d && { component: name, placement: d.hub.placement, names: d.derivation.groups.map((g) => g.name) }));
+        const written: Promise<Written | undefined> = derived.then((d) => {
+            if (d === undefined) {
+                claim.written([]);
+                return undefined;
+            }
+            const placements = pulumi.output(claim.placements as Promise<readonly GroupPlacement[]>);
+            const groups = d.derivation.groups.map((g, i) => ({ resourceName: i === 0 ? name : `${name}-${i + 1}`, ruleCollections: g.ruleCollections }));
+            const resources = registerGroups(groups, inProviderSubscription(d.hub.placement, "firewall", this), placements, claim, this);
+            return { derivation: d.derivation, placements, ids: pulumi.all(resources.map((r) => r.id)) };
+        }, (e: unknown) => {
+            claim.written([]);
+            throw e;
+        });
+        // An unknown input leaves every output unknown, as Pulumi shows what it cannot know yet.
+        const from = <T>(f: (w: Written) => pulumi.Input<T>): pulumi.Output<T> =>
+            resolved.apply(() => written.then((w) => (w === undefined ? undefined : f(w)))) as pulumi.Output<T>;
+
+        this.ruleCollectionGroupIds = from((w) => w.ids);
+        this.ruleCollectionGroups = from((w) => w.placements.apply((placed) => w.derivation.groups.map((g, i) => ({ name: g.name, priority: placed[i].priority, bytes: g.bytes, gateways: [...g.gateways] }))));
+        this.firstDeployWrites = from((w) => w.derivation.groups.length);
+        this.gateways = from((w) => w.derivation.gateways.map((g) => ({
+            name: g.name,
+            apimServiceName: g.facts.name,
+            configurationHost: g.facts.configurationHost,
+            configurationAddress: g.facts.configurationAddress,
+            ruleStyle: g.firewall.ruleStyle,
+            ruleCollectionGroup: w.derivation.groups[g.group].name,
+            ruleCollections: g.firewall.ruleCollections.map((c) => c.name),
+        })));
+        this.egressMatrix = from((w) => w.derivation.matrix);
+        this.notes = from((w) => w.derivation.notes);
+        this.registerOutputs({
+            ruleCollectionGroupIds: this.ruleCollectionGroupIds,
+            ruleCollectionGroups: this.ruleCollectionGroups,
+            firstDeployWrites: this.firstDeployWrites,
+            gateways: this.gateways,
+            egressMatrix: this.egressMatrix,
+            notes: this.notes,
+        });
+    }
+}

@@ -1,0 +1,126 @@
+// Writing rule collection groups, shared by both components: the program-wide policy ledger,
+// the check that a policy ID's subscription is the provider's, and the registration of a
+// writer's groups, each chained after the one before it. The only Pulumi code besides the two
+// component classes; everything it writes comes from the pure layers.
+import * as pulumi from "@pulumi/pulumi";
+import { getClientConfig } from "@pulumi/azure-native/authorization";
+import { FirewallPolicyRuleCollectionGroup } from "@pulumi/azure-native/network";
+import { InputError } from "./errors";
+import { FilterRuleCollection } from "./firewallRules";
+import { PlacementOptions } from "./options";
+import { Claim, GroupPlacement, GroupRequest, PendingRequest, PolicyLedger } from "./policyLedger";
+
+let ledger = new PolicyLedger<FirewallPolicyRuleCollectionGroup>();
+
+/**
+ * Forgets the rule collection groups of earlier programs. Internal: for runners that build
+ * several programs in one process (the offline preview, tests).
+ */
+export function resetPolicyLedger(): void {
+    ledger = new PolicyLedger<FirewallPolicyRuleCollectionGroup>();
+}
+
+/** Takes the next place among this program's writers of rule collection groups. */
+export function claimGroups(request: GroupRequest | null | PendingRequest): Claim<FirewallPolicyRuleCollectionGroup> {
+    return ledger.claim(request);
+}
+
+/** True when no Output or Promise hides inside `value`: it can be validated right now. */
+export function isPlain(value: unknown): boolean {
+    if (pulumi.Output.isInstance(value) || value instanceof Promise) {
+        return false;
+    }
+    if (typeof value === "object" && value !== null) {
+        return Object.values(value).every(isPlain);
+    }
+    return true;
+}
+
+// Output#promise and Output#isKnown are internal to the SDK, but they are how its own runtime
+// awaits a value; `apply` would never run for an unknown value, which a writer must still see.
+interface OutputInternals<T> {
+    promise(withUnknowns?: boolean): Promise<T>;
+    readonly isKnown: Promise<boolean>;
+}
+
+/**
+ * The value of `output` once it resolves; `undefined` when it stays unknown in this run (a
+ * preview with inputs from resources not created yet). Rejects when the Output rejects.
+ */
+export async function knownValue<T>(output: pulumi.Output<T>): Promise<T | undefined> {
+    const o = output as unknown as OutputInternals<T>;
+    const [known, value] = await Promise.all([o.isKnown, o.promise(true)]);
+    return known && !pulumi.containsUnknowns(value) ? value : undefined;
+}
+
+/**
+ * The value of `output` with unknown parts left as Pulumi's `unknown` marker: enough to read the
+ * parts that are known (a cluster's flavor beside a namespace from a resource not created yet).
+ */
+export function valueWithUnknowns<T>(output: pulumi.Output<T>): Promise<T> {
+    return (output as unknown as OutputInternals<T>).promise(true);
+}
+
+/** A plain value is read now; an Output when it resolves. */
+export function read<T, U>(value: T | pulumi.Output<T>, f: (v: T) => U): U | pulumi.Output<U> {
+    return pulumi.Output.isInstance(value) ? value.apply(f) : f(value);
+}
+
+/**
+ * The placement, once the azure-native provider is known to write to the subscription of a
+ * policy named by ID: the group's inputs carry no subscription, so the provider's is used. A
+ * policy named by resource group and name is the provider's by definition.
+ */
+export function inProviderSubscription(placement: PlacementOptions | pulumi.Output<PlacementOptions>, field: string, parent: pulumi.Resource): PlacementOptions | pulumi.Output<PlacementOptions> {
+    if (!pulumi.Output.isInstance(placement) && placement.policy.subscriptionId === undefined) {
+        return placement;
+    }
+    return pulumi.output(placement).apply(async (p) => {
+        const wanted = p.policy.subscriptionId;
+        if (wanted !== undefined) {
+            const { subscriptionId } = await getClientConfig({ parent });
+            if (subscriptionId.toLowerCase() !== wanted) {
+                throw new InputError(`${field}.policyId`, `/subscriptions/${wanted}/.../firewallPolicies/${p.policy.policyName}`, `The azure-native provider of this component writes to subscription ${subscriptionId}, not ${wanted}: pass a provider for subscription ${wanted} in the component's options (providers: { "azure-native": ... }), or name a policy of subscription ${subscriptionId}.`);
+            }
+        }
+        return p;
+    });
+}
+
+/** One group to register: its resource name, and its rule collections. */
+export interface GroupContent {
+    readonly resourceName: string;
+    readonly ruleCollections: pulumi.Input<readonly FilterRuleCollection[]>;
+}
+
+// The azure-native input types want mutable arrays; the renderers hand out read-only data. The
+// shapes are the same: the tests pin them against the SDK's type tokens.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Untyped = any;
+
+/**
+ * Registers a writer's groups, the first after what its claim waits for and each further one
+ * after the one before, and reports them to the ledger.
+ */
+export function registerGroups(
+    groups: readonly GroupContent[],
+    placement: PlacementOptions | pulumi.Output<PlacementOptions>,
+    placements: readonly GroupPlacement[] | pulumi.Output<readonly GroupPlacement[]>,
+    claim: Claim<FirewallPolicyRuleCollectionGroup>,
+    parent: pulumi.Resource,
+): FirewallPolicyRuleCollectionGroup[] {
+    const resources: FirewallPolicyRuleCollectionGroup[] = [];
+    groups.forEach((group, i) => {
+        const previous = resources[i - 1];
+        const placed = read(placements, (all) => all[i]);
+        resources.push(new FirewallPolicyRuleCollectionGroup(group.resourceName, {
+            resourceGroupName: read(placement, (p) => p.policy.resourceGroupName),
+            firewallPolicyName: read(placement, (p) => p.policy.policyName),
+            ruleCollectionGroupName: read(placed, (p) => p.name),
+            priority: read(placed, (p) => p.priority),
+            ruleCollections: group.ruleCollections as Untyped,
+        }, { parent, dependsOn: (previous ? [previous] : claim.after) as Untyped }));
+    });
+    claim.written(resources);
+    return resources;
+}
