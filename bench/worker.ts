@@ -202,7 +202,7 @@ async function main(argv: string[]): Promise<WorkerResult> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { setApimMocks } = require("../cli/apimMocks") as typeof import("../cli/apimMocks");
     // Each instance reads its own service: answer with the example renamed to it.
-    await setApimMocks((read) => ({ ...document, name: read.serviceName }), resources, "apim-gateway-egress-bench", "bench");
+    await setApimMocks({ answer: (read) => ({ ...document, name: read.serviceName }) }, resources, "apim-gateway-egress-bench", "bench");
 
     let loadedMs: number;
     let pending: Promise<unknown>[];

@@ -1,178 +1,195 @@
-#!/usr/bin/env node
-// `apim-gateway-egress preview`: the offline preview. Runs the real component under Pulumi's mock
-// runtime against an APIM document on disk (default: the embedded example) and prints what it
-// would register. Bad input ends in one line on stderr naming the field and value, exit 1.
-import { Command, Option } from "commander";
-import * as fs from "fs";
+// `apim-gateway-egress preview`: the offline preview. Runs the real components under Pulumi's
+// mock runtime against APIM documents on disk and prints what they would register.
+//
+// What the args are, and where each value comes from:
+// - no file at all: the embedded example (its document and its options), as `npm start` shows;
+// - `--apim FILE [--options FILE]`: SelfHostedGatewayEgress with the options file's args, and
+//   `apim` taken from the document when the file leaves it out; nothing of the example;
+// - `--hub FILE --apim FILE [--apim FILE ...]`: GatewayEgressRuleCollectionGroup with the hub
+//   file's args, each APIM read answered by the document that describes the instance.
+// Args that name another instance than the documents describe are refused.
 import * as path from "path";
-import { parse as parseYaml } from "yaml";
+import { assertApimDocument } from "../components/apimFacts";
+import { GatewayEgressRuleCollectionGroupArgs, SelfHostedGatewayEgressArgs } from "../components/args";
 import { InputError } from "../components/errors";
-import { SelfHostedGatewayEgressArgs } from "../components/args";
-import { egressMatrix, matrixToCsv, matrixToMarkdown, textTable } from "../components/report";
+import { HUB_TYPE_TOKEN } from "../components/gatewayEgressRuleCollectionGroup";
+import { byCodePoint } from "../components/ordering";
+import { egressMatrix, matrixToCsv, matrixToMarkdown, MatrixRow, textTable } from "../components/report";
 import { TYPE_TOKEN } from "../components/selfHostedGatewayEgress";
-import { OfflineRun, RegisteredResource, runOffline } from "./offlineRun";
+import { checkOneStdin, readDocument } from "./inputs";
+import { checkDocumentMatches, OfflineHubOutputs, OfflineRun, RegisteredResource, runOffline, runOfflineHub } from "./offlineRun";
 
 export const EXAMPLES_DIR = path.join(__dirname, "..", "..", "examples");
 export const DEFAULT_APIM_FILE = path.join(EXAMPLES_DIR, "apim-internal-premium.json");
 export const DEFAULT_OPTIONS_FILE = path.join(EXAMPLES_DIR, "options.yaml");
+/** The component's name in a preview: the default name of its rule collection group and cluster objects. */
 export const COMPONENT_NAME = "apim-shgw-egress";
+export const HUB_COMPONENT_NAME = "apim-gateway-egress-hub";
 
 export const Format = { Table: "table", Json: "json", Markdown: "markdown", Csv: "csv" } as const;
 export type Format = (typeof Format)[keyof typeof Format];
 
-/** Reads a JSON or YAML file; any failure is an `InputError` naming the option and the path. */
-export function readDocument(option: string, file: string): unknown {
-    let text: string;
-    try {
-        text = fs.readFileSync(file, "utf8");
-    } catch (e) {
-        throw new InputError(option, file, `The file cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"}).`);
-    }
-    try {
-        return /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
-    } catch (e) {
-        throw new InputError(option, file, `The file is not valid ${/\.ya?ml$/i.test(file) ? "YAML" : "JSON"}: ${(e as Error).message.split("\n")[0]}`);
-    }
+export interface PreviewRequest {
+    /** APIM documents; none means the embedded example. */
+    apimFiles: readonly string[];
+    optionsFile?: string;
+    hubFile?: string;
+    /** The subscription the azure-native provider writes to, for a policy named by ID. */
+    subscriptionId?: string;
+    format: Format;
 }
+
+export type PreviewResult =
+    | { readonly kind: "gateway"; readonly run: OfflineRun; readonly args: Record<string, unknown> }
+    | { readonly kind: "hub"; readonly run: OfflineRun<OfflineHubOutputs>; readonly args: Record<string, unknown> };
 
 function isObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Objects merge key by key; any other value (lists included) replaces the default. */
-export function mergeOptions(base: unknown, override: unknown): unknown {
-    if (!isObject(base) || !isObject(override)) {
-        return override === undefined ? base : override;
+/** An options or hub file: an object whose keys are a component's args. */
+function argsDocument(option: string, file: string): Record<string, unknown> {
+    const value = readDocument(option, file);
+    if (!isObject(value)) {
+        throw new InputError(option, file, "Expected a YAML or JSON object whose keys are the component args.");
     }
-    const merged: Record<string, unknown> = { ...base };
-    for (const [key, value] of Object.entries(override)) {
-        merged[key] = mergeOptions(base[key], value);
-    }
-    return merged;
+    return value;
+}
+
+/** An APIM document, refused in the component's own words when it is not an object. */
+function apimDocument(file: string): Record<string, unknown> {
+    const value = readDocument("--apim", file);
+    assertApimDocument(value);
+    return value;
 }
 
 /** JSON with keys sorted at every level: byte-identical for equal values. */
 export function stableJson(value: unknown): string {
     const sortKeys = (v: unknown): unknown =>
         Array.isArray(v) ? v.map(sortKeys)
-        : isObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]))
+        : isObject(v) ? Object.fromEntries(Object.keys(v).sort(byCodePoint).map((k) => [k, sortKeys(v[k])]))
         : v;
     return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
 }
 
-function sourceOf(args: Record<string, unknown>): string {
-    const fw = (args.firewall ?? {}) as { sourceAddresses?: string[]; sourceIpGroupIds?: string[] };
-    return [...(fw.sourceAddresses ?? []), ...(fw.sourceIpGroupIds ?? []).map((id) => `IP Group ${id.split("/").pop()}`)].join(" ");
+/** The instance a document describes, as the args name it: from `name` and the resource group of `id` (REST) or `resourceGroup` (az). */
+function apimOf(document: Record<string, unknown>): Record<string, unknown> {
+    const group = typeof document.id === "string" ? /\/resourceGroups\/([^/]+)\//i.exec(document.id)?.[1] : document.resourceGroup;
+    return { ...(typeof group === "string" ? { resourceGroupName: group } : {}), ...(typeof document.name === "string" ? { serviceName: document.name } : {}) };
 }
 
-function renderTable(run: OfflineRun, source: string): string {
+/**
+ * Reads the inputs and runs the component offline. Shared with `verify`, so both commands see the
+ * same plan for the same files.
+ */
+export async function runPreview(request: Omit<PreviewRequest, "format">): Promise<PreviewResult> {
+    checkOneStdin([{ option: "--hub", file: request.hubFile }, { option: "--options", file: request.optionsFile }, ...request.apimFiles.map((file) => ({ option: "--apim", file }))]);
+    const options = { subscriptionId: request.subscriptionId };
+    if (request.hubFile !== undefined) {
+        if (request.optionsFile !== undefined) {
+            throw new InputError("--options", request.optionsFile, "A hub file holds every gateway's args: give --hub or --options, not both.");
+        }
+        if (request.apimFiles.length === 0) {
+            throw new InputError("--apim", undefined, "Give one --apim FILE per APIM instance the hub's gateways belong to.");
+        }
+        const documents = request.apimFiles.map(apimDocument);
+        const args = argsDocument("--hub", request.hubFile);
+        if (Array.isArray(args.gateways)) {
+            args.gateways.forEach((g, i) => checkDocumentMatches(documents, isObject(g) ? g.apim : undefined, `gateways[${i}].apim`));
+        }
+        const run = await runOfflineHub(documents, args as unknown as GatewayEgressRuleCollectionGroupArgs, HUB_COMPONENT_NAME, options);
+        return { kind: "hub", run, args };
+    }
+    if (request.apimFiles.length > 1) {
+        throw new InputError("--apim", request.apimFiles[1], "One gateway reads one APIM instance: several --apim files go with --hub.");
+    }
+    const example = request.apimFiles.length === 0 && request.optionsFile === undefined;
+    if (request.apimFiles.length === 0 && !example) {
+        throw new InputError("--apim", undefined, "Give the APIM document the options belong to (az apim show -o json > apim.json): only a preview without files shows the embedded example.");
+    }
+    const document = apimDocument(example ? DEFAULT_APIM_FILE : request.apimFiles[0]);
+    const given = example ? argsDocument("embedded example", DEFAULT_OPTIONS_FILE) : request.optionsFile === undefined ? {} : argsDocument("--options", request.optionsFile);
+    const args = given.apim === undefined ? { ...given, apim: apimOf(document) } : given;
+    checkDocumentMatches([document], args.apim, "apim");
+    const run = await runOffline(document, args as unknown as SelfHostedGatewayEgressArgs, COMPONENT_NAME, options);
+    return { kind: "gateway", run, args };
+}
+
+function sourceOf(args: Record<string, unknown>): string {
+    const fw = (isObject(args.firewall) ? args.firewall : {}) as { sourceAddresses?: unknown; sourceIpGroupIds?: unknown };
+    const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
+    return [...list(fw.sourceAddresses), ...list(fw.sourceIpGroupIds).map((id) => `IP Group ${id.split("/").pop()}`)].join(" ");
+}
+
+function resourceTree(resources: readonly RegisteredResource[], componentType: string): string[] {
     // Every child is parented to the component.
-    const component = run.resources.find((r) => r.type === TYPE_TOKEN) as RegisteredResource;
-    const children = run.resources.filter((r) => r !== component);
-    const tree = [`${component.type}  ${component.name}`, ...children.map((r, i) => `${i === children.length - 1 ? "└─" : "├─"} ${r.type}  ${r.name}`)];
+    const component = resources.find((r) => r.type === componentType) as RegisteredResource;
+    const children = resources.filter((r) => r !== component);
+    return [`${component.type}  ${component.name}`, ...children.map((r, i) => `${i === children.length - 1 ? "└─" : "├─"} ${r.type}  ${r.name}`)];
+}
+
+function notesSection(title: string, lines: readonly string[]): string[] {
+    return lines.length === 0 ? [] : [title, ...lines.map((n) => `- ${n}`), ""];
+}
+
+function renderGatewayTable(run: OfflineRun, source: string): string {
     const flows = run.outputs.egressPlan;
-    const out = [
+    return [
         "Resources (offline preview under Pulumi mocks: nothing is deployed)",
-        ...tree,
+        ...resourceTree(run.resources, TYPE_TOKEN),
         "",
-        `Egress flows from ${source || "(no source)"}: configuration endpoint ${run.outputs.configurationHost} = ${run.outputs.configurationAddress}, rule style ${run.outputs.ruleStyle}`,
+        `Egress flows from ${source || "(no source)"}: configuration endpoint ${run.outputs.configurationHost} = ${run.outputs.configurationAddress}, rule style ${run.outputs.ruleStyle ?? "(firewall written elsewhere)"}`,
         textTable(
             ["flow", "destination", "protocol", "ports", "feature", "firewall rule", "cluster rule"],
             flows.map((f) => [f.id, f.destination, f.protocol, f.ports, f.required ? `${f.feature} (required)` : f.feature, f.firewallRule, f.clusterRules]),
         ),
-    ];
-    if (run.outputs.notEnforceableInCluster.length > 0) {
-        out.push("Blocked in the cluster:", ...run.outputs.notEnforceableInCluster.map((n) => `- ${n.flow}: ${n.reason}`), "");
-    }
-    if (run.outputs.notes.length > 0) {
-        out.push("Notes:", ...run.outputs.notes.map((n) => `- ${n}`), "");
-    }
-    return `${out.join("\n")}\n`;
+        ...notesSection("Blocked in the cluster:", run.outputs.notEnforceableInCluster.map((n) => `${n.flow}: ${n.reason}`)),
+        ...notesSection("Notes:", run.outputs.notes),
+    ].join("\n") + "\n";
 }
 
-export function render(run: OfflineRun, args: Record<string, unknown>, format: Format): string {
-    const matrix = () => egressMatrix(run.outputs.egressPlan, sourceOf(args));
+/** How many writes a first deployment costs, and which gateways share each group. */
+function hubSummary(outputs: OfflineHubOutputs): string[] {
+    const groups = outputs.ruleCollectionGroups;
+    return [
+        `First deployment: ${outputs.firstDeployWrites} rule collection group write${outputs.firstDeployWrites === 1 ? "" : "s"} on the policy, one after another (Azure writes one group of a policy at a time).`,
+        ...groups.map((g) => `- ${g.name} (priority ${g.priority}, ${(g.bytes / 1024).toFixed(1)} KB): ${g.gateways.length} gateway${g.gateways.length === 1 ? "" : "s"}: ${g.gateways.join(", ")}`),
+    ];
+}
+
+function renderHubTable(run: OfflineRun<OfflineHubOutputs>): string {
+    return [
+        "Resources (offline preview under Pulumi mocks: nothing is deployed)",
+        ...resourceTree(run.resources, HUB_TYPE_TOKEN),
+        "",
+        ...hubSummary(run.outputs),
+        "",
+        textTable(
+            ["gateway", "instance", "configuration endpoint", "rule style", "group"],
+            run.outputs.gateways.map((g) => [g.name, g.apimServiceName, `${g.configurationHost} = ${g.configurationAddress}`, g.ruleStyle, g.ruleCollectionGroup]),
+        ),
+        ...notesSection("Notes:", run.outputs.notes),
+    ].join("\n") + "\n";
+}
+
+function matrixRows(result: PreviewResult): MatrixRow[] {
+    return result.kind === "hub" ? result.run.outputs.egressPlan.flatMap((f) => egressMatrix([f], f.sources)) : egressMatrix(result.run.outputs.egressPlan, sourceOf(result.args));
+}
+
+export function render(result: PreviewResult, format: Format): string {
     switch (format) {
         case Format.Json:
-            return stableJson({ resources: run.resources, outputs: run.outputs });
+            return stableJson({ resources: result.run.resources, outputs: result.run.outputs });
         case Format.Markdown:
-            return matrixToMarkdown(matrix());
+            return result.kind === "hub" ? [...hubSummary(result.run.outputs), "", matrixToMarkdown(matrixRows(result))].join("\n") : matrixToMarkdown(matrixRows(result));
         case Format.Csv:
-            return matrixToCsv(matrix());
+            return matrixToCsv(matrixRows(result));
         case Format.Table:
-            return renderTable(run, sourceOf(args));
+            return result.kind === "hub" ? renderHubTable(result.run) : renderGatewayTable(result.run, sourceOf(result.args));
     }
-}
-
-export interface PreviewRequest {
-    apimFile: string;
-    optionsFile?: string;
-    format: Format;
-}
-
-/**
- * Reads the inputs and runs the component offline. Shared with `verify`, so both commands see
- * the same plan for the same files.
- */
-export async function runPreview(request: Pick<PreviewRequest, "apimFile" | "optionsFile">): Promise<{ run: OfflineRun; args: Record<string, unknown> }> {
-    const document = readDocument("--apim", request.apimFile);
-    const overrides = request.optionsFile === undefined ? {} : readDocument("--options", request.optionsFile);
-    if (!isObject(overrides)) {
-        throw new InputError("--options", request.optionsFile, "Expected a YAML or JSON object whose keys are the component args.");
-    }
-    const args = mergeOptions(readDocument("embedded defaults", DEFAULT_OPTIONS_FILE), overrides) as Record<string, unknown>;
-    const run = await runOffline(document, args as unknown as SelfHostedGatewayEgressArgs, COMPONENT_NAME);
-    return { run, args };
 }
 
 /** Reads the inputs, runs the component offline, and renders the result. */
 export async function preview(request: PreviewRequest): Promise<string> {
-    const { run, args } = await runPreview(request);
-    return render(run, args, request.format);
-}
-
-/** One line for stderr: the message of an InputError, else a short description of a bug. */
-export function errorLine(error: unknown): string {
-    if (error instanceof InputError) {
-        return `error: ${error.message}`;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    return `error: unexpected failure: ${message.split("\n")[0]}`;
-}
-
-/** The inputs every command shares: the APIM document and the options file. */
-export function addInputOptions(command: Command): Command {
-    return command
-        .option("--apim <file>", "APIM document: REST GET body or `az apim show -o json` output", DEFAULT_APIM_FILE)
-        .option("--options <file>", "YAML or JSON file whose keys are the component args, merged over the embedded defaults");
-}
-
-export async function main(argv: string[]): Promise<number> {
-    const program = new Command()
-        .name("preview")
-        .description("Offline preview of the SelfHostedGatewayEgress component under Pulumi's mock runtime.");
-    addInputOptions(program)
-        .addOption(new Option("--format <format>", "output format").choices(Object.values(Format)).default(Format.Table))
-        .exitOverride()
-        .configureOutput({ writeErr: (s) => process.stderr.write(s.split("\n")[0] + "\n") });
-    try {
-        program.parse(argv, { from: "user" });
-    } catch (e) {
-        return (e as { exitCode?: number }).exitCode === 0 ? 0 : 2;
-    }
-    const opts = program.opts<{ apim: string; options?: string; format: Format }>();
-    try {
-        process.stdout.write(await preview({ apimFile: opts.apim, optionsFile: opts.options, format: opts.format }));
-        return 0;
-    } catch (e) {
-        process.stderr.write(`${errorLine(e)}\n`);
-        return 1;
-    }
-}
-
-if (require.main === module) {
-    // A rejected apply also rejects the registrations that wait on it; the first error has
-    // already been reported, so the echoes are dropped rather than printed as stack traces.
-    process.on("unhandledRejection", () => undefined);
-    main(process.argv.slice(2)).then((code) => process.exit(code));
+    return render(await runPreview(request), request.format);
 }

@@ -1,7 +1,6 @@
-#!/usr/bin/env node
 // `apim-gateway-egress verify`: checks the plan against DNS as the gateway will see it. The plan
-// comes from the same offline run as `preview` (same files, same merge, same component), so what
-// is checked is exactly what `pulumi up` would open.
+// comes from the same offline run as `preview` (same files, same component), so what is checked
+// is exactly what `pulumi up` would open.
 //
 // Why it exists: the firewall's IP rule for the configuration endpoint carries the VIP read from
 // Azure, but the gateway connects to whatever its DNS answers for the configuration host. In
@@ -9,7 +8,7 @@
 // from the VIP the gateway is blocked by a rule set that looks correct. Names that only appear
 // as FQDN flows are resolved too, so a typo or a missing private zone shows before deployment.
 //
-// Exit codes (also in --help); a pipeline can tell them apart:
+// Exit codes (exitCodes.ts, also in --help); a pipeline can tell them apart:
 //   0  every name resolved, and the configuration host resolves to the VIP only
 //   1  mismatch: the configuration host resolves to an address the rules do not carry; this wins
 //      over 3, because retrying cannot fix it
@@ -18,15 +17,12 @@
 //      loops or runs past 8 links, an answer whose A records are another name's, timeout, server
 //      failure): nothing was proven wrong, but nothing was proven right either; may be transient
 //   4  unexpected failure (a bug): kept apart from 1 so a crash never reads as a DNS finding
-import { Command, Option } from "commander";
 import * as dns from "dns";
 import { InputError } from "../components/errors";
 import { textTable } from "../components/report";
 import { canonicalName, DnsServer, formatServer, MAX_CNAME_LINKS, parseServerAddress, Resolution, resolveA } from "./dnsQuery";
-import { addInputOptions, errorLine, runPreview, stableJson } from "./preview";
-
-export const ExitCode = { Ok: 0, Mismatch: 1, BadInput: 2, Unresolvable: 3, Failure: 4 } as const;
-export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+import { ExitCode, errorLine, exitCodeOf } from "./exitCodes";
+import { PreviewRequest, runPreview, stableJson } from "./preview";
 
 export const VerifyFormat = { Table: "table", Json: "json" } as const;
 export type VerifyFormat = (typeof VerifyFormat)[keyof typeof VerifyFormat];
@@ -40,19 +36,7 @@ export const Status = {
 } as const;
 export type Status = (typeof Status)[keyof typeof Status];
 
-export const EXIT_CODES_HELP = `
-Exit codes:
-  0  all names resolved; the configuration host resolves to the VIP only
-  1  mismatch: the configuration host resolves to an address other than the VIP
-     (takes precedence over 3)
-  2  bad input: one "error: ..." line on stderr
-  3  a name is unresolvable (NXDOMAIN, no A record, timeout, server failure)
-  4  unexpected failure (a bug)
-`;
-
-export interface VerifyRequest {
-    apimFile: string;
-    optionsFile?: string;
+export interface VerifyRequest extends Omit<PreviewRequest, "format" | "hubFile"> {
     /** `HOST:PORT` (HOST an IP literal, IPv6 in brackets); undefined uses the system resolver. */
     dnsServer?: string;
     format: VerifyFormat;
@@ -174,7 +158,7 @@ function namedFlowRow(flow: string, name: string, result: Resolution): VerifyRow
         : { flow, name, cnames: [], expected: [], resolved: [], status: Status.Unresolvable, detail: result.cause };
 }
 
-function exitCodeOf(rows: readonly VerifyRow[]): ExitCode {
+function verdictOf(rows: readonly VerifyRow[]): ExitCode {
     return rows.some((r) => r.status === Status.Mismatch) ? ExitCode.Mismatch
         : rows.some((r) => r.status === Status.Unresolvable) ? ExitCode.Unresolvable
         : ExitCode.Ok;
@@ -203,7 +187,11 @@ function renderTable(rows: readonly VerifyRow[], servers: string, host: string, 
 export async function verify(request: VerifyRequest): Promise<VerifyResult> {
     try {
         const given = request.dnsServer === undefined ? undefined : parseDnsServer(request.dnsServer);
-        const { run } = await runPreview(request);
+        const result = await runPreview(request);
+        if (result.kind !== "gateway") {
+            throw new InputError("--hub", undefined, "verify checks the names one gateway resolves: give its --apim and --options.");
+        }
+        const { run } = result;
         const servers = given === undefined ? systemServers() : [given];
         const serversText = given === undefined
             ? `the system resolver (${servers.map(formatServer).join(", ") || "no servers"})`
@@ -233,43 +221,12 @@ export async function verify(request: VerifyRequest): Promise<VerifyResult> {
         });
         const rows: VerifyRow[] = [configurationRow(hostFlow, host, vip, await hostLookup), ...(await Promise.all(otherRows))];
 
-        const code = exitCodeOf(rows);
+        const code = verdictOf(rows);
         const output = request.format === VerifyFormat.Json
             ? stableJson({ code, dnsServers: servers.map(formatServer), maxCnameLinks: MAX_CNAME_LINKS, configurationHost: host, configurationAddress: vip, rows })
             : renderTable(rows, serversText, host, vip, code);
         return { code, output };
     } catch (e) {
-        return { code: e instanceof InputError ? ExitCode.BadInput : ExitCode.Failure, output: "", error: errorLine(e) };
+        return { code: exitCodeOf(e), output: "", error: errorLine(e) };
     }
-}
-
-export async function main(argv: string[]): Promise<number> {
-    const program = new Command()
-        .name("verify")
-        .description("Resolve the plan's names through DNS and check that the configuration host resolves to the VIP the rules carry.");
-    addInputOptions(program)
-        .option("--dns-server <host:port>", "DNS server to ask (HOST an IP address); default: the system resolver")
-        .addOption(new Option("--format <format>", "output format").choices(Object.values(VerifyFormat)).default(VerifyFormat.Table))
-        .addHelpText("after", EXIT_CODES_HELP)
-        .exitOverride()
-        .configureOutput({ writeErr: (s) => process.stderr.write(s.split("\n")[0] + "\n") });
-    try {
-        program.parse(argv, { from: "user" });
-    } catch (e) {
-        return (e as { exitCode?: number }).exitCode === 0 ? ExitCode.Ok : ExitCode.BadInput;
-    }
-    const opts = program.opts<{ apim: string; options?: string; dnsServer?: string; format: VerifyFormat }>();
-    const result = await verify({ apimFile: opts.apim, optionsFile: opts.options, dnsServer: opts.dnsServer, format: opts.format });
-    process.stdout.write(result.output);
-    if (result.error !== undefined) {
-        process.stderr.write(`${result.error}\n`);
-    }
-    return result.code;
-}
-
-if (require.main === module) {
-    // A rejected apply also rejects the registrations that wait on it; the first error has
-    // already been reported, so the echoes are dropped rather than printed as stack traces.
-    process.on("unhandledRejection", () => undefined);
-    main(process.argv.slice(2)).then((code) => process.exit(code));
 }

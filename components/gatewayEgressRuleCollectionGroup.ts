@@ -17,6 +17,7 @@ import { claimGroups, inProviderSubscription, isPlain, knownValue, registerGroup
 import { HubOptions, Options, resolveHubOptions } from "./options";
 import { deriveHub, HubDerivation } from "./pipeline";
 import { GroupPlacement } from "./policyLedger";
+import { HubFlowReport } from "./report";
 
 export const HUB_TYPE_TOKEN = "apim-gateway-egress:index:GatewayEgressRuleCollectionGroup";
 
@@ -74,6 +75,8 @@ export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
     public readonly firstDeployWrites: pulumi.Output<number>;
     /** Every gateway: its instance, configuration endpoint, rule style and where its rules are. */
     public readonly gateways: pulumi.Output<HubGatewayReport[]>;
+    /** Every flow of every gateway, with the firewall rule that carries it. */
+    public readonly egressPlan: pulumi.Output<HubFlowReport[]>;
     /** The egress matrix of every gateway for a change request, as a markdown table. */
     public readonly egressMatrix: pulumi.Output<string>;
     /** What the firewall administrator must know for these rules to work. */
@@ -125,6 +128,7 @@ export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
             ruleCollectionGroup: w.derivation.groups[g.group].name,
             ruleCollections: g.firewall.ruleCollections.map((c) => c.name),
         })));
+        this.egressPlan = from((w) => w.derivation.flows);
         this.egressMatrix = from((w) => w.derivation.matrix);
         this.notes = from((w) => w.derivation.notes);
         this.registerOutputs({
@@ -132,6 +136,7 @@ export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
             ruleCollectionGroups: this.ruleCollectionGroups,
             firstDeployWrites: this.firstDeployWrites,
             gateways: this.gateways,
+            egressPlan: this.egressPlan,
             egressMatrix: this.egressMatrix,
             notes: this.notes,
         });

@@ -7,7 +7,7 @@ import { buildEgressPlan, EgressPlan } from "./egressPlan";
 import { InputError } from "./errors";
 import { CollectionNames, FilterRuleCollection, FirewallRendering, renderFirewallRules, SINGLE_GATEWAY_COLLECTIONS } from "./firewallRules";
 import { HubOptions, Options, SourceOptions } from "./options";
-import { describeFlows, egressMatrix, FlowReport, matrixToMarkdown, MatrixRow } from "./report";
+import { describeFlows, egressMatrix, FlowReport, HubFlowReport, matrixToMarkdown } from "./report";
 import { groupBytes, hubCollectionNames, layoutGroups } from "./ruleCollectionGroups";
 
 export interface Derivation {
@@ -72,6 +72,8 @@ export interface HubDerivation {
     readonly groups: readonly HubGroup[];
     /** In code-point order of their names, as the options give them. */
     readonly gateways: readonly HubGatewayDerivation[];
+    /** Every gateway's flows, gateway by gateway. */
+    readonly flows: HubFlowReport[];
     /** Every gateway's flows, one review matrix; each row's source is its gateway's sources. */
     readonly matrix: string;
     /** Each distinct note once, in first-seen order. */
@@ -101,18 +103,20 @@ export function deriveHub(hub: HubOptions, documentOf: (apim: Options["apim"]) =
     const layout = layoutGroups(planned.map(({ g, render }) => ({ gateway: g.name, field: g.field, render: (names: CollectionNames) => render(names).ruleCollections })), hub.placement.maxGroupBytes);
     const names = groupNames(hub.placement.ruleCollectionGroupName, layout.length);
     const groupOf = new Map(layout.flatMap((group, i) => group.gateways.map((gateway, position) => [gateway, { i, position }] as const)));
-    const rows: MatrixRow[] = [];
+    const hubFlows: HubFlowReport[] = [];
     const gateways = planned.map(({ g, facts, plan, render }) => {
         const { i, position } = groupOf.get(g.name) as { i: number; position: number };
         const firewall = render(hubCollectionNames(g.name, position));
         const flows = describeFlows(plan, firewall, renderClusterPolicy(plan, g.options.cluster));
-        rows.push(...egressMatrix(flows, sourcesOf(g.options.firewall)));
+        const sources = sourcesOf(g.options.firewall);
+        hubFlows.push(...flows.map((f) => ({ gateway: g.name, sources, ...f })));
         return { name: g.name, facts, firewall, flows, group: i };
     });
     return {
         groups: layout.map((group, i) => ({ name: names[i], gateways: group.gateways, ruleCollections: group.ruleCollections, bytes: group.bytes })),
         gateways,
-        matrix: matrixToMarkdown(rows),
+        flows: hubFlows,
+        matrix: matrixToMarkdown(hubFlows.flatMap((f) => egressMatrix([f], f.sources))),
         notes: [...new Set(gateways.flatMap((g) => [...g.facts.warnings, ...g.firewall.notes]))],
     };
 }

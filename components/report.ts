@@ -22,6 +22,14 @@ export interface FlowReport {
     reference: string;
 }
 
+/** A flow of one gateway among many (a GatewayEgressRuleCollectionGroup's), with who may connect. */
+export interface HubFlowReport extends FlowReport {
+    /** The gateway the flow belongs to. */
+    gateway: string;
+    /** The firewall rules' sources: the gateway's networks and IP Groups. */
+    sources: string;
+}
+
 export const NOT_ENFORCEABLE = "not enforceable here";
 /** The firewall column of a component that leaves its firewall rules to a GatewayEgressRuleCollectionGroup. */
 export const NOT_WRITTEN_HERE = "written by the policy's GatewayEgressRuleCollectionGroup (firewall.enabled is false)";

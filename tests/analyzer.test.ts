@@ -104,7 +104,7 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
         assert.deepEqual(names.filter((n) => /Args$/.test(n)), []);
         assert.deepEqual([...names].sort(), [
             "ApimService", "Backend", "Cluster", "ClusterFlavor", "EventHubsFeature", "ExternalCacheFeature", "Features", "Firewall",
-            "FirewallPolicyTarget", "FlowReport", "HubGateway", "HubGatewayReport", "NotEnforceableFlow", "PriorityRange",
+            "FirewallPolicyTarget", "FlowReport", "HubFlowReport", "HubGateway", "HubGatewayReport", "NotEnforceableFlow", "PriorityRange",
             "RegionalFeature", "RuleCollectionGroupReport", "RuleStyle", "StorageFeature", "ToggleFeature",
         ]);
     });
@@ -149,7 +149,8 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
         assert.deepEqual([...hub.requiredInputs].sort(), ["firewall", "gateways"]);
         assert.equal(hub.inputProperties.firewall.$ref, ref("FirewallPolicyTarget"));
         assert.deepEqual(hub.inputProperties.gateways.items, { $ref: ref("HubGateway") });
-        assert.deepEqual(Object.keys(hub.properties).sort(), ["egressMatrix", "firstDeployWrites", "gateways", "notes", "ruleCollectionGroupIds", "ruleCollectionGroups"]);
+        assert.deepEqual(Object.keys(hub.properties).sort(), ["egressMatrix", "egressPlan", "firstDeployWrites", "gateways", "notes", "ruleCollectionGroupIds", "ruleCollectionGroups"]);
+        assert.deepEqual(hub.properties.egressPlan.items, { $ref: ref("HubFlowReport") });
         assert.deepEqual([...hub.required].sort(), Object.keys(hub.properties).sort());
         assert.deepEqual(hub.properties.ruleCollectionGroups.items, { $ref: ref("RuleCollectionGroupReport") });
         assert.deepEqual(hub.properties.gateways.items, { $ref: ref("HubGatewayReport") });

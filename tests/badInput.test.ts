@@ -13,7 +13,7 @@ import { RegisteredResource, runOffline } from "../cli/offlineRun";
 import { runPreview } from "../cli/preview";
 import { InputError } from "../components/errors";
 import { TYPE_TOKEN } from "../components/selfHostedGatewayEgress";
-import { baseArgs, fixture, fixturePath, forgetRefusedRegistrations, LooseArgs, with_ } from "./helpers";
+import { baseArgs, CLI, fixture, fixturePath, forgetRefusedRegistrations, LooseArgs, SITE_OPTIONS, with_ } from "./helpers";
 
 /** The value text of a string in a refusal: JSON-quoted, as `describeValue` renders it. */
 const q = (s: string) => JSON.stringify(s);
@@ -212,7 +212,7 @@ function prefixOf(row: Pick<Row, "field" | "value">): string {
 async function refuse(row: Row): Promise<{ error: unknown; registered: RegisteredResource[] }> {
     const registered: RegisteredResource[] = [];
     try {
-        await runOffline(row.document, row.args, "gw", registered);
+        await runOffline(row.document, row.args, "gw", { resources: registered });
     } catch (error) {
         forgetRefusedRegistrations();
         if (row.stage !== "args") {
@@ -279,14 +279,24 @@ describe("bad input", () => {
 
         // In-process: the files as the CLI reads them (runPreview is what main calls).
         describe("reading files", () => {
-            const cases: { what: string; request: () => { apimFile: string; optionsFile?: string }; field: string; value: (request: { apimFile: string; optionsFile?: string }) => string; mentions?: string }[] = [
-                { what: "a missing --apim file", request: () => ({ apimFile: path.join(dir, "missing.json") }), field: "--apim", value: (r) => q(r.apimFile), mentions: "ENOENT" },
-                { what: "a directory as --apim", request: () => ({ apimFile: dir }), field: "--apim", value: (r) => q(r.apimFile), mentions: "EISDIR" },
-                { what: "an --apim file that is not JSON", request: () => ({ apimFile: file("trailing-comma.json", "{\"name\": \"contoso\",}") }), field: "--apim", value: (r) => q(r.apimFile), mentions: "not valid JSON" },
-                { what: "an empty --apim file", request: () => ({ apimFile: file("empty.json", "") }), field: "--apim", value: (r) => q(r.apimFile), mentions: "not valid JSON" },
-                { what: "an --options file that is not YAML", request: () => ({ apimFile: fixturePath("rest-external-premium.json"), optionsFile: file("unclosed-flow.yaml", "firewall:\n  priority: [300\n") }), field: "--options", value: (r) => q(r.optionsFile as string), mentions: "not valid YAML" },
-                { what: "an --options file holding a list", request: () => ({ apimFile: fixturePath("rest-external-premium.json"), optionsFile: file("list.yaml", "- firewall\n- cluster\n") }), field: "--options", value: (r) => q(r.optionsFile as string) },
-                { what: "an --options file that is not JSON", request: () => ({ apimFile: fixturePath("rest-external-premium.json"), optionsFile: file("bad-options.json", "{firewall: 1}") }), field: "--options", value: (r) => q(r.optionsFile as string), mentions: "not valid JSON" },
+            type Request = { apimFiles: string[]; optionsFile?: string };
+            const REST_FILE = () => fixturePath("rest-external-premium.json");
+            const cases: { what: string; request: () => Request; field: string; value: (request: Request) => string; mentions?: string }[] = [
+                { what: "a missing --apim file", request: () => ({ apimFiles: [path.join(dir, "missing.json")] }), field: "--apim", value: (r) => q(r.apimFiles[0]), mentions: "ENOENT" },
+                { what: "a directory as --apim", request: () => ({ apimFiles: [dir] }), field: "--apim", value: (r) => q(r.apimFiles[0]), mentions: "EISDIR" },
+                { what: "an --apim file that is neither JSON nor YAML", request: () => ({ apimFiles: [file("trailing-comma.json", "{\"name\": \"contoso\",,}")] }), field: "--apim", value: (r) => q(r.apimFiles[0]), mentions: "not valid JSON or YAML: line 1, column" },
+                { what: "an empty --apim file", request: () => ({ apimFiles: [file("empty.json", "")] }), field: "--apim", value: (r) => q(r.apimFiles[0]), mentions: "The file is empty." },
+                { what: "an --options file that is not YAML", request: () => ({ apimFiles: [REST_FILE()], optionsFile: file("unclosed-flow.yaml", "firewall:\n  priority: [300\n") }), field: "--options", value: (r) => q(r.optionsFile as string), mentions: "not valid JSON or YAML: line" },
+                { what: "an --options file holding a list", request: () => ({ apimFiles: [REST_FILE()], optionsFile: file("list.yaml", "- firewall\n- cluster\n") }), field: "--options", value: (r) => q(r.optionsFile as string) },
+                { what: "an --options file with a YAML tag the reader does not know", request: () => ({ apimFiles: [REST_FILE()], optionsFile: file("tag.yaml", "firewall: !vault secret/fw\n") }), field: "--options", value: (r) => q(r.optionsFile as string), mentions: "line 1, column 11" },
+                { what: "an --options file of the example's name with a .txt extension, read by its content", request: () => ({ apimFiles: [REST_FILE()], optionsFile: file("options.txt", "firewall:\n  policyName: fw\n  resourceGroupName: rg\n  sourceAddresses: [10.80.0.0/24]\n  priority: x\n") }), field: "firewall.priority", value: () => q("x") },
+                { what: "--options without --apim", request: () => ({ apimFiles: [], optionsFile: SITE_OPTIONS }), field: "--apim", value: () => "(missing)", mentions: "only a preview without files shows the embedded example" },
+                { what: "--apim alone, with no firewall policy anywhere", request: () => ({ apimFiles: [REST_FILE()] }), field: "firewall", value: () => "(missing)", mentions: "This arg is required" },
+                { what: "an apim.serviceName the document does not describe", request: () => ({ apimFiles: [REST_FILE()], optionsFile: file("other-instance.yaml", "apim: { resourceGroupName: rg-apim, serviceName: contoso-apim }\nfirewall: { policyName: fw, resourceGroupName: rg, sourceAddresses: [10.80.0.0/24] }\n") }), field: "apim.serviceName", value: () => q("contoso-apim"), mentions: "the documents describe fabrikam-apim in rg-apim" },
+                { what: "an apim.resourceGroupName the document does not describe", request: () => ({ apimFiles: [REST_FILE()], optionsFile: file("other-group.yaml", "apim: { resourceGroupName: rg-other, serviceName: FABRIKAM-APIM }\nfirewall: { policyName: fw, resourceGroupName: rg, sourceAddresses: [10.80.0.0/24] }\n") }), field: "apim.resourceGroupName", value: () => q("rg-other") },
+                { what: "a document nested 5,000 levels deep", request: () => ({ apimFiles: [file("deep.json", `${"[".repeat(5000)}${"]".repeat(5000)}`)] }), field: "--apim", value: (r) => q(r.apimFiles[0]), mentions: "nests deeper than 32 levels" },
+                { what: "a document over 4 MiB", request: () => ({ apimFiles: [file("huge.json", `{"publicIPAddresses": [${Array.from({ length: 400000 }, () => "\"10.0.0.1\"").join(",")}]}`)] }), field: "--apim", value: (r) => q(r.apimFiles[0]), mentions: "more than 4194304 bytes" },
+                { what: "an options file with a __proto__ key", request: () => ({ apimFiles: [REST_FILE()], optionsFile: file("proto.json", "{\"firewall\": {\"__proto__\": {\"policyName\": \"x\"}}}") }), field: "--options firewall.__proto__", value: () => q("__proto__"), mentions: "reserved by JavaScript" },
             ];
             for (const c of cases) {
                 it(`${c.what}: names ${c.field} and the path`, async () => {
@@ -308,7 +318,6 @@ describe("bad input", () => {
         describe("as a process", () => {
             interface Spawned { status: number | null; stdout: string; stderr: string }
             const runs: { what: string; argv: () => string[]; field: string; value: () => string; mentions?: string; never?: string; result?: Spawned }[] = [];
-            const cli = path.join(__dirname, "..", "cli", "preview.js");
             let apimPath = "";
             let nullPath = "";
             let ipv6Path = "";
@@ -317,10 +326,10 @@ describe("bad input", () => {
             let badYamlPath = "";
             runs.push(
                 { what: "a missing --apim file", argv: () => ["--apim", path.join(dir, "nope.json"), "--format", "json"], field: "--apim", value: () => q(path.join(dir, "nope.json")) },
-                { what: "an --options file that is not YAML", argv: () => ["--apim", apimPath, "--options", badYamlPath, "--format", "table"], field: "--options", value: () => q(badYamlPath), mentions: "not valid YAML" },
+                { what: "an --options file that is not YAML", argv: () => ["--apim", apimPath, "--options", badYamlPath, "--format", "table"], field: "--options", value: () => q(badYamlPath), mentions: "not valid JSON or YAML: line 2, column 14: Nested mappings are not allowed in compact mappings" },
                 { what: "a misspelled option", argv: () => ["--apim", apimPath, "--options", typoPath, "--format", "csv"], field: "firewall.priorty", value: () => q("priorty"), mentions: "Did you mean \"priority\"?" },
                 { what: "a gateway token in the options", argv: () => ["--apim", apimPath, "--options", tokenPath, "--format", "json"], field: "gatewayToken", value: () => q("(not shown)"), never: SECRET },
-                { what: "an IPv6 VIP in the document (refused after the component registered)", argv: () => ["--apim", ipv6Path, "--format", "markdown"], field: "properties.publicIPAddresses[0]", value: () => q("2603:1020:5:1::9") },
+                { what: "an IPv6 VIP in the document (refused after the component registered)", argv: () => ["--apim", ipv6Path, "--options", SITE_OPTIONS, "--format", "markdown"], field: "properties.publicIPAddresses[0]", value: () => q("2603:1020:5:1::9") },
                 { what: "a document that is JSON null", argv: () => ["--apim", nullPath, "--format", "json"], field: "APIM document", value: () => "null" },
             );
 
@@ -334,7 +343,7 @@ describe("bad input", () => {
                 badYamlPath = file("bad.yaml", "cluster:\n  namespace: apim-gateway\n   flavor: openshift\n");
                 await Promise.all(runs.map(async (r) => {
                     r.result = await new Promise<Spawned>((resolve, reject) => {
-                        const child = spawn(process.execPath, [cli, ...r.argv()], { stdio: ["ignore", "pipe", "pipe"] });
+                        const child = spawn(process.execPath, [CLI, "preview", ...r.argv()], { stdio: ["ignore", "pipe", "pipe"] });
                         let stdout = "";
                         let stderr = "";
                         child.stdout.on("data", (d) => (stdout += d));
@@ -350,7 +359,7 @@ describe("bad input", () => {
             });
 
             for (const r of runs) {
-                it(`${r.what}: exit 1, one stderr line naming ${r.field}, no stack, empty stdout`, () => {
+                it(`${r.what}: exit 2, one stderr line naming ${r.field}, no stack, empty stdout`, () => {
                     const { status, stdout, stderr } = r.result as Spawned;
                     const lines = stderr.split("\n").filter((l) => l !== "");
                     const prefix = `error: ${prefixOf({ field: r.field, value: r.value() })}`;
@@ -365,7 +374,7 @@ describe("bad input", () => {
                         assert.ok(!stderr.includes(r.never) && !stdout.includes(r.never), "the secret is echoed");
                     }
                     assert.equal(stdout, "");
-                    assert.equal(status, 1);
+                    assert.equal(status, 2);
                 });
             }
         });

@@ -17,7 +17,7 @@ function only(run: OfflineRun, type: string): RegisteredResource {
 async function refusal(document: unknown, args: unknown): Promise<{ message: string; types: string[] }> {
     const registered: RegisteredResource[] = [];
     try {
-        await runOffline(document, args as never, "gw", registered);
+        await runOffline(document, args as never, "gw", { resources: registered });
     } catch (e) {
         forgetRefusedRegistrations();
         return { message: (e as Error).message, types: registered.map((r) => r.type) };

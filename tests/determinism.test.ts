@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { runOffline } from "../cli/offlineRun";
 import { preview } from "../cli/preview";
-import { baseArgs, fixturePath, forgetRefusedRegistrations, unmaskedExample, with_ } from "./helpers";
+import { baseArgs, fixturePath, forgetRefusedRegistrations, SITE_OPTIONS, unmaskedExample, with_ } from "./helpers";
 
 const richArgs = () => with_(baseArgs(), (a) => {
     a.firewall.sourceAddresses = ["10.80.1.0/24", "10.80.0.0/24"];
@@ -11,7 +11,7 @@ const richArgs = () => with_(baseArgs(), (a) => {
 
 describe("determinism", () => {
     it("prints byte-identical JSON for two previews of the same document", async () => {
-        const request = { apimFile: fixturePath("rest-external-premium.json"), format: "json" as const };
+        const request = { apimFiles: [fixturePath("rest-external-premium.json")], optionsFile: SITE_OPTIONS, format: "json" as const };
         assert.equal(await preview(request), await preview(request));
     });
 
@@ -46,7 +46,7 @@ describe("Azure and cluster limits", () => {
     it("refuses a rule collection group over firewall.maxGroupBytes (1 MB by default) before any write", async () => {
         const many = with_(baseArgs(), (a) => (a.backends = Array.from({ length: 1000 }, (_, i) => ({ name: `b${i}`, fqdn: `${"x".repeat(60)}.${"y".repeat(60)}.${"z".repeat(60)}.backend${i}.factory.example`, port: 443 }))));
         const registered: { type: string }[] = [];
-        await assert.rejects(runOffline(unmaskedExample(), with_(many, (a) => (a.firewall.sourceAddresses = Array.from({ length: 400 }, (_, i) => `10.${Math.floor(i / 256)}.${i % 256}.0/24`))), "gw", registered as never),
+        await assert.rejects(runOffline(unmaskedExample(), with_(many, (a) => (a.firewall.sourceAddresses = Array.from({ length: 400 }, (_, i) => `10.${Math.floor(i / 256)}.${i % 256}.0/24`))), "gw", { resources: registered as never }),
             /^InputError: Invalid value for firewall\.maxGroupBytes: 1048576\. The rule collection group would take about \d+ KB: split the backends across components, or put the gateway into a GatewayEgressRuleCollectionGroup/);
         forgetRefusedRegistrations();
         assert.deepEqual(registered.map((r) => r.type), ["apim-gateway-egress:index:SelfHostedGatewayEgress"]);

@@ -1,6 +1,7 @@
 // Test data shared by the specs: fixture loading and a complete, valid set of component args.
 import * as fs from "fs";
 import * as path from "path";
+import { parse as parseYaml } from "yaml";
 
 const repoRoot = path.join(__dirname, "..", "..");
 
@@ -30,6 +31,17 @@ export function unmaskedExample(): Record<string, unknown> {
 export function fixturePath(name: string): string {
     return path.join(repoRoot, "tests", "fixtures", name);
 }
+
+/** Options for any fixture document: a policy, one source network, a namespace; `apim` comes from the document. */
+export const SITE_OPTIONS = fixturePath("site-options.yaml");
+
+/** The embedded example's options (examples/options.yaml), parsed: the base of option files written by specs. */
+export function exampleOptions(): Record<string, unknown> {
+    return parseYaml(fs.readFileSync(path.join(repoRoot, "examples", "options.yaml"), "utf8"));
+}
+
+/** The built command line. */
+export const CLI = path.join(repoRoot, "dist", "cli", "main.js");
 
 /** Deep copy with changes: `with_(doc, d => { d.x = 1; })`. */
 export function with_<T>(value: T, change: (copy: any) => void): T { // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -19,7 +19,7 @@ describe("npm package", () => {
     });
 
     it("ships the CLI with the example it previews by default", () => {
-        for (const file of ["dist/cli/preview.js", "examples/apim-internal-premium.json", "examples/options.yaml"]) {
+        for (const file of ["dist/cli/main.js", "dist/cli/preview.js", "dist/cli/verify.js", "examples/apim-internal-premium.json", "examples/options.yaml"]) {
             assert.ok(files.includes(file), `${file} is missing`);
         }
     });

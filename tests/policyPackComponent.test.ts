@@ -8,7 +8,7 @@ import * as path from "path";
 import * as ts from "typescript";
 import type { PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import { OfflineRun, RegisteredResource, runOffline } from "../cli/offlineRun";
-import { DEFAULT_APIM_FILE, runPreview } from "../cli/preview";
+import { runPreview } from "../cli/preview";
 import { BROAD_EGRESS_ANNOTATION as COMPONENT_ANNOTATION } from "../components/clusterPolicy";
 import * as componentOptions from "../components/options";
 import {
@@ -166,7 +166,9 @@ describe("policy pack on what the component registers", () => {
     });
 
     it("the embedded example's preview (npm start): no mandatory violation", async () => {
-        const { run } = await runPreview({ apimFile: DEFAULT_APIM_FILE });
+        const result = await runPreview({ apimFiles: [] });
+        assert.equal(result.kind, "gateway");
+        const run = result.run as OfflineRun;
         assert.ok(run.resources.some((r) => r.type === "azure-native:network:FirewallPolicyRuleCollectionGroup"), "the preview registers a rule collection group");
         assert.deepEqual(packViolations(run, "mandatory"), []);
     });

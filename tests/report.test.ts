@@ -2,18 +2,18 @@ import { strict as assert } from "assert";
 import { parse as parseCsv } from "csv-parse/sync";
 import { preview } from "../cli/preview";
 import { MATRIX_COLUMNS, MatrixRow, matrixToCsv } from "../components/report";
-import { fixturePath } from "./helpers";
+import { fixturePath, SITE_OPTIONS } from "./helpers";
 
 describe("egress matrix", () => {
     it("has a markdown row for the configuration endpoint on port 443", async () => {
-        const markdown = await preview({ apimFile: fixturePath("rest-external-premium.json"), format: "markdown" });
+        const markdown = await preview({ apimFiles: [fixturePath("rest-external-premium.json")], optionsFile: SITE_OPTIONS, format: "markdown" });
         const lines = markdown.trimEnd().split("\n");
         assert.equal(lines[0], "| source | destination | protocol | ports | purpose | feature | enforcedBy | reference |");
         assert.equal(lines[2], "| 10.80.0.0/24 | 52.164.20.7/32 | TCP | 443 | configuration sync, heartbeat, metrics and events (v2 configuration API): the VIP behind fabrikam-apim.configuration.azure-api.net | required: configuration | firewall: apim-gateway-network/configuration-address; cluster: NetworkPolicy/apim-shgw-egress/egress[2] | https://learn.microsoft.com/azure/api-management/api-management-howto-ip-addresses |");
     });
 
     it("writes CSV with a header that parses back to the same rows", async () => {
-        const csv = await preview({ apimFile: fixturePath("rest-external-premium.json"), format: "csv" });
+        const csv = await preview({ apimFiles: [fixturePath("rest-external-premium.json")], optionsFile: SITE_OPTIONS, format: "csv" });
         const [header, ...rows] = parseCsv(csv) as string[][];
         assert.deepEqual(header, [...MATRIX_COLUMNS]);
         assert.deepEqual(rows.map((r) => [r[1], r[3], r[5]]), [

@@ -7,13 +7,15 @@ import * as dns from "dns";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DEFAULT_APIM_FILE } from "../cli/preview";
-import { ExitCode, MAX_QUERIES_IN_FLIGHT, Status, verify, VerifyFormat, VerifyRequest, VerifyRow } from "../cli/verify";
+import { DEFAULT_APIM_FILE, DEFAULT_OPTIONS_FILE } from "../cli/preview";
+import { ExitCode } from "../cli/exitCodes";
+import { MAX_QUERIES_IN_FLIGHT, Status, verify, VerifyFormat, VerifyRequest, VerifyRow } from "../cli/verify";
 import { a, cname, TestDnsServer } from "./dnsTestServer";
+import { CLI, exampleOptions } from "./helpers";
 
 const HOST = "contoso-apim.configuration.azure-api.net";
 const VIP = "10.40.1.5";
-const CLI = path.join(__dirname, "..", "cli", "verify.js");
+const VERIFY = [CLI, "verify"];
 
 /** A table's cells: columns are separated by at least two spaces. */
 const cells = (line: string) => line.split(/ {2,}/);
@@ -21,7 +23,7 @@ const cells = (line: string) => line.split(/ {2,}/);
 /** The built CLI, run asynchronously: the DNS server answers from this same process. */
 function runCli(args: string[], nodeOptions: string[] = []): Promise<{ status: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [...nodeOptions, CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, [...nodeOptions, ...VERIFY, ...args], { stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -42,6 +44,7 @@ describe("verify (against a DNS server on 127.0.0.1)", function () {
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), "verify-test-"));
         featuresFile = path.join(tmp, "features.json");
         fs.writeFileSync(featuresFile, JSON.stringify({
+            ...exampleOptions(),
             features: { imagePull: { enabled: true } },
             backends: [{ name: "orders", fqdn: "orders.contoso.internal", port: 443 }],
         }));
@@ -55,7 +58,7 @@ describe("verify (against a DNS server on 127.0.0.1)", function () {
     beforeEach(() => server.reset());
 
     const run = (overrides: Partial<VerifyRequest> = {}) =>
-        verify({ apimFile: DEFAULT_APIM_FILE, dnsServer, format: VerifyFormat.Table, timeoutMs: 300, tries: 1, ...overrides });
+        verify({ apimFiles: [DEFAULT_APIM_FILE], optionsFile: DEFAULT_OPTIONS_FILE, dnsServer, format: VerifyFormat.Table, timeoutMs: 300, tries: 1, ...overrides });
 
     async function rowsOf(overrides: Partial<VerifyRequest> = {}): Promise<{ code: number; rows: VerifyRow[] }> {
         const result = await run({ ...overrides, format: VerifyFormat.Json });
@@ -274,7 +277,7 @@ describe("verify (against a DNS server on 127.0.0.1)", function () {
             // The caller writes it before the exit code is set; a pipe's 64 KiB must not cut it.
             const many = path.join(tmp, "many-backends.json");
             const backends = Array.from({ length: 300 }, (_, i) => ({ name: `svc${i}`, fqdn: `svc${i}.backends.contoso.internal`, port: 443 }));
-            fs.writeFileSync(many, JSON.stringify({ backends }));
+            fs.writeFileSync(many, JSON.stringify({ ...exampleOptions(), backends }));
             server.answers.set(HOST, [VIP]);
             const result = await run({ optionsFile: many, format: VerifyFormat.Json });
             assert.equal(result.code, ExitCode.Unresolvable);
@@ -286,7 +289,7 @@ describe("verify (against a DNS server on 127.0.0.1)", function () {
         it(`sends at most ${MAX_QUERIES_IN_FLIGHT} queries at once`, async () => {
             const many = path.join(tmp, "silent-backends.json");
             const backends = Array.from({ length: MAX_QUERIES_IN_FLIGHT }, (_, i) => ({ name: `svc${i}`, fqdn: `svc${i}.backends.contoso.internal`, port: 443 }));
-            fs.writeFileSync(many, JSON.stringify({ backends }));
+            fs.writeFileSync(many, JSON.stringify({ ...exampleOptions(), backends }));
             server.answers.set(HOST, "drop");
             backends.forEach((b) => server.answers.set(b.fqdn, "drop"));
             const pending = run({ optionsFile: many, timeoutMs: 800 });
@@ -329,7 +332,7 @@ describe("verify (against a DNS server on 127.0.0.1)", function () {
         }
 
         it("refuses a missing --apim file with exit 2", async () => {
-            const result = await run({ apimFile: path.join(tmp, "absent.json") });
+            const result = await run({ apimFiles: [path.join(tmp, "absent.json")] });
             assert.equal(result.code, ExitCode.BadInput);
             assert.match(result.error ?? "", /^error: Invalid value for --apim: ".*absent\.json"\. The file cannot be read \(ENOENT\)\./);
         });
@@ -359,7 +362,7 @@ describe("verify (against a DNS server on 127.0.0.1)", function () {
             document.properties.privateIPAddresses = ["172.XX.0.5"];
             const masked = path.join(tmp, "masked.json");
             fs.writeFileSync(masked, JSON.stringify(document));
-            const cli = spawnSync(process.execPath, [CLI, "--apim", masked, "--dns-server", dnsServer], { encoding: "utf8", timeout: 15000 });
+            const cli = spawnSync(process.execPath, [...VERIFY, "--apim", masked, "--options", DEFAULT_OPTIONS_FILE, "--dns-server", dnsServer], { encoding: "utf8", timeout: 15000 });
             assert.equal(cli.status, ExitCode.BadInput, cli.stderr);
             assert.equal(cli.stdout, "");
             const lines = cli.stderr.split("\n").filter((l) => l !== "");

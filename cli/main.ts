@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+// `apim-gateway-egress`: the one command line, with the subcommands `preview` (the offline
+// preview of the components) and `verify` (the DNS drift gate). Every subcommand follows one
+// contract: the whole output on stdout, then the exit code (never cut short on a pipe); bad
+// input as one `error: ...` line on stderr and exit 2; the codes in exitCodes.ts.
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { distance } from "fastest-levenshtein";
+import * as fs from "fs";
+import * as path from "path";
+import { oneLine } from "../components/errors";
+import { ExitCode, EXIT_CODES_HELP, errorLine, exitCodeOf } from "./exitCodes";
+import { Format, preview } from "./preview";
+import { verify, VerifyFormat } from "./verify";
+
+const EXAMPLES = `
+Examples:
+  apim-gateway-egress preview                      # the embedded example, offline
+  az apim show -n contoso-apim -g rg-apim -o json > apim.json
+  apim-gateway-egress preview --apim apim.json --options site.yaml --format markdown
+  az apim show -n contoso-apim -g rg-apim -o json | apim-gateway-egress preview --apim - --options site.yaml
+  apim-gateway-egress preview --hub hub.yaml --apim eu.json --apim us.json --format table
+  apim-gateway-egress verify --apim apim.json --options site.yaml --dns-server 10.0.0.4:53
+`;
+
+function version(): string {
+    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as { version: string };
+    return manifest.version;
+}
+
+/** An enum option: a value outside `allowed` is refused with the nearest allowed one suggested. */
+function choice<T extends string>(allowed: readonly T[]): (value: string) => T {
+    return (value) => {
+        const match = allowed.find((a) => a === value);
+        if (match) {
+            return match;
+        }
+        const nearest = [...allowed].sort((a, b) => distance(value.toLowerCase(), a) - distance(value.toLowerCase(), b))[0];
+        const hint = distance(value.toLowerCase(), nearest) <= 2 ? ` Did you mean "${nearest}"?` : "";
+        throw new InvalidArgumentError(`Allowed values are: ${allowed.join(", ")}.${hint}`);
+    };
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Writes all of `text`, resolving once the stream has taken it: the exit code comes after. */
+function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
+    return new Promise((resolve) => (text === "" ? resolve() : stream.write(text, () => resolve())));
+}
+
+const SUBSCRIPTION_FROM_ENVIRONMENT = process.env.ARM_SUBSCRIPTION_ID ?? process.env.AZURE_SUBSCRIPTION_ID;
+
+/** Runs the command line on `argv` (without node and the script); resolves to the exit code. */
+export async function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<ExitCode> {
+    let code: ExitCode = ExitCode.Ok;
+    let output = "";
+    const messages: string[] = [];
+    const program = new Command("apim-gateway-egress")
+        .description("Least-privilege Azure Firewall and cluster egress for Azure API Management self-hosted gateways: offline preview and DNS drift gate.")
+        .version(version(), "-V, --version", "print the version")
+        .addHelpText("after", `${EXAMPLES}${EXIT_CODES_HELP}`)
+        .showSuggestionAfterError(true)
+        .exitOverride()
+        .configureOutput({ writeOut: (s) => void (output += s), writeErr: (s) => void messages.push(s) });
+
+    program.command("preview")
+        .description("Run the components under Pulumi's mock runtime against APIM documents on disk and print what they would register. Without files: the embedded example.")
+        .option("--apim <file>", "APIM document: REST GET body or `az apim show -o json` output; `-` reads stdin; repeat with --hub", collect, [])
+        .option("--options <file>", "YAML or JSON file whose keys are SelfHostedGatewayEgress's args (apim defaults to the document's instance)")
+        .option("--hub <file>", "YAML or JSON file whose keys are GatewayEgressRuleCollectionGroup's args")
+        .option("--subscription <id>", "subscription the azure-native provider writes to, for a firewall policy named by ID", SUBSCRIPTION_FROM_ENVIRONMENT)
+        .addOption(new Option("--format <format>", `output format: ${Object.values(Format).join(", ")}`).argParser(choice(Object.values(Format))).default(Format.Table))
+        .action(async (o: { apim: string[]; options?: string; hub?: string; subscription?: string; format: Format }) => {
+            output += await preview({ apimFiles: o.apim, optionsFile: o.options, hubFile: o.hub, subscriptionId: o.subscription, format: o.format });
+        });
+
+    program.command("verify")
+        .description("Resolve the plan's names through DNS and check that the configuration host resolves to the VIP the rules carry.")
+        .option("--apim <file>", "APIM document: REST GET body or `az apim show -o json` output; `-` reads stdin", collect, [])
+        .option("--options <file>", "YAML or JSON file whose keys are SelfHostedGatewayEgress's args")
+        .option("--subscription <id>", "subscription the azure-native provider writes to, for a firewall policy named by ID", SUBSCRIPTION_FROM_ENVIRONMENT)
+        .option("--dns-server <host:port>", "DNS server to ask (HOST an IP address); default: the system resolver")
+        .addOption(new Option("--format <format>", `output format: ${Object.values(VerifyFormat).join(", ")}`).argParser(choice(Object.values(VerifyFormat))).default(VerifyFormat.Table))
+        .addHelpText("after", EXIT_CODES_HELP)
+        .action(async (o: { apim: string[]; options?: string; subscription?: string; dnsServer?: string; format: VerifyFormat }) => {
+            const result = await verify({ apimFiles: o.apim, optionsFile: o.options, subscriptionId: o.subscription, dnsServer: o.dnsServer, format: o.format });
+            output += result.output;
+            code = result.code;
+            if (result.error !== undefined) {
+                messages.push(result.error);
+            }
+        });
+
+    try {
+        await program.parseAsync([...argv], { from: "user" });
+    } catch (e) {
+        if (e instanceof CommanderError) {
+            // Help and version end with code 0; every other refusal of the command line is bad input.
+            code = e.exitCode === 0 ? ExitCode.Ok : ExitCode.BadInput;
+        } else {
+            code = exitCodeOf(e);
+            messages.push(errorLine(e));
+        }
+    }
+    await write(out, output);
+    if (messages.length > 0) {
+        // Commander puts its suggestion on a line of its own: one line, always.
+        await write(err, `${oneLine(messages.join(" ").replace(/\s*\n\s*/g, " ").trim())}\n`);
+    }
+    return code;
+}
+
+if (require.main === module) {
+    // A rejected apply also rejects the registrations that wait on it; the first error has
+    // already been reported, so the echoes are dropped rather than printed as stack traces.
+    process.on("unhandledRejection", () => undefined);
+    void main(process.argv.slice(2)).then((code) => {
+        process.exitCode = code;
+    });
+}
