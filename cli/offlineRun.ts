@@ -47,6 +47,8 @@ export interface OfflineOptions {
     subscriptionId?: string;
     /** Receives every registration, also when the run is refused. */
     resources?: RegisteredResource[];
+    /** Resource options of the component (a spec's transformations, say). */
+    componentOptions?: pulumi.ComponentResourceOptions;
 }
 
 /** The resource group in an ARM ID (`/subscriptions/…/resourceGroups/<group>/…`), if the document has one. */
@@ -132,7 +134,7 @@ async function run<O>(documents: readonly unknown[], field: string, options: Off
  */
 export function runOffline(apimDocument: unknown, args: SelfHostedGatewayEgressArgs, name: string, options: OfflineOptions = {}): Promise<OfflineRun> {
     return run<OfflineOutputs & { ruleCollectionGroupId: string | undefined }>([apimDocument], "apim", options, () => {
-        const c = new SelfHostedGatewayEgress(name, args);
+        const c = new SelfHostedGatewayEgress(name, args, options.componentOptions);
         return {
             ruleCollectionGroupId: c.ruleCollectionGroupId,
             ruleCollectionGroupName: c.ruleCollectionGroupName,
@@ -154,7 +156,7 @@ export function runOffline(apimDocument: unknown, args: SelfHostedGatewayEgressA
  */
 export function runOfflineHub(apimDocuments: readonly unknown[], args: GatewayEgressRuleCollectionGroupArgs, name: string, options: OfflineOptions = {}): Promise<OfflineRun<OfflineHubOutputs>> {
     return run<OfflineHubOutputs & { ruleCollectionGroupIds: string[] }>(apimDocuments, "gateways[].apim", options, () => {
-        const c = new GatewayEgressRuleCollectionGroup(name, args);
+        const c = new GatewayEgressRuleCollectionGroup(name, args, options.componentOptions);
         return {
             ruleCollectionGroupIds: c.ruleCollectionGroupIds,
             ruleCollectionGroups: c.ruleCollectionGroups,

@@ -8,11 +8,14 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
 import { parse as parseYaml } from "yaml";
 import { ClusterFlavor, RuleStyle } from "../components/args";
 import { HUB_TYPE_TOKEN } from "../components/gatewayEgressRuleCollectionGroup";
-import { TYPE_TOKEN } from "../components/selfHostedGatewayEgress";
+import { resetPolicyLedger, TYPE_TOKEN } from "../components/selfHostedGatewayEgress";
+import { CLIENT_CONFIG_TOKEN, settle } from "../cli/apimMocks";
+import { unmaskedExample } from "./helpers";
 
 const repoRoot = path.join(__dirname, "..", "..");
 
@@ -58,6 +61,7 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
     let schema: PackageSchema;
     let component: SchemaResource;
     let hub: SchemaResource;
+    let provider: ComponentProvider;
     const type = (name: string): SchemaType => {
         const t = schema.types[`apim-gateway-egress:index:${name}`];
         assert.ok(t, `type ${name} is missing from the schema; it has ${Object.keys(schema.types).join(", ")}`);
@@ -73,7 +77,7 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
         const components = getPulumiComponents(entry);
         componentNames = components.map((c) => c.name);
         const providerName = packageJson.name.replace(/^@[^/]+\//, "").replace(/[^-a-zA-Z0-9_]/g, "-");
-        const provider = new ComponentProvider({ name: providerName, dirname: repoRoot, components });
+        provider = new ComponentProvider({ name: providerName, dirname: repoRoot, components });
         schema = JSON.parse(await provider.getSchema()) as PackageSchema;
         component = schema.resources[TYPE_TOKEN];
         hub = schema.resources[HUB_TYPE_TOKEN];
@@ -238,5 +242,78 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
             assert.ok(r.startsWith("#/types/") && schema.types[r.slice("#/types/".length)], `dangling reference ${r}`);
         }
         assert.deepEqual(schema.dependencies, []);
+    });
+
+    // What the Node.js plugin host does for a Python, Go, C#, Java or YAML program: the engine's
+    // inputs are deserialized by the SDK's own `deserializeInputs`, which wraps every top-level
+    // input that depends on a resource in an Output, and handed to `ComponentProvider.construct`.
+    describe("construct, as the plugin host runs it for other languages", () => {
+        const RCG = "azure-native:network:FirewallPolicyRuleCollectionGroup";
+        const registered: { type: string; name: string; inputs: Record<string, unknown>; dependsOn?: string[] }[] = [];
+        const policyId = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-hub/providers/Microsoft.Network/firewallPolicies/fwpol-hub";
+        // A deserializeInputs of the SDK, not in its typings: inputs as the engine sent them, and the URNs each depends on.
+        const { deserializeInputs } = require("@pulumi/pulumi/provider/server") as { // eslint-disable-line @typescript-eslint/no-require-imports
+            deserializeInputs(struct: { toJavaScript(): unknown }, dependencies: Map<string, { getUrnsList(): string[] }>): Promise<Record<string, unknown>>;
+        };
+        const fromEngine = (inputs: Record<string, unknown>, dependsOn: Record<string, string>) =>
+            deserializeInputs({ toJavaScript: () => inputs }, new Map(Object.entries(dependsOn).map(([k, urn]) => [k, { getUrnsList: () => [urn] }])));
+        const dependencies = new Map<string, Promise<string[]>>();
+        let outputs: Record<string, unknown>[];
+
+        before(async function () {
+            this.timeout(60000);
+            await pulumi.runtime.setMocks({
+                newResource: (r) => {
+                    registered.push({ type: r.type, name: r.name, inputs: r.inputs });
+                    return { id: `${r.name}-id`, state: r.inputs };
+                },
+                call: (c) => (c.token === CLIENT_CONFIG_TOKEN ? { subscriptionId: "11111111-2222-3333-4444-555555555555" } : unmaskedExample()),
+            }, "yaml-consumer", "dev", false);
+            resetPolicyLedger();
+            const record: pulumi.ResourceTransformation = (t) => {
+                if (t.type === RCG) {
+                    dependencies.set(t.name, Promise.all(([] as unknown[]).concat(t.opts.dependsOn ?? []).map((d) => (pulumi.Output.isInstance(d) ? settle(d) : Promise.resolve(d))))
+                        .then((deps) => deps.flat().map((d) => (d as { __name: string }).__name)));
+                }
+                return undefined;
+            };
+            const namespaceUrn = "urn:pulumi:dev::yaml-consumer::kubernetes:core/v1:Namespace::gateway";
+            const policyUrn = "urn:pulumi:dev::yaml-consumer::azure-native:network:FirewallPolicy::hub";
+            const site = await provider.construct("site", TYPE_TOKEN, await fromEngine({
+                apim: { resourceGroupName: "rg-apim", serviceName: "apimservice1" },
+                firewall: { policyId, sourceAddresses: ["10.80.0.0/24"] },
+                cluster: { namespace: "apim-gateway-x7f3", flavor: "openshift", namespaceIsDedicated: true },
+            }, { firewall: policyUrn, cluster: namespaceUrn }), { transformations: [record] });
+            const hubResult = await provider.construct("hub", HUB_TYPE_TOKEN, await fromEngine({
+                firewall: { policyId },
+                gateways: [{ name: "berlin", apim: { resourceGroupName: "rg-apim", serviceName: "apimservice1" }, sourceAddresses: ["10.81.0.0/24"] }],
+            }, { firewall: policyUrn, gateways: policyUrn }), { transformations: [record] });
+            outputs = await Promise.all([site, hubResult].map(async (r) => Object.fromEntries(await Promise.all(Object.entries(r.state).map(async ([k, v]) => [k, pulumi.Output.isInstance(v) ? await settle(v) : v])))));
+        });
+
+        it("receives firewall, cluster and gateways as Outputs, as the plugin host hands them over", async () => {
+            const inputs = await fromEngine({ cluster: { namespace: "x" } }, { cluster: "urn:pulumi:dev::p::kubernetes:core/v1:Namespace::ns" });
+            assert.equal(pulumi.Output.isInstance(inputs.cluster), true);
+        });
+
+        it("registers the site's rule collection group, NetworkPolicy and EgressFirewall, in the namespace from the Output", () => {
+            const site = registered.filter((r) => r.name === "site" && r.type !== TYPE_TOKEN);
+            assert.deepEqual(site.map((r) => r.type).sort(), [RCG, "kubernetes:k8s.ovn.org/v1:EgressFirewall", "kubernetes:networking.k8s.io/v1:NetworkPolicy"]);
+            assert.equal((site.find((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")?.inputs.metadata as { namespace: string }).namespace, "apim-gateway-x7f3");
+        });
+
+        it("registers the hub's one group, chained after the site's on the same policy, with distinct priorities", async () => {
+            const groups = registered.filter((r) => r.type === RCG);
+            assert.deepEqual(groups.map((g) => [g.name, g.inputs.firewallPolicyName, g.inputs.priority]), [["site", "fwpol-hub", 300], ["hub", "fwpol-hub", 310]]);
+            assert.deepEqual(await dependencies.get("hub"), ["site"]);
+            assert.deepEqual(await dependencies.get("site"), []);
+        });
+
+        it("returns every output of the schema in the construct result", () => {
+            assert.deepEqual(Object.keys(outputs[0]).sort(), Object.keys(component.properties).sort());
+            assert.deepEqual(Object.keys(outputs[1]).sort(), Object.keys(hub.properties).sort());
+            assert.equal(outputs[0].ruleCollectionGroupName, "site");
+            assert.equal(outputs[1].firstDeployWrites, 1);
+        });
     });
 });
