@@ -1,11 +1,13 @@
-// Composition example: one hub firewall policy serving six factory sites, whose self-hosted
-// gateways belong to two APIM instances. Each site is one component; on the shared policy their
-// rule collection groups are chained (Azure writes one group of a policy at a time) and get
-// distinct priorities from the default range, in the order below.
+// Landing-zone example: one hub firewall policy serving six factory sites, whose self-hosted
+// gateways belong to two APIM instances. The hub's rules are one GatewayEgressRuleCollectionGroup
+// (one rule collection group, so one write of the policy, holding a rule collection per site);
+// each site's cluster policy is a SelfHostedGatewayEgress with its firewall left to the hub.
+//
+// Each site's cluster is usually its own: pass its provider, e.g.
+//   { providers: { kubernetes: new k8s.Provider(site, { kubeconfig: config.requireSecret(`${site}-kubeconfig`) }) } }
+// The example uses the program's default Kubernetes provider to stay runnable anywhere.
 import * as pulumi from "@pulumi/pulumi";
-import { SelfHostedGatewayEgress } from "../../components/selfHostedGatewayEgress";
-
-const hubPolicy = { policyName: "fwpol-hub", resourceGroupName: "rg-hub" };
+import { GatewayEgressRuleCollectionGroup, SelfHostedGatewayEgress } from "../../components";
 
 const sites = [
     { site: "berlin", apim: "contoso-apim-eu", network: "10.81.0.0/24" },
@@ -16,12 +18,27 @@ const sites = [
     { site: "toronto", apim: "contoso-apim-us", network: "10.93.0.0/24" },
 ];
 
-export const gateways = sites.map(({ site, apim, network }) => {
-    const egress = new SelfHostedGatewayEgress(`apim-shgw-${site}`, {
+const hub = new GatewayEgressRuleCollectionGroup("apim-gateways-hub", {
+    firewall: { policyName: "fwpol-hub", resourceGroupName: "rg-hub", ruleCollectionGroupName: "apim-self-hosted-gateways" },
+    gateways: sites.map(({ site, apim, network }) => ({
+        name: site,
         apim: { resourceGroupName: "rg-apim", serviceName: apim },
-        firewall: { ...hubPolicy, sourceAddresses: [network] },
-        cluster: { namespace: "apim-gateway" },
-    });
-    return pulumi.all([egress.ruleCollectionGroupName, egress.priority, egress.configurationAddress])
-        .apply(([ruleCollectionGroup, priority, vip]) => ({ site, apim, ruleCollectionGroup, priority, vip }));
+        sourceAddresses: [network],
+    })),
 });
+
+const clusters = sites.map(({ site, apim }) => new SelfHostedGatewayEgress(`apim-shgw-${site}`, {
+    apim: { resourceGroupName: "rg-apim", serviceName: apim },
+    firewall: { enabled: false },
+    cluster: { namespace: "apim-gateway" },
+}));
+
+/** The hub's groups, and the writes a first deployment costs on the policy. */
+export const ruleCollectionGroups = hub.ruleCollectionGroups;
+export const firstDeployWrites = hub.firstDeployWrites;
+/** Each site: its rule collections in the hub's group, its NetworkPolicy and its instance's VIP. */
+export const gateways = pulumi.all([hub.gateways, pulumi.all(clusters.map((c) => c.networkPolicyName))]).apply(([reports, policies]) =>
+    sites.map(({ site }, i) => {
+        const report = reports.find((r) => r.name === site);
+        return { site, apim: report?.apimServiceName, ruleCollectionGroup: report?.ruleCollectionGroup, ruleCollections: report?.ruleCollections, networkPolicy: policies[i], vip: report?.configurationAddress };
+    }));
