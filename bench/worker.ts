@@ -12,7 +12,18 @@ import type { RegisteredResource } from "../cli/apimMocks";
 // own bootstrap is part of every mode's wall time, the floor's included.
 const ENTERED_MS = performance.now();
 
-export const Mode = { Component: "component", Baseline: "baseline", Floor: "floor" } as const;
+export const Mode = {
+    /** N SelfHostedGatewayEgress, each with its own rule collection group. */
+    Component: "component",
+    /** The same resources, written by hand. */
+    Baseline: "baseline",
+    /** One GatewayEgressRuleCollectionGroup for N gateways of three instances on one policy. */
+    Hub: "hub",
+    /** The same group, written by hand. */
+    HubBaseline: "hub-baseline",
+    /** Node and the SDK modules, nothing registered. */
+    Floor: "floor",
+} as const;
 export type Mode = (typeof Mode)[keyof typeof Mode];
 
 export interface WorkerResult {
@@ -28,6 +39,8 @@ export interface WorkerResult {
     cpuMs: number;
     /** Peak resident set size of the whole process, MB. */
     maxRssMb: number;
+    /** Rule collection groups registered: the writes a first deployment costs on the policy, one after another. */
+    groupWrites: number;
     /** Resources registered with the mock monitor, when BENCH_DUMP=1. */
     resources?: RegisteredResource[];
 }
@@ -151,6 +164,70 @@ function registerByHand(n: number): Promise<unknown>[] {
     return pending;
 }
 
+/** The three APIM instances of the landing-zone case: Internal, so each gateway gets one network rule to its instance's VIP. */
+const HUB_INSTANCES = ["contoso-apim-eu", "contoso-apim-us", "contoso-apim-asia"];
+
+function hubGateway(i: number) {
+    return { name: `site-${String(i).padStart(4, "0")}`, serviceName: HUB_INSTANCES[i % 3], source: `10.${100 + Math.floor(i / 250)}.${i % 250}.0/24` };
+}
+
+function registerHub(n: number): Promise<unknown>[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { settle } = require("../cli/apimMocks") as typeof import("../cli/apimMocks");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { GatewayEgressRuleCollectionGroup } = require("../components/gatewayEgressRuleCollectionGroup") as typeof import("../components/gatewayEgressRuleCollectionGroup");
+    const hub = new GatewayEgressRuleCollectionGroup("landing-zone-hub", {
+        firewall: { policyName: "fwpol-hub", resourceGroupName: "rg-hub", ruleCollectionGroupName: "apim-self-hosted-gateways" },
+        gateways: Array.from({ length: n }, (_, i) => {
+            const g = hubGateway(i);
+            return { name: g.name, apim: { resourceGroupName: "rg-apim", serviceName: g.serviceName }, sourceAddresses: [g.source] };
+        }),
+    });
+    return [settle(hub.ruleCollectionGroupIds)];
+}
+
+/**
+ * What a user would write by hand for the same landing zone: read each instance once, take its
+ * private VIP, and spell out one group with a collection per gateway, in name order, as the
+ * component lays them out (network collection at 100 + 10 × position). No code of components/.
+ */
+function registerHubByHand(n: number): Promise<unknown>[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { settle } = require("../cli/apimMocks") as typeof import("../cli/apimMocks");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { getApiManagementServiceOutput } = require("@pulumi/azure-native/apimanagement") as typeof import("@pulumi/azure-native/apimanagement");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { FirewallPolicyRuleCollectionGroup } = require("@pulumi/azure-native/network") as typeof import("@pulumi/azure-native/network");
+    const vips = Object.fromEntries(HUB_INSTANCES.map((name) => [name, getApiManagementServiceOutput({ resourceGroupName: "rg-apim", serviceName: name })
+        .apply((d) => `${(d as unknown as { properties: { privateIPAddresses: string[] } }).properties.privateIPAddresses[0]}/32`)]));
+    const gateways = Array.from({ length: n }, (_, i) => hubGateway(i));
+    const ruleCollections = pulumi.all(vips).apply((vip) => gateways.map((g, position) => ({
+        action: { type: "Allow" as const },
+        name: `${g.name}-network`,
+        priority: 100 + 10 * position,
+        ruleCollectionType: "FirewallPolicyFilterRuleCollection" as const,
+        rules: [{
+            description: `configuration sync, heartbeat, metrics and events (v2 configuration API): the VIP behind ${g.serviceName}.configuration.azure-api.net [https://learn.microsoft.com/azure/api-management/api-management-howto-ip-addresses]`,
+            destinationAddresses: [vip[g.serviceName]],
+            destinationPorts: ["443"],
+            ipProtocols: ["TCP"],
+            name: "configuration-address",
+            ruleType: "NetworkRule" as const,
+            sourceAddresses: [g.source],
+        }],
+    })));
+    const rcg = new FirewallPolicyRuleCollectionGroup("landing-zone-hub", {
+        resourceGroupName: "rg-hub",
+        firewallPolicyName: "fwpol-hub",
+        ruleCollectionGroupName: "apim-self-hosted-gateways",
+        priority: 300,
+        ruleCollections,
+    });
+    return [settle(rcg.id)];
+}
+
 /**
  * The fixed cost every mode pays: the SDK and the three submodules, with the lazily loaded
  * classes the program uses touched, since the submodule index alone defers them.
@@ -182,6 +259,7 @@ async function main(argv: string[]): Promise<WorkerResult> {
             loadedMs,
             cpuMs: (cpu.user + cpu.system) / 1000,
             maxRssMb: process.resourceUsage().maxRSS / 1024,
+            groupWrites: (resources ?? []).filter((r) => r.type === "azure-native:network:FirewallPolicyRuleCollectionGroup").length,
             ...(dump && resources ? { resources } : {}),
         };
     };
@@ -206,16 +284,16 @@ async function main(argv: string[]): Promise<WorkerResult> {
 
     let loadedMs: number;
     let pending: Promise<unknown>[];
-    if (mode === Mode.Component) {
+    if (mode === Mode.Component || mode === Mode.Hub) {
         // Loading the component's modules is part of its cost, so it is timed as loading.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        require("../components/selfHostedGatewayEgress");
+        require("../components");
         loadedMs = performance.now();
-        pending = registerComponents(n);
+        pending = mode === Mode.Component ? registerComponents(n) : registerHub(n);
     } else {
         loadSdk();
         loadedMs = performance.now();
-        pending = registerByHand(n);
+        pending = mode === Mode.Baseline ? registerByHand(n) : registerHubByHand(n);
     }
     await Promise.all(pending);
     await pulumi.runtime.disconnect();

@@ -7,7 +7,7 @@ import { GatewayEgressRuleCollectionGroupArgs, SelfHostedGatewayEgressArgs } fro
 import { InputError } from "../components/errors";
 import { GatewayEgressRuleCollectionGroup, HubGatewayReport, RuleCollectionGroupReport } from "../components/gatewayEgressRuleCollectionGroup";
 import { byCodePoint } from "../components/ordering";
-import { FlowReport, HubFlowReport } from "../components/report";
+import { FlowReport, RuleRow } from "../components/report";
 import { resetPolicyLedger, SelfHostedGatewayEgress } from "../components/selfHostedGatewayEgress";
 import { RegisteredResource, setApimMocks, settle } from "./apimMocks";
 
@@ -20,6 +20,7 @@ export interface OfflineOutputs {
     configurationAddress: string;
     ruleStyle?: string;
     egressPlan: FlowReport[];
+    changeRequest: RuleRow[];
     egressMatrix: string;
     notEnforceableInCluster: { flow: string; reason: string }[];
     notes: string[];
@@ -29,8 +30,6 @@ export interface OfflineHubOutputs {
     ruleCollectionGroups: RuleCollectionGroupReport[];
     firstDeployWrites: number;
     gateways: HubGatewayReport[];
-    egressPlan: HubFlowReport[];
-    egressMatrix: string;
     notes: string[];
 }
 
@@ -143,6 +142,7 @@ export function runOffline(apimDocument: unknown, args: SelfHostedGatewayEgressA
             configurationAddress: c.configurationAddress,
             ruleStyle: c.ruleStyle,
             egressPlan: c.egressPlan,
+            changeRequest: c.changeRequest,
             egressMatrix: c.egressMatrix,
             notEnforceableInCluster: c.notEnforceableInCluster,
             notes: c.notes,
@@ -162,8 +162,6 @@ export function runOfflineHub(apimDocuments: readonly unknown[], args: GatewayEg
             ruleCollectionGroups: c.ruleCollectionGroups,
             firstDeployWrites: c.firstDeployWrites,
             gateways: c.gateways,
-            egressPlan: c.egressPlan,
-            egressMatrix: c.egressMatrix,
             notes: c.notes,
         };
     }).then(({ outputs: { ruleCollectionGroupIds: _ids, ...outputs }, ...rest }) => ({ ...rest, outputs }));

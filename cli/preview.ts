@@ -14,7 +14,8 @@ import { GatewayEgressRuleCollectionGroupArgs, SelfHostedGatewayEgressArgs } fro
 import { InputError } from "../components/errors";
 import { HUB_TYPE_TOKEN } from "../components/gatewayEgressRuleCollectionGroup";
 import { byCodePoint } from "../components/ordering";
-import { egressMatrix, matrixToCsv, matrixToMarkdown, MatrixRow, textTable } from "../components/report";
+import { FilterRuleCollection } from "../components/firewallRules";
+import { BLOCKED_IN_CLUSTER, firewallRows, RuleRow, rowsToCsv, rowsToMarkdown, rowsToText, textTable } from "../components/report";
 import { TYPE_TOKEN } from "../components/selfHostedGatewayEgress";
 import { checkOneStdin, readDocument } from "./inputs";
 import { checkDocumentMatches, OfflineHubOutputs, OfflineRun, RegisteredResource, runOffline, runOfflineHub } from "./offlineRun";
@@ -115,12 +116,6 @@ export async function runPreview(request: Omit<PreviewRequest, "format">): Promi
     return { kind: "gateway", run, args };
 }
 
-function sourceOf(args: Record<string, unknown>): string {
-    const fw = (isObject(args.firewall) ? args.firewall : {}) as { sourceAddresses?: unknown; sourceIpGroupIds?: unknown };
-    const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
-    return [...list(fw.sourceAddresses), ...list(fw.sourceIpGroupIds).map((id) => `IP Group ${id.split("/").pop()}`)].join(" ");
-}
-
 function resourceTree(resources: readonly RegisteredResource[], componentType: string): string[] {
     // Every child is parented to the component.
     const component = resources.find((r) => r.type === componentType) as RegisteredResource;
@@ -132,32 +127,45 @@ function notesSection(title: string, lines: readonly string[]): string[] {
     return lines.length === 0 ? [] : [title, ...lines.map((n) => `- ${n}`), ""];
 }
 
-function renderGatewayTable(run: OfflineRun, source: string): string {
-    const flows = run.outputs.egressPlan;
+const RCG_TYPE = "azure-native:network:FirewallPolicyRuleCollectionGroup";
+
+/** The change request's rows and notes: the gateway's own, or, for a hub, read off the groups it registered. */
+function changeRequestOf(result: PreviewResult): { rows: RuleRow[]; notes: string[] } {
+    if (result.kind === "gateway") {
+        const o = result.run.outputs;
+        return { rows: o.changeRequest, notes: [...o.notes, ...o.notEnforceableInCluster.map((n) => `${n.flow} is ${BLOCKED_IN_CLUSTER}: ${n.reason}`)] };
+    }
+    const groups = result.run.resources.filter((r) => r.type === RCG_TYPE);
+    const order = result.run.outputs.ruleCollectionGroups.map((g) => g.name);
+    groups.sort((a, b) => order.indexOf(String(a.inputs.ruleCollectionGroupName)) - order.indexOf(String(b.inputs.ruleCollectionGroupName)));
+    const rows = groups.flatMap((g) => firewallRows(
+        { policy: `${String(g.inputs.resourceGroupName)}/${String(g.inputs.firewallPolicyName)}`, group: String(g.inputs.ruleCollectionGroupName), priority: String(g.inputs.priority) },
+        g.inputs.ruleCollections as FilterRuleCollection[],
+    ));
+    return { rows, notes: result.run.outputs.notes };
+}
+
+function renderGatewayTable(run: OfflineRun, rows: readonly RuleRow[], notes: readonly string[]): string {
     return [
         "Resources (offline preview under Pulumi mocks: nothing is deployed)",
         ...resourceTree(run.resources, TYPE_TOKEN),
         "",
-        `Egress flows from ${source || "(no source)"}: configuration endpoint ${run.outputs.configurationHost} = ${run.outputs.configurationAddress}, rule style ${run.outputs.ruleStyle ?? "(firewall written elsewhere)"}`,
-        textTable(
-            ["flow", "destination", "protocol", "ports", "feature", "firewall rule", "cluster rule"],
-            flows.map((f) => [f.id, f.destination, f.protocol, f.ports, f.required ? `${f.feature} (required)` : f.feature, f.firewallRule, f.clusterRules]),
-        ),
-        ...notesSection("Blocked in the cluster:", run.outputs.notEnforceableInCluster.map((n) => `${n.flow}: ${n.reason}`)),
-        ...notesSection("Notes:", run.outputs.notes),
+        `Configuration endpoint ${run.outputs.configurationHost} = ${run.outputs.configurationAddress}, rule style ${run.outputs.ruleStyle ?? "(firewall written by a GatewayEgressRuleCollectionGroup)"}`,
+        rowsToText(rows),
+        ...notesSection("Notes:", notes),
     ].join("\n") + "\n";
 }
 
 /** How many writes a first deployment costs, and which gateways share each group. */
 function hubSummary(outputs: OfflineHubOutputs): string[] {
-    const groups = outputs.ruleCollectionGroups;
+    const writes = outputs.firstDeployWrites;
     return [
-        `First deployment: ${outputs.firstDeployWrites} rule collection group write${outputs.firstDeployWrites === 1 ? "" : "s"} on the policy, one after another (Azure writes one group of a policy at a time).`,
-        ...groups.map((g) => `- ${g.name} (priority ${g.priority}, ${(g.bytes / 1024).toFixed(1)} KB): ${g.gateways.length} gateway${g.gateways.length === 1 ? "" : "s"}: ${g.gateways.join(", ")}`),
+        `First deployment: ${writes === 1 ? "1 rule collection group write" : `${writes} rule collection group writes, one after another (Azure writes one group of a policy at a time)`}.`,
+        ...outputs.ruleCollectionGroups.map((g) => `- ${g.name} (priority ${g.priority}, ${(g.bytes / 1024).toFixed(1)} KB) holds ${g.gateways.length} gateway${g.gateways.length === 1 ? "" : "s"}: ${g.gateways.join(", ")}`),
     ];
 }
 
-function renderHubTable(run: OfflineRun<OfflineHubOutputs>): string {
+function renderHubTable(run: OfflineRun<OfflineHubOutputs>, rows: readonly RuleRow[]): string {
     return [
         "Resources (offline preview under Pulumi mocks: nothing is deployed)",
         ...resourceTree(run.resources, HUB_TYPE_TOKEN),
@@ -168,24 +176,22 @@ function renderHubTable(run: OfflineRun<OfflineHubOutputs>): string {
             ["gateway", "instance", "configuration endpoint", "rule style", "group"],
             run.outputs.gateways.map((g) => [g.name, g.apimServiceName, `${g.configurationHost} = ${g.configurationAddress}`, g.ruleStyle, g.ruleCollectionGroup]),
         ),
+        rowsToText(rows),
         ...notesSection("Notes:", run.outputs.notes),
     ].join("\n") + "\n";
 }
 
-function matrixRows(result: PreviewResult): MatrixRow[] {
-    return result.kind === "hub" ? result.run.outputs.egressPlan.flatMap((f) => egressMatrix([f], f.sources)) : egressMatrix(result.run.outputs.egressPlan, sourceOf(result.args));
-}
-
 export function render(result: PreviewResult, format: Format): string {
+    const { rows, notes } = changeRequestOf(result);
     switch (format) {
         case Format.Json:
             return stableJson({ resources: result.run.resources, outputs: result.run.outputs });
         case Format.Markdown:
-            return result.kind === "hub" ? [...hubSummary(result.run.outputs), "", matrixToMarkdown(matrixRows(result))].join("\n") : matrixToMarkdown(matrixRows(result));
+            return result.kind === "hub" ? `${hubSummary(result.run.outputs).join("\n")}\n\n${rowsToMarkdown(rows, notes)}` : rowsToMarkdown(rows, notes);
         case Format.Csv:
-            return matrixToCsv(matrixRows(result));
+            return rowsToCsv(rows);
         case Format.Table:
-            return result.kind === "hub" ? renderHubTable(result.run) : renderGatewayTable(result.run, sourceOf(result.args));
+            return result.kind === "hub" ? renderHubTable(result.run, rows) : renderGatewayTable(result.run, rows, notes);
     }
 }
 

@@ -172,6 +172,8 @@ function renderTable(rows: readonly VerifyRow[], servers: string, host: string, 
         textTable(
             ["flow", "name", "via CNAME", "expected", "resolved", "status"],
             rows.map((r) => [r.flow, r.name, r.cnames.join(" → ") || "-", r.expected.join(", ") || "-", r.resolved.join(", ") || "-", r.status]),
+            // One line per name, however long, so a pipeline can grep a row.
+            Number.POSITIVE_INFINITY,
         ).trimEnd(),
         ...(findings.length > 0 ? ["", ...findings] : []),
         "",

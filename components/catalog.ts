@@ -22,6 +22,8 @@ export const DocReference = {
     FirewallLimits: "https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#azure-firewall-limits",
     /** "A configuration update can take three to five minutes on average, and parallel updates aren't supported." */
     FirewallKnownIssues: "https://learn.microsoft.com/azure/firewall/firewall-known-issues",
+    /** OVN-Kubernetes EgressFirewall: ordered rules, first match wins, one per namespace named "default". */
+    EgressFirewall: "https://docs.openshift.com/container-platform/latest/networking/ovn_kubernetes_network_provider/configuring-egress-firewall-ovn.html",
     /** Helm chart `azure-api-management-gateway`: ports 8080/8081, UDP 4290/4291 between replicas. */
     HelmChart: "https://github.com/Azure/api-management-self-hosted-gateway",
 } as const;

@@ -5,7 +5,7 @@
 // - EgressFirewall (openshift): ordered Allow rules by CIDR and by DNS name, optional final Deny.
 // - CiliumNetworkPolicy (cilium): toFQDNs/toCIDR rules plus the DNS rule that makes them work.
 // Sources: DESIGN.md §2 (Helm chart ports, OpenShift DNS on 5353) and §5.
-import { GatewayPorts } from "./catalog";
+import { DocReference, GatewayPorts } from "./catalog";
 import { EgressFlow, EgressPlan } from "./egressPlan";
 import { InputError } from "./errors";
 import { ClusterFlavor } from "./args";
@@ -19,8 +19,16 @@ export interface Manifest {
     readonly spec: Record<string, unknown>;
 }
 
+/** Why a cluster rule exists, and the document that says so. */
+export interface RulePurpose {
+    readonly purpose: string;
+    readonly reference: string;
+}
+
 export interface ClusterRendering {
     readonly manifests: readonly Manifest[];
+    /** Rule reference (`NetworkPolicy/gw/egress[2]`, `.../ingress[0]`) → why the rule exists. Every rule has one. */
+    readonly purposes: Readonly<Record<string, RulePurpose>>;
     /** Flow id → where the cluster allows it, e.g. `NetworkPolicy/gw/egress[2]`. */
     readonly enforcedBy: Readonly<Record<string, readonly string[]>>;
     /** Flows no cluster rule allows: they are blocked in the cluster, with the reason. */
@@ -79,7 +87,13 @@ interface Rendered {
     readonly manifest: Manifest;
     /** [flow id, rule reference] for each flow the manifest allows. */
     readonly enforcedBy: [string, string][];
+    /** The purposes of the rules no flow of the plan stands behind (DNS, replicas, listeners, the final deny). */
+    readonly fixed: [string, RulePurpose][];
 }
+
+const DNS_PURPOSE: RulePurpose = { purpose: "cluster DNS: the gateway resolves the configuration host and every named destination", reference: DocReference.HelmChart };
+const REPLICAS_PURPOSE: RulePurpose = { purpose: "rate-limit synchronization (UDP 4290) and heartbeat (UDP 4291) between gateway replicas", reference: DocReference.HelmChart };
+const LISTENERS_PURPOSE: RulePurpose = { purpose: "the gateway's listeners (8080 http, 8081 https) for API clients", reference: DocReference.HelmChart };
 
 function renderNetworkPolicy(plan: EgressPlan, options: ClusterOptions): Rendered {
     const self = { podSelector: { matchLabels: options.podLabels } };
@@ -100,6 +114,7 @@ function renderNetworkPolicy(plan: EgressPlan, options: ClusterOptions): Rendere
         egress.push({ to: options.allowNamedFlowsTo.map((c) => ({ ipBlock: { cidr: c } })), ports: flow.ports.map(networkPolicyPort) });
     }
     const broad = named.length > 0 && options.allowNamedFlowsTo.includes(ALL_IPV4);
+    const prefix = `NetworkPolicy/${options.policyName}`;
     const ingress = [
         { from: [{ podSelector: {} }, ...options.ingressNamespaces.map((n) => ({ namespaceSelector: namespaceSelector(n) }))], ports: LISTENER_PORTS.map(networkPolicyPort) },
         { from: [self], ports: REPLICA_PORTS.map(networkPolicyPort) },
@@ -112,6 +127,7 @@ function renderNetworkPolicy(plan: EgressPlan, options: ClusterOptions): Rendere
             spec: { podSelector: { matchLabels: options.podLabels }, policyTypes: ["Ingress", "Egress"], ingress, egress },
         },
         enforcedBy,
+        fixed: [[ref(0), DNS_PURPOSE], [ref(1), REPLICAS_PURPOSE], [`${prefix}/ingress[0]`, LISTENERS_PURPOSE], [`${prefix}/ingress[1]`, REPLICAS_PURPOSE]],
     };
 }
 
@@ -144,7 +160,9 @@ function renderEgressFirewall(plan: EgressPlan, options: ClusterOptions, skipped
         enforcedBy.push([flow.id, `EgressFirewall/default/egress[${egress.length}]`]);
         egress.push({ type: "Allow", to, ports: egressFirewallPorts(flow.ports) });
     }
+    const fixed: [string, RulePurpose][] = [];
     if (options.denyAllOtherEgress) {
+        fixed.push([`EgressFirewall/default/egress[${egress.length}]`, { purpose: "deny every other destination outside the cluster (cluster.denyAllOtherEgress)", reference: DocReference.EgressFirewall }]);
         egress.push({ type: "Deny", to: { cidrSelector: ALL_IPV4 } });
     }
     if (egress.length > EGRESS_FIREWALL_MAX_RULES) {
@@ -159,6 +177,7 @@ function renderEgressFirewall(plan: EgressPlan, options: ClusterOptions, skipped
             spec: { egress },
         },
         enforcedBy,
+        fixed,
     };
 }
 
@@ -189,16 +208,17 @@ function renderCilium(plan: EgressPlan, options: ClusterOptions): Rendered {
             spec: { endpointSelector: { matchLabels: options.podLabels }, egress },
         },
         enforcedBy,
+        fixed: [[`CiliumNetworkPolicy/${options.policyName}/egress[0]`, DNS_PURPOSE]],
     };
 }
 
 const SERVICE_TAG = "an Azure service tag has no meaning in the cluster";
-const NAME_ONLY = "not enforceable by NetworkPolicy (name only): blocked in the cluster unless cluster.allowNamedFlowsTo lists CIDRs for it";
+const NAME_ONLY = "a NetworkPolicy matches addresses, not names: list CIDRs for it in cluster.allowNamedFlowsTo to allow it";
 
 /** Renders the cluster manifests for the chosen flavor. Pure. */
 export function renderClusterPolicy(plan: EgressPlan, options: ClusterOptions): ClusterRendering {
     if (!options.enabled) {
-        return { manifests: [], enforcedBy: {}, notEnforceable: [] };
+        return { manifests: [], purposes: {}, enforcedBy: {}, notEnforceable: [] };
     }
     const skipped: { flow: string; reason: string }[] = [];
     const networkPolicy = renderNetworkPolicy(plan, options);
@@ -236,5 +256,13 @@ export function renderClusterPolicy(plan: EgressPlan, options: ClusterOptions): 
                 ...skipped.filter((s) => s.flow === f.id).map((s) => s.reason),
             ].join("; "),
         }));
-    return { manifests: rendered.map((r) => r.manifest), enforcedBy, notEnforceable };
+    // A rule stands for the flows it carries: their purposes, their documents.
+    const purposes: Record<string, RulePurpose> = Object.fromEntries(rendered.flatMap((r) => r.fixed));
+    for (const [flowId, where] of rendered.flatMap((r) => r.enforcedBy)) {
+        const flow = plan.flows.find((f) => f.id === flowId) as EgressFlow;
+        const ref = where.replace(/ \(.*\)$/, "");
+        const known = purposes[ref];
+        purposes[ref] = known ? { purpose: `${known.purpose}; ${flow.purpose}`, reference: known.reference === flow.reference ? known.reference : `${known.reference} ${flow.reference}` } : { purpose: flow.purpose, reference: flow.reference };
+    }
+    return { manifests: rendered.map((r) => r.manifest), purposes, enforcedBy, notEnforceable };
 }

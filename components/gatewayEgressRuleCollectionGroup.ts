@@ -17,7 +17,6 @@ import { claimGroups, inProviderSubscription, isPlain, knownValue, registerGroup
 import { HubOptions, Options, resolveHubOptions } from "./options";
 import { deriveHub, HubDerivation } from "./pipeline";
 import { GroupPlacement } from "./policyLedger";
-import { HubFlowReport } from "./report";
 
 export const HUB_TYPE_TOKEN = "apim-gateway-egress:index:GatewayEgressRuleCollectionGroup";
 
@@ -75,20 +74,16 @@ export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
     public readonly firstDeployWrites: pulumi.Output<number>;
     /** Every gateway: its instance, configuration endpoint, rule style and where its rules are. */
     public readonly gateways: pulumi.Output<HubGatewayReport[]>;
-    /** Every flow of every gateway, with the firewall rule that carries it. */
-    public readonly egressPlan: pulumi.Output<HubFlowReport[]>;
-    /** The egress matrix of every gateway for a change request, as a markdown table. */
-    public readonly egressMatrix: pulumi.Output<string>;
     /** What the firewall administrator must know for these rules to work. */
     public readonly notes: pulumi.Output<string[]>;
 
     constructor(name: string, args: GatewayEgressRuleCollectionGroupArgs, opts?: pulumi.ComponentResourceOptions) {
         // Plain args are refused before anything is registered; Outputs when they resolve.
         const known = isPlain(args) ? resolveHubOptions(name, args) : undefined;
-        const resolved = known ? pulumi.output(known) : pulumi.output(args).apply((a) => resolveHubOptions(name, a));
+        const resolved = known ? undefined : pulumi.output(args).apply((a) => resolveHubOptions(name, a));
         super(HUB_TYPE_TOKEN, name, {}, opts);
 
-        const derived: Promise<{ hub: HubOptions; derivation: HubDerivation } | undefined> = (known ? Promise.resolve(known) : knownValue(resolved)).then(async (hub) => {
+        const derived: Promise<{ hub: HubOptions; derivation: HubDerivation } | undefined> = (known ? Promise.resolve(known) : knownValue(resolved as pulumi.Output<HubOptions>)).then(async (hub) => {
             if (hub === undefined) {
                 return undefined;
             }
@@ -113,8 +108,10 @@ export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
             throw e;
         });
         // An unknown input leaves every output unknown, as Pulumi shows what it cannot know yet.
-        const from = <T>(f: (w: Written) => pulumi.Input<T>): pulumi.Output<T> =>
-            resolved.apply(() => written.then((w) => (w === undefined ? undefined : f(w)))) as pulumi.Output<T>;
+        const settled = written.then((w) => w);
+        const from = <T>(f: (w: Written) => pulumi.Input<T>): pulumi.Output<T> => (resolved
+            ? resolved.apply(() => settled.then((w) => (w === undefined ? undefined : f(w))))
+            : pulumi.output(settled.then((w) => f(w as Written)))) as pulumi.Output<T>;
 
         this.ruleCollectionGroupIds = from((w) => w.ids);
         this.ruleCollectionGroups = from((w) => w.placements.apply((placed) => w.derivation.groups.map((g, i) => ({ name: g.name, priority: placed[i].priority, bytes: g.bytes, gateways: [...g.gateways] }))));
@@ -128,16 +125,12 @@ export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
             ruleCollectionGroup: w.derivation.groups[g.group].name,
             ruleCollections: g.firewall.ruleCollections.map((c) => c.name),
         })));
-        this.egressPlan = from((w) => w.derivation.flows);
-        this.egressMatrix = from((w) => w.derivation.matrix);
         this.notes = from((w) => w.derivation.notes);
         this.registerOutputs({
             ruleCollectionGroupIds: this.ruleCollectionGroupIds,
             ruleCollectionGroups: this.ruleCollectionGroups,
             firstDeployWrites: this.firstDeployWrites,
             gateways: this.gateways,
-            egressPlan: this.egressPlan,
-            egressMatrix: this.egressMatrix,
             notes: this.notes,
         });
     }

@@ -8,6 +8,6 @@ export { normalizeApim, ApimFacts, Sku, VirtualNetworkType } from "./apimFacts";
 export { buildEgressPlan, EgressFlow, EgressPlan, Feature } from "./egressPlan";
 export { renderFirewallRules, defaultRuleStyle, FirewallRendering } from "./firewallRules";
 export { renderClusterPolicy, ClusterRendering, Manifest } from "./clusterPolicy";
-export { describeFlows, egressMatrix, matrixToCsv, matrixToMarkdown, FlowReport, MatrixRow } from "./report";
+export { clusterRows, describeFlows, firewallRows, FlowReport, GroupTarget, RuleRow, rowsToCsv, rowsToMarkdown, rowsToText } from "./report";
 export { InputError } from "./errors";
 export { Cloud, DocReference, DECLARED_BY_USER } from "./catalog";

@@ -203,7 +203,11 @@ function integerAt(field: string, value: unknown, fallback: number, min: number,
 // Large enough for any real site, small enough that a runaway list fails here and not at Azure.
 const MAX_LIST_LENGTH = 1000;
 
-function listAt<T>(field: string, value: unknown, item: (field: string, value: unknown) => T, max = MAX_LIST_LENGTH): T[] {
+/**
+ * A list of at most `max` items, each read by `item`; an item listed twice (by `key`, its JSON by
+ * default) is refused.
+ */
+function listAt<T>(field: string, value: unknown, item: (field: string, value: unknown) => T, max = MAX_LIST_LENGTH, key: (item: T) => string = (v) => JSON.stringify(v)): T[] {
     if (value === undefined || value === null) {
         return [];
     }
@@ -216,11 +220,11 @@ function listAt<T>(field: string, value: unknown, item: (field: string, value: u
     const items = value.map((v, i) => item(`${field}[${i}]`, v));
     const seen = new Set<string>();
     items.forEach((v, i) => {
-        const key = JSON.stringify(v);
-        if (seen.has(key)) {
+        const k = key(v);
+        if (seen.has(k)) {
             throw new InputError(`${field}[${i}]`, value[i], "This value is listed twice.");
         }
-        seen.add(key);
+        seen.add(k);
     });
     return items;
 }
@@ -680,7 +684,7 @@ export function resolveHubOptions(componentName: string, args: unknown): HubOpti
                 backends: resolveBackends(`${field}.backends`, g.backends, minimumPrefixLength),
             },
         };
-    }, MAX_HUB_GATEWAYS);
+    }, MAX_HUB_GATEWAYS, (g) => g.field);
     if (gateways.length === 0) {
         throw new InputError("gateways", top.gateways, "Give at least one gateway: a rule collection group without rules is refused by Azure.");
     }

@@ -7,7 +7,7 @@ import { buildEgressPlan, EgressPlan } from "./egressPlan";
 import { InputError } from "./errors";
 import { CollectionNames, FilterRuleCollection, FirewallRendering, renderFirewallRules, SINGLE_GATEWAY_COLLECTIONS } from "./firewallRules";
 import { HubOptions, Options, SourceOptions } from "./options";
-import { describeFlows, egressMatrix, FlowReport, HubFlowReport, matrixToMarkdown } from "./report";
+import { BLOCKED_IN_CLUSTER, clusterRows, describeFlows, firewallRows, FlowReport, flowsByRule, GroupTarget, RuleRow } from "./report";
 import { groupBytes, hubCollectionNames, layoutGroups } from "./ruleCollectionGroups";
 
 export interface Derivation {
@@ -18,14 +18,19 @@ export interface Derivation {
     readonly cluster: ClusterRendering;
     /** One row per flow with the rules that carry it. */
     readonly flows: FlowReport[];
-    /** The review matrix as markdown; its source column is the firewall rules' sources. */
-    readonly matrix: string;
     /** The facts' warnings, then what the firewall administrator must know. */
     readonly notes: string[];
 }
 
-function sourcesOf(options: SourceOptions | undefined): string {
-    return options ? [...options.sourceAddresses, ...options.sourceIpGroupIds].join(" ") : "";
+/**
+ * The change request of one gateway: every firewall rule (in `target`, when the gateway writes
+ * its own group) and every cluster rule, then the notes, the flows blocked in the cluster last.
+ */
+export function changeRequest(d: Derivation, target: GroupTarget | undefined): { rows: RuleRow[]; notes: string[] } {
+    return {
+        rows: [...(d.firewall && target ? firewallRows(target, d.firewall.ruleCollections) : []), ...clusterRows(d.cluster, flowsByRule(d.flows))],
+        notes: [...d.notes, ...d.cluster.notEnforceable.map((n) => `${n.flow} is ${BLOCKED_IN_CLUSTER}: ${n.reason}`)],
+    };
 }
 
 /** The rule collections of a component's own group, refused past the size the policy accepts. */
@@ -45,8 +50,7 @@ export function deriveEgress(document: unknown, options: Options, collections: C
         checkGroupSize(firewall, options.placement.maxGroupBytes);
     }
     const cluster = renderClusterPolicy(plan, options.cluster);
-    const flows = describeFlows(plan, firewall, cluster);
-    return { facts, plan, firewall, cluster, flows, matrix: matrixToMarkdown(egressMatrix(flows, sourcesOf(options.firewall))), notes: [...facts.warnings, ...(firewall?.notes ?? [])] };
+    return { facts, plan, firewall, cluster, flows: describeFlows(plan, firewall, cluster), notes: [...facts.warnings, ...(firewall?.notes ?? [])] };
 }
 
 /** One rule collection group of a hub, as laid out. */
@@ -63,7 +67,6 @@ export interface HubGatewayDerivation {
     readonly name: string;
     readonly facts: ApimFacts;
     readonly firewall: FirewallRendering;
-    readonly flows: FlowReport[];
     /** Index into `HubDerivation.groups`. */
     readonly group: number;
 }
@@ -72,10 +75,6 @@ export interface HubDerivation {
     readonly groups: readonly HubGroup[];
     /** In code-point order of their names, as the options give them. */
     readonly gateways: readonly HubGatewayDerivation[];
-    /** Every gateway's flows, gateway by gateway. */
-    readonly flows: HubFlowReport[];
-    /** Every gateway's flows, one review matrix; each row's source is its gateway's sources. */
-    readonly matrix: string;
     /** Each distinct note once, in first-seen order. */
     readonly notes: string[];
 }
@@ -94,8 +93,12 @@ function groupNames(base: string, count: number): string[] {
  * groups as `maxGroupBytes` allows. Throws `InputError` on bad input.
  */
 export function deriveHub(hub: HubOptions, documentOf: (apim: Options["apim"]) => unknown): HubDerivation {
+    // Each instance's facts once, however many gateways belong to it.
+    const factsOf = new Map<unknown, ApimFacts>();
     const planned = hub.gateways.map((g) => {
-        const facts = normalizeApim(documentOf(g.options.apim));
+        const document = documentOf(g.options.apim);
+        const facts = factsOf.get(document) ?? normalizeApim(document);
+        factsOf.set(document, facts);
         const plan = buildEgressPlan(facts, g.options);
         const render = (names: CollectionNames) => renderFirewallRules(plan, facts.virtualNetworkType, g.options.firewall as SourceOptions, names);
         return { g, facts, plan, render };
@@ -103,20 +106,13 @@ export function deriveHub(hub: HubOptions, documentOf: (apim: Options["apim"]) =
     const layout = layoutGroups(planned.map(({ g, render }) => ({ gateway: g.name, field: g.field, render: (names: CollectionNames) => render(names).ruleCollections })), hub.placement.maxGroupBytes);
     const names = groupNames(hub.placement.ruleCollectionGroupName, layout.length);
     const groupOf = new Map(layout.flatMap((group, i) => group.gateways.map((gateway, position) => [gateway, { i, position }] as const)));
-    const hubFlows: HubFlowReport[] = [];
-    const gateways = planned.map(({ g, facts, plan, render }) => {
+    const gateways = planned.map(({ g, facts, render }) => {
         const { i, position } = groupOf.get(g.name) as { i: number; position: number };
-        const firewall = render(hubCollectionNames(g.name, position));
-        const flows = describeFlows(plan, firewall, renderClusterPolicy(plan, g.options.cluster));
-        const sources = sourcesOf(g.options.firewall);
-        hubFlows.push(...flows.map((f) => ({ gateway: g.name, sources, ...f })));
-        return { name: g.name, facts, firewall, flows, group: i };
+        return { name: g.name, facts, firewall: render(hubCollectionNames(g.name, position)), group: i };
     });
     return {
         groups: layout.map((group, i) => ({ name: names[i], gateways: group.gateways, ruleCollections: group.ruleCollections, bytes: group.bytes })),
         gateways,
-        flows: hubFlows,
-        matrix: matrixToMarkdown(hubFlows.flatMap((f) => egressMatrix([f], f.sources))),
         notes: [...new Set(gateways.flatMap((g) => [...g.facts.warnings, ...g.firewall.notes]))],
     };
 }

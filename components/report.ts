@@ -1,10 +1,14 @@
-// Report renderer: the egress plan as the matrix a network team reviews — one row per flow with
-// source, destination, protocol, ports, purpose, feature, where it is enforced and the document
-// that requires it — as structured data, a text table, markdown or RFC 4180 CSV. Pure.
+// Report renderers: what a network team reviews. Two views, both pure:
+// - per flow (`FlowReport`, the `egressPlan` output): each flow of the plan with the firewall rule
+//   and cluster rules that carry it;
+// - per rule (`RuleRow`, the change-request matrix): every firewall rule and every cluster rule
+//   with its identity (policy, group, priority, collection, name, type, action), what it allows
+//   (protocol, sources, destinations, ports), why (purpose) and the document that says so —
+//   as markdown (notes below the table), RFC 4180 CSV, or a terminal table of at most 120 columns.
 import { stringify } from "csv-stringify/sync";
-import { ClusterRendering } from "./clusterPolicy";
+import { ClusterRendering, Manifest } from "./clusterPolicy";
 import { EgressPlan } from "./egressPlan";
-import { FirewallRendering } from "./firewallRules";
+import { FilterRuleCollection, FirewallRendering } from "./firewallRules";
 import { byCodePoint } from "./ordering";
 import { formatPorts } from "./peers";
 
@@ -22,15 +26,8 @@ export interface FlowReport {
     reference: string;
 }
 
-/** A flow of one gateway among many (a GatewayEgressRuleCollectionGroup's), with who may connect. */
-export interface HubFlowReport extends FlowReport {
-    /** The gateway the flow belongs to. */
-    gateway: string;
-    /** The firewall rules' sources: the gateway's networks and IP Groups. */
-    sources: string;
-}
-
-export const NOT_ENFORCEABLE = "not enforceable here";
+/** The one wording for a flow no cluster rule allows. */
+export const BLOCKED_IN_CLUSTER = "blocked in the cluster";
 /** The firewall column of a component that leaves its firewall rules to a GatewayEgressRuleCollectionGroup. */
 export const NOT_WRITTEN_HERE = "written by the policy's GatewayEgressRuleCollectionGroup (firewall.enabled is false)";
 
@@ -46,58 +43,216 @@ export function describeFlows(plan: EgressPlan, firewall: FirewallRendering | un
         protocol: [...new Set(f.ports.map((p) => p.protocol))].sort(byCodePoint).join("/"),
         ports: f.ports.map(formatPorts).join(", "),
         firewallRule: firewall === undefined ? NOT_WRITTEN_HERE : firewall.enforcedBy[f.id] ?? `not in firewall (ruleStyle ${firewall.ruleStyle})`,
-        clusterRules: cluster.enforcedBy[f.id]?.join(", ") ?? NOT_ENFORCEABLE,
+        clusterRules: cluster.enforcedBy[f.id]?.join(", ") ?? BLOCKED_IN_CLUSTER,
         reference: f.reference,
     }));
 }
 
-export interface MatrixRow {
-    source: string;
-    destination: string;
+/** One rule of the change request: a firewall rule, or a rule of a cluster policy object. */
+export interface RuleRow {
+    /** `Azure Firewall`, or the cluster object's kind. */
+    enforcer: string;
+    /** The firewall policy (`rg/name`), or the cluster object (`namespace/name`). */
+    policy: string;
+    /** The rule collection group; empty for cluster rules. */
+    group: string;
+    /** The group's priority; empty for cluster rules. */
+    priority: string;
+    /** `name (priority)` of the rule collection, or the rule's place in the object (`egress[2]`). */
+    collection: string;
+    /** The rule's name; for cluster rules, the flows it carries. */
+    rule: string;
+    type: string;
+    action: string;
     protocol: string;
+    sources: string;
+    destinations: string;
     ports: string;
     purpose: string;
-    feature: string;
-    enforcedBy: string;
     reference: string;
 }
 
-/** The review matrix: `source` names who may connect, as the firewall sees it. */
-export function egressMatrix(flows: readonly FlowReport[], source: string): MatrixRow[] {
-    return flows.map((f) => ({
-        source,
-        destination: f.destination,
-        protocol: f.protocol,
-        ports: f.ports,
-        purpose: f.purpose,
-        feature: `${f.required ? "required" : "optional"}: ${f.feature}`,
-        enforcedBy: `firewall: ${f.firewallRule}; cluster: ${f.clusterRules}`,
-        reference: f.reference,
+export const RULE_COLUMNS: readonly (keyof RuleRow)[] = ["enforcer", "policy", "group", "priority", "collection", "rule", "type", "action", "protocol", "sources", "destinations", "ports", "purpose", "reference"];
+
+/** Where a firewall group goes. */
+export interface GroupTarget {
+    /** `resourceGroup/policyName`. */
+    readonly policy: string;
+    readonly group: string;
+    readonly priority: number | string;
+}
+
+const list = (values: readonly unknown[] | undefined): string => (values ?? []).map(String).join(" ");
+
+/** A rule description written by firewallRules.ts: `purpose [reference]`. */
+function splitDescription(description: string): { purpose: string; reference: string } {
+    const match = /^(.*) \[([^\]]+)\]$/.exec(description);
+    return match ? { purpose: match[1], reference: match[2] } : { purpose: description, reference: "" };
+}
+
+/** One row per firewall rule of a group, in collection and rule order. */
+export function firewallRows(target: GroupTarget, ruleCollections: readonly FilterRuleCollection[]): RuleRow[] {
+    return ruleCollections.flatMap((c) => c.rules.map((r): RuleRow => {
+        const { purpose, reference } = splitDescription(r.description);
+        const sources = [...(r.sourceAddresses ?? []), ...(r.sourceIpGroups ?? []).map((id) => `ipGroup:${id.split("/").pop()}`)].join(" ");
+        const common = { enforcer: "Azure Firewall", policy: target.policy, group: target.group, priority: String(target.priority), collection: `${c.name} (${c.priority})`, rule: r.name, type: r.ruleType, action: c.action.type, sources, purpose, reference };
+        return r.ruleType === "NetworkRule"
+            ? { ...common, protocol: list(r.ipProtocols), destinations: list(r.destinationAddresses ?? r.destinationFqdns), ports: r.destinationPorts.join(", ") }
+            : { ...common, protocol: r.protocols.map((p) => p.protocolType).join(" "), destinations: list(r.targetFqdns), ports: r.protocols.map((p) => String(p.port)).join(", ") };
     }));
 }
 
-export const MATRIX_COLUMNS: readonly (keyof MatrixRow)[] = ["source", "destination", "protocol", "ports", "purpose", "feature", "enforcedBy", "reference"];
+type Json = Record<string, unknown>;
+const records = (value: unknown): Json[] => (Array.isArray(value) ? (value as Json[]) : []);
 
-export function matrixToCsv(rows: readonly MatrixRow[]): string {
-    return stringify(rows.map((r) => MATRIX_COLUMNS.map((c) => r[c])), { header: true, columns: [...MATRIX_COLUMNS], record_delimiter: "\r\n" });
+function labels(value: unknown): string {
+    return Object.entries((value ?? {}) as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(",");
+}
+
+/** A NetworkPolicy peer as a reader would say it; a pod selector alone means pods of the policy's own namespace. */
+function peer(p: Json, namespace: string): string {
+    if (p.ipBlock) {
+        return String((p.ipBlock as Json).cidr);
+    }
+    const pods = p.podSelector ? labels((p.podSelector as Json).matchLabels) : undefined;
+    if (!p.namespaceSelector) {
+        return pods ? `pods ${pods} of ${namespace}` : `every pod of ${namespace}`;
+    }
+    const ns = labels((p.namespaceSelector as Json).matchLabels);
+    return `${pods ? `pods ${pods}` : "every pod"} of namespaces ${ns || "(any)"}`;
+}
+
+/** Protocols and ports of a rule, each named once. */
+function networkPolicyPorts(ports: unknown): { protocol: string; ports: string } {
+    const all = records(ports);
+    return {
+        protocol: [...new Set(all.map((p) => String(p.protocol)))].join(" "),
+        ports: [...new Set(all.map((p) => (p.endPort ? `${p.port}-${p.endPort}` : String(p.port))))].join(", "),
+    };
+}
+
+/** One row per rule of each cluster object, egress then ingress, in order. */
+export function clusterRows(cluster: ClusterRendering, flowsByRule: Readonly<Record<string, readonly string[]>> = {}): RuleRow[] {
+    return cluster.manifests.flatMap((m: Manifest) => {
+        const object = `${m.metadata.namespace}/${m.metadata.name}`;
+        const spec = m.spec;
+        const ref = (where: string) => `${m.kind}/${m.metadata.name}/${where}`;
+        const row = (where: string, fields: Pick<RuleRow, "type" | "action" | "protocol" | "sources" | "destinations" | "ports">): RuleRow => ({
+            enforcer: m.kind, policy: object, group: "", priority: "", collection: where, rule: (flowsByRule[ref(where)] ?? []).join(" "),
+            ...fields, purpose: cluster.purposes[ref(where)]?.purpose ?? "", reference: cluster.purposes[ref(where)]?.reference ?? "",
+        });
+        if (m.kind === "NetworkPolicy") {
+            const pods = `pods ${labels((spec.podSelector as Json).matchLabels)}`;
+            return [
+                ...records(spec.egress).map((r, i) => row(`egress[${i}]`, { type: "egress", action: "Allow", sources: pods, destinations: records(r.to).map((p) => peer(p, m.metadata.namespace)).join("; "), ...networkPolicyPorts(r.ports) })),
+                ...records(spec.ingress).map((r, i) => row(`ingress[${i}]`, { type: "ingress", action: "Allow", sources: records(r.from).map((p) => peer(p, m.metadata.namespace)).join("; "), destinations: pods, ...networkPolicyPorts(r.ports) })),
+            ];
+        }
+        if (m.kind === "EgressFirewall") {
+            return records(spec.egress).map((r, i) => {
+                const to = r.to as Json;
+                return row(`egress[${i}]`, { type: to.dnsName ? "dnsName" : "cidrSelector", action: String(r.type), sources: `every pod of ${m.metadata.namespace}`, destinations: String(to.dnsName ?? to.cidrSelector), ...networkPolicyPorts(r.ports) });
+            });
+        }
+        const pods = `pods ${labels((spec.endpointSelector as Json).matchLabels)}`;
+        return records(spec.egress).map((r, i) => {
+            const ports = records(r.toPorts).flatMap((tp) => records(tp.ports));
+            const destinations = r.toCIDR ? list(r.toCIDR as unknown[]) : r.toFQDNs ? records(r.toFQDNs).map((f) => String(f.matchName ?? f.matchPattern)).join(" ") : records(r.toEndpoints).map((e) => `endpoints ${labels(e.matchLabels)}`).join(" ");
+            const type = r.toCIDR ? "toCIDR" : r.toFQDNs ? "toFQDNs" : "toEndpoints";
+            return row(`egress[${i}]`, { type, action: "Allow", sources: pods, destinations, ...networkPolicyPorts(ports) });
+        });
+    });
+}
+
+/** Cluster rule reference → the flows it carries, from the per-flow report. */
+export function flowsByRule(flows: readonly FlowReport[]): Record<string, string[]> {
+    const byRule: Record<string, string[]> = {};
+    for (const f of flows) {
+        for (const where of f.clusterRules === BLOCKED_IN_CLUSTER ? [] : f.clusterRules.split(", ")) {
+            (byRule[where.replace(/ \(.*\)$/, "")] ??= []).push(f.id);
+        }
+    }
+    return byRule;
+}
+
+export function rowsToCsv(rows: readonly RuleRow[]): string {
+    return stringify(rows.map((r) => RULE_COLUMNS.map((c) => r[c])), { header: true, columns: [...RULE_COLUMNS], record_delimiter: "\r\n" });
 }
 
 function escapeMarkdownCell(text: string): string {
     return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
 
-export function matrixToMarkdown(rows: readonly MatrixRow[]): string {
+/** The change request as markdown: the rules, then the notes the administrators must read. */
+export function rowsToMarkdown(rows: readonly RuleRow[], notes: readonly string[] = []): string {
     const lines = [
-        `| ${MATRIX_COLUMNS.join(" | ")} |`,
-        `| ${MATRIX_COLUMNS.map(() => "---").join(" | ")} |`,
-        ...rows.map((r) => `| ${MATRIX_COLUMNS.map((c) => escapeMarkdownCell(r[c])).join(" | ")} |`),
+        `| ${RULE_COLUMNS.join(" | ")} |`,
+        `| ${RULE_COLUMNS.map(() => "---").join(" | ")} |`,
+        ...rows.map((r) => `| ${RULE_COLUMNS.map((c) => escapeMarkdownCell(r[c])).join(" | ")} |`),
+        ...(notes.length > 0 ? ["", "Notes:", "", ...notes.map((n) => `- ${escapeMarkdownCell(n)}`)] : []),
     ];
     return `${lines.join("\n")}\n`;
 }
 
-/** A plain-text table with aligned columns, for terminals. */
-export function textTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-    const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
-    return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n") + "\n";
+/** Splits `text` into lines of at most `width`, at spaces where it can. */
+function wrap(text: string, width: number): string[] {
+    const lines: string[] = [];
+    let line = "";
+    for (const word of text.split(" ")) {
+        for (let rest = word; rest.length > 0;) {
+            const room = line === "" ? width : width - line.length - 1;
+            if (rest.length <= room) {
+                line = line === "" ? rest : `${line} ${rest}`;
+                rest = "";
+            } else if (line !== "") {
+                lines.push(line);
+                line = "";
+            } else {
+                lines.push(rest.slice(0, width));
+                rest = rest.slice(width);
+            }
+        }
+    }
+    return line === "" && lines.length > 0 ? lines : [...lines, line];
+}
+
+/**
+ * A plain-text table for terminals, at most `width` columns: each column gets what its content
+ * needs up to a fair share, and longer cells wrap onto further lines.
+ */
+export function textTable(headers: readonly string[], rows: readonly (readonly string[])[], width = 120): string {
+    const gap = 2;
+    const natural = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const widths = [...natural];
+    // Shrink the widest column until the table fits; no column below its header or 8.
+    while (widths.reduce((a, b) => a + b, 0) + gap * (widths.length - 1) > width) {
+        const widest = widths.indexOf(Math.max(...widths));
+        const floor = Math.max(8, headers[widest].length);
+        if (widths[widest] <= floor) {
+            break;
+        }
+        widths[widest]--;
+    }
+    const render = (cells: readonly string[]) => {
+        const wrapped = cells.map((c, i) => wrap(c, widths[i]));
+        const height = Math.max(...wrapped.map((w) => w.length));
+        return Array.from({ length: height }, (_, k) => wrapped.map((w, i) => (w[k] ?? "").padEnd(widths[i])).join(" ".repeat(gap)).trimEnd());
+    };
+    return [...render(headers), widths.map((w) => "-".repeat(w)).join(" ".repeat(gap)), ...rows.flatMap(render)].join("\n") + "\n";
+}
+
+/** The terminal view of the change request: where, rule, what it allows, why. */
+export function rowsToText(rows: readonly RuleRow[], width = 120): string {
+    return textTable(
+        ["where", "rule", "action", "destinations", "ports", "purpose"],
+        rows.map((r) => [
+            r.enforcer === "Azure Firewall" ? `${r.group}/${r.collection.replace(/ \(\d+\)$/, "")}` : `${r.enforcer} ${r.collection}`,
+            r.rule || "-",
+            `${r.action} ${r.protocol}`.trim(),
+            r.destinations,
+            r.ports || "any",
+            r.purpose,
+        ]),
+        width,
+    );
 }

@@ -18,9 +18,9 @@ import { Manifest } from "./clusterPolicy";
 import { InputError } from "./errors";
 import { claimGroups, inProviderSubscription, isPlain, knownValue, read, registerGroups, valueWithUnknowns } from "./groupWriter";
 import { ComponentShape, Options, resolveOptions, resolveShape } from "./options";
-import { deriveEgress } from "./pipeline";
+import { changeRequest, deriveEgress } from "./pipeline";
 import { GroupPlacement, GroupRequest } from "./policyLedger";
-import { FlowReport } from "./report";
+import { FlowReport, RuleRow, rowsToMarkdown } from "./report";
 
 export { resetPolicyLedger } from "./groupWriter";
 
@@ -99,7 +99,9 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
     public readonly ruleStyle: pulumi.Output<string | undefined>;
     /** Every flow of the egress plan, with the firewall rule and cluster rules that carry it. */
     public readonly egressPlan: pulumi.Output<FlowReport[]>;
-    /** The egress matrix for a change request, as a markdown table. */
+    /** Every firewall and cluster rule with its identity, what it allows and why: the change request, row by row. */
+    public readonly changeRequest: pulumi.Output<RuleRow[]>;
+    /** The change request as a markdown table, with the notes below it. */
     public readonly egressMatrix: pulumi.Output<string>;
     /** Flows no cluster rule allows, with the reason; they are blocked in the cluster. */
     public readonly notEnforceableInCluster: pulumi.Output<NotEnforceableFlow[]>;
@@ -179,7 +181,10 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         this.configurationAddress = derived.apply((d) => d.facts.configurationAddress);
         this.ruleStyle = derived.apply((d) => d.firewall?.ruleStyle);
         this.egressPlan = derived.apply((d) => d.flows);
-        this.egressMatrix = derived.apply((d) => d.matrix);
+        const request = pulumi.all([derived, options, this.ruleCollectionGroupName, this.priority]).apply(([d, o, group, priority]) =>
+            changeRequest(d, o.placement && group !== undefined ? { policy: `${o.placement.policy.resourceGroupName}/${o.placement.policy.policyName}`, group, priority: priority ?? "" } : undefined));
+        this.changeRequest = request.apply((r) => r.rows);
+        this.egressMatrix = request.apply((r) => rowsToMarkdown(r.rows, r.notes));
         this.notEnforceableInCluster = derived.apply((d) => d.cluster.notEnforceable.map((n) => ({ ...n })));
         this.notes = derived.apply((d) => d.notes);
         this.registerOutputs({
@@ -191,6 +196,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             configurationAddress: this.configurationAddress,
             ruleStyle: this.ruleStyle,
             egressPlan: this.egressPlan,
+            changeRequest: this.changeRequest,
             egressMatrix: this.egressMatrix,
             notEnforceableInCluster: this.notEnforceableInCluster,
             notes: this.notes,
