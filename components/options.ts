@@ -515,7 +515,21 @@ function regionAt(field: string, value: unknown): string | undefined {
     return value === undefined || value === null ? undefined : patternAt(field, value, REGION_PATTERN, "Expected an Azure region name such as \"westeurope\".");
 }
 
+const NO_FEATURES: FeatureOptions = {
+    storage: { enabled: false, accountNames: [], useServiceTag: false },
+    azureResourceManager: { enabled: false },
+    entraId: { enabled: false },
+    applicationInsights: { enabled: false },
+    eventHubs: { enabled: false, namespaces: [] },
+    externalCache: { enabled: false, port: DEFAULT_CACHE_PORT },
+    imagePull: { enabled: false },
+};
+
 function resolveFeatures(field: string, raw: unknown, minimumPrefixLength: number): FeatureOptions {
+    // The common case of a landing zone's many gateways, read without building each section.
+    if (raw === undefined || raw === null) {
+        return NO_FEATURES;
+    }
     const f = objectAt(field, raw, Object.keys(FEATURE_KEYS));
     const at = (key: keyof FeatureOptions, sub?: string) => (sub ? `${field}.${key}.${sub}` : `${field}.${key}`);
     const section = (key: keyof FeatureOptions) => objectAt(at(key), f[key], FEATURE_KEYS[key]);

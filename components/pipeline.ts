@@ -62,10 +62,11 @@ export interface HubGroup {
     readonly bytes: number;
 }
 
-/** One gateway of a hub, with the collections it got in its group. */
+/** One gateway of a hub. */
 export interface HubGatewayDerivation {
     readonly name: string;
     readonly facts: ApimFacts;
+    /** Its rules as rendered at the first position of a group (names as in the group; priorities moved by the layout). */
     readonly firewall: FirewallRendering;
     /** Index into `HubDerivation.groups`. */
     readonly group: number;
@@ -99,17 +100,14 @@ export function deriveHub(hub: HubOptions, documentOf: (apim: Options["apim"]) =
         const document = documentOf(g.options.apim);
         const facts = factsOf.get(document) ?? normalizeApim(document);
         factsOf.set(document, facts);
-        const plan = buildEgressPlan(facts, g.options);
-        const render = (names: CollectionNames) => renderFirewallRules(plan, facts.virtualNetworkType, g.options.firewall as SourceOptions, names);
-        return { g, facts, plan, render };
+        // Rendered once, at the first position of a group; the layout moves the priorities.
+        const firewall = renderFirewallRules(buildEgressPlan(facts, g.options), facts.virtualNetworkType, g.options.firewall as SourceOptions, hubCollectionNames(g.name, 0));
+        return { g, facts, firewall };
     });
-    const layout = layoutGroups(planned.map(({ g, render }) => ({ gateway: g.name, field: g.field, render: (names: CollectionNames) => render(names).ruleCollections })), hub.placement.maxGroupBytes);
+    const layout = layoutGroups(planned.map(({ g, firewall }) => ({ gateway: g.name, field: g.field, collections: firewall.ruleCollections })), hub.placement.maxGroupBytes);
     const names = groupNames(hub.placement.ruleCollectionGroupName, layout.length);
-    const groupOf = new Map(layout.flatMap((group, i) => group.gateways.map((gateway, position) => [gateway, { i, position }] as const)));
-    const gateways = planned.map(({ g, facts, render }) => {
-        const { i, position } = groupOf.get(g.name) as { i: number; position: number };
-        return { name: g.name, facts, firewall: render(hubCollectionNames(g.name, position)), group: i };
-    });
+    const groupOf = new Map(layout.flatMap((group, i) => group.gateways.map((gateway) => [gateway, i] as const)));
+    const gateways = planned.map(({ g, facts, firewall }) => ({ name: g.name, facts, firewall, group: groupOf.get(g.name) as number }));
     return {
         groups: layout.map((group, i) => ({ name: names[i], gateways: group.gateways, ruleCollections: group.ruleCollections, bytes: group.bytes })),
         gateways,

@@ -13,12 +13,12 @@ import { InputError } from "./errors";
 import { CollectionNames, FilterRuleCollection } from "./firewallRules";
 import { PRIORITY_RANGE } from "./options";
 
-/** A gateway's collections, rendered with the names and priorities `collectionNames` gives it. */
+/** A gateway's collections, as rendered at the first position of a group (`hubCollectionNames(gateway, 0)`). */
 export interface GatewayRules {
     readonly gateway: string;
     /** The gateway's arg path, for messages: `gateways[3]`. */
     readonly field: string;
-    readonly render: (names: CollectionNames) => readonly FilterRuleCollection[];
+    readonly collections: readonly FilterRuleCollection[];
 }
 
 export interface GroupLayout {
@@ -61,9 +61,10 @@ export function layoutGroups(gateways: readonly GatewayRules[], maxBytes: number
     const groups: { gateways: GatewayRules[]; bytes: number }[] = [];
     const empty = groupBytes([]);
     gateways.forEach((g) => {
-        // Counted at the widest priorities (the last position), so that the real group is never
-        // larger than counted; the brackets of the array are not the gateway's.
-        const size = Buffer.byteLength(JSON.stringify(g.render(hubCollectionNames(g.gateway, MAX_GATEWAYS_PER_GROUP - 1)))) - 2;
+        // Counted at the first position, plus two bytes per collection for the widest priority
+        // (5 digits instead of 3), so that the real group is never larger than counted; the
+        // brackets of the array are not the gateway's.
+        const size = Buffer.byteLength(JSON.stringify(g.collections)) - 2 + 2 * g.collections.length;
         if (empty + size > maxBytes) {
             throw new InputError(g.field, g.gateway, `The rules of this gateway alone take about ${Math.ceil((empty + size) / 1024)} KB, more than firewall.maxGroupBytes (${maxBytes}): split its backends across gateways.`);
         }
@@ -77,7 +78,7 @@ export function layoutGroups(gateways: readonly GatewayRules[], maxBytes: number
         }
     });
     return groups.map((group) => {
-        const ruleCollections = group.gateways.flatMap((g, position) => g.render(hubCollectionNames(g.gateway, position)));
+        const ruleCollections = group.gateways.flatMap((g, position) => g.collections.map((c) => ({ ...c, priority: c.priority + COLLECTION_STEP * position })));
         return { gateways: group.gateways.map((g) => g.gateway), ruleCollections, bytes: groupBytes(ruleCollections) };
     });
 }
