@@ -144,18 +144,28 @@ export function regionName(location: string): string {
     return location.toLowerCase().replace(/[^a-z0-9]/g, "");
 }
 
-function readLocation(reader: FieldReader, location: string): LocationFact {
+// Azure locations as APIM reports them ("West Europe") or as region names ("westeurope"):
+// letters, digits and spaces. A region name goes into host names and service tags, so nothing else passes.
+const locationPattern = /^[A-Za-z][A-Za-z0-9 ]{1,49}$/;
+
+function readLocation(reader: FieldReader, key: string): Pick<LocationFact, "location" | "region"> {
+    const location = reader.string(key, true);
+    if (!locationPattern.test(location)) {
+        throw new InputError(reader.field(key), location, "An Azure location is letters, digits and spaces, such as \"West Europe\" or \"westeurope\".");
+    }
     return {
         location,
         region: regionName(location),
-        privateIpAddresses: reader.addresses("privateIPAddresses"),
-        publicIpAddresses: reader.addresses("publicIPAddresses"),
     };
+}
+
+function addressesOf(reader: FieldReader): Pick<LocationFact, "privateIpAddresses" | "publicIpAddresses"> {
+    return { privateIpAddresses: reader.addresses("privateIPAddresses"), publicIpAddresses: reader.addresses("publicIPAddresses") };
 }
 
 // Service names: 1-50 characters, a letter first, then letters, digits and hyphens, no hyphen
 // last (Microsoft.ApiManagement/service naming rules).
-const serviceNamePattern = /^[a-zA-Z](?:[a-zA-Z0-9-]{0,48}[a-zA-Z0-9])?$/;
+export const SERVICE_NAME_PATTERN = /^[a-zA-Z](?:[a-zA-Z0-9-]{0,48}[a-zA-Z0-9])?$/;
 
 /** Refuses anything but a JSON object (a list from `az apim list`, null, a string). */
 export function assertApimDocument(document: unknown): asserts document is Json {
@@ -174,7 +184,7 @@ export function normalizeApim(document: unknown): ApimFacts {
     const props = top.child("properties") ?? top;
 
     const name = top.string("name", true);
-    if (!serviceNamePattern.test(name)) {
+    if (!SERVICE_NAME_PATTERN.test(name)) {
         throw new InputError("name", name, "An API Management service name has 1-50 letters, digits and hyphens, starting with a letter.");
     }
     const skuReader = top.child("sku");
@@ -191,19 +201,20 @@ export function normalizeApim(document: unknown): ApimFacts {
         throw new InputError(props.field("gatewayUrl"), gatewayUrl, `Expected a host in an API Management domain: ${CLOUDS.map((c) => c.apimDomain).join(", ")}.`);
     }
 
-    const location = top.string("location", true);
-    const primary = readLocation(props, location);
+    const primary = { ...readLocation(top, "location"), ...addressesOf(props) };
     const additionalLocations = props
         .objects("additionalLocations")
-        .map((l) => readLocation(l, l.string("location", true)))
+        .map((l) => ({ ...readLocation(l, "location"), ...addressesOf(l) }))
         .sort((a, b) => byCodePoint(a.region, b.region));
 
     const hostnames = props
         .objects("hostnameConfigurations")
-        .map((h) => ({
-            type: h.string("type", true),
-            hostName: fqdn(h.field("hostName"), h.string("hostName", true)).value,
-        }))
+        .map((h) => {
+            const type = h.string("type", true);
+            // A custom Proxy (or portal) host may be a wildcard such as *.contoso.com: it names
+            // what clients call, never a destination of the gateway. The ConfigurationApi host is one.
+            return { type, hostName: fqdn(h.field("hostName"), h.string("hostName", true), type.toLowerCase() !== "configurationapi").value };
+        })
         .sort((a, b) => byCodePoint(a.type, b.type) || byCodePoint(a.hostName, b.hostName));
     const configurationApi = hostnames.filter((h) => h.type.toLowerCase() === "configurationapi");
     if (configurationApi.length > 1) {
@@ -243,8 +254,8 @@ function hostOfUrl(field: string, value: string): string {
     } catch {
         throw new InputError(field, value, "Expected an https URL such as \"https://contoso.azure-api.net\".");
     }
-    if (url.protocol !== "https:") {
-        throw new InputError(field, value, "Expected an https URL such as \"https://contoso.azure-api.net\".");
+    if (url.protocol !== "https:" || url.username !== "" || url.password !== "") {
+        throw new InputError(field, value, "Expected an https URL such as \"https://contoso.azure-api.net\", without a user name or password.");
     }
     return url.hostname.toLowerCase();
 }

@@ -3,6 +3,7 @@
 // refusal is an `InputError` naming the arg path (`firewall.sourceAddresses[2]`,
 // `gateways[4].backends[0].port`) and the value.
 import { distance } from "fastest-levenshtein";
+import { SERVICE_NAME_PATTERN } from "./apimFacts";
 import { ClusterFlavor, RuleStyle } from "./args";
 import { SUPPORTED_GATEWAY_MAJOR_VERSION } from "./catalog";
 import { InputError } from "./errors";
@@ -317,10 +318,6 @@ export function validateResourceGroupName(field: string, value: string): string 
     return value;
 }
 
-// API Management service names: 1-50 characters, a letter first, then letters, digits and
-// hyphens, no hyphen last (Microsoft.ApiManagement/service naming rules).
-export const SERVICE_NAME_PATTERN = /^[a-zA-Z](?:[a-zA-Z0-9-]{0,48}[a-zA-Z0-9])?$/;
-
 export const PRIORITY_RANGE = { min: 100, max: 65000 } as const;
 
 export function validatePriority(field: string, value: unknown): number {
@@ -574,9 +571,12 @@ function resolveFeatures(field: string, raw: unknown, minimumPrefixLength: numbe
     };
 }
 
-/** An IPv4 address or CIDR when it looks like one, else a DNS name. */
+/** An IPv4 address or CIDR when it looks like one, else a DNS name; a connection string is neither. */
 function hostOrAddress(field: string, value: string, minimumPrefixLength: number): Destination {
-    return /^[\d./]+$/.test(value) || value.includes(":") ? boundedCidr(field, value, minimumPrefixLength) : fqdn(field, value);
+    if (/[:,;=@\s]/.test(value)) {
+        throw new InputError(field, value, `Expected a host name or an IPv4 address alone: the port goes in ${field.replace(/host$/, "port")}, and credentials belong to the gateway's own configuration.`);
+    }
+    return /^[\d./]+$/.test(value) ? boundedCidr(field, value, minimumPrefixLength) : fqdn(field, value);
 }
 
 const backendNamePattern = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
