@@ -66,6 +66,7 @@ fi
 GO=${GO:-$(command -v go || true)}
 [ -n "$GO" ] || { [ -x /usr/local/go/bin/go ] && GO=/usr/local/go/bin/go; }
 [ -n "$GO" ] || die "Go is not installed (no 'go' on PATH nor /usr/local/go/bin/go); install Go 1.25 or newer to build the engine tools"
+[ -x "$GO" ] || die "GO=$GO is not an executable go command"
 export PATH="$(dirname "$GO"):$PATH"
 go_version=$("$GO" env GOVERSION)
 case "$go_version" in
@@ -73,6 +74,8 @@ case "$go_version" in
     *) die "$go_version is too old: Pulumi $PULUMI_VERSION needs Go 1.25 or newer" ;;
 esac
 # Build with the local toolchain; let the go command add the wrapper modules' requirements.
+# Binaries are built with -trimpath and stripped (-s -w): the Kubernetes provider drops from
+# about 420 MB to a third of it, and linking is faster.
 export GOTOOLCHAIN=local
 export GOFLAGS="${GOFLAGS:-} -mod=mod"
 
@@ -123,7 +126,7 @@ build_wrapped() { # NAME PACKAGE LDFLAGS GOMOD_OF_MAIN_MODULE MODULE@VERSION...
         remote_replaces "$replaces_from"
     } >"$dir/go.mod"
     say "$name: building $package (wrapper $dir/go.mod)"
-    (cd "$dir" && "$GO" build -trimpath -ldflags "$ldflags" -o "$bin/$name.tmp" "$package") || die "$name: go build failed (see the output above)"
+    (cd "$dir" && "$GO" build -trimpath -ldflags "-s -w $ldflags" -o "$bin/$name.tmp" "$package") || die "$name: go build failed (see the output above)"
     mv "$bin/$name.tmp" "$bin/$name"
     say "$name: built in $((SECONDS - t0)) s"
 }
@@ -163,7 +166,7 @@ if [ ! -x "$bin/pulumi-language-yaml" ]; then
     t0=$SECONDS
     say "pulumi-language-yaml: go install github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$PULUMI_YAML_VERSION"
     GOBIN="$work/yaml-bin" "$GO" install -trimpath \
-        -ldflags "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=$PULUMI_YAML_VERSION" \
+        -ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=$PULUMI_YAML_VERSION" \
         "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$PULUMI_YAML_VERSION" \
         || die "pulumi-language-yaml: go install failed (see the output above)"
     mv "$work/yaml-bin/pulumi-language-yaml" "$bin/pulumi-language-yaml"
@@ -196,7 +199,7 @@ if [ ! -x "$bin/pulumi-resource-kubernetes" ]; then
         || die "pulumi-resource-kubernetes: generate.go failed (see the output above)"
     say "pulumi-resource-kubernetes: building"
     (cd "$dir" && "$GO" build -trimpath \
-        -ldflags "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$plain_version" \
+        -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$plain_version" \
         -o "$bin/pulumi-resource-kubernetes.tmp" ./cmd/pulumi-resource-kubernetes) \
         || die "pulumi-resource-kubernetes: go build failed (see the output above)"
     mv "$bin/pulumi-resource-kubernetes.tmp" "$bin/pulumi-resource-kubernetes"
