@@ -71,15 +71,19 @@ class Workspace {
     pulumi(label: string, args: string[], opts: { cwd: string; expect?: "success" | "failure" }): Result {
         const verbosity = Number(process.env.ENGINE_VERBOSITY ?? "3");
         const debug = verbosity > 0 ? [`-v=${verbosity}`, "--logtostderr", "--logflow"] : [];
-        const argv = [...args, "--non-interactive", "--color", "never", ...debug];
+        return this.run(label, "pulumi", [...args, "--non-interactive", "--color", "never", ...debug], opts);
+    }
+
+    /** Runs a command, keeps its output in the step's log directory, checks its exit code. */
+    run(label: string, command: string, args: string[], opts: { cwd: string; expect?: "success" | "failure" }): Result {
         const log = path.join(this.logs, `${String(++this.n).padStart(2, "0")}-${label}.log`);
         const start = Date.now();
-        const r = spawnSync("pulumi", argv, { cwd: opts.cwd, env: this.env, encoding: "utf8", maxBuffer: 512 * 1024 * 1024, timeout: COMMAND_TIMEOUT_MS });
+        const r = spawnSync(command, args, { cwd: opts.cwd, env: this.env, encoding: "utf8", maxBuffer: 512 * 1024 * 1024, timeout: COMMAND_TIMEOUT_MS });
         const code = r.status ?? -1;
         const stdout = r.stdout ?? "";
         const stderr = r.stderr ?? "";
         const how = `${r.signal ? ` (signal ${r.signal})` : ""}${r.error ? ` (${r.error.message})` : ""}, ${((Date.now() - start) / 1000).toFixed(1)} s`;
-        fs.writeFileSync(log, `$ (cd ${opts.cwd} && pulumi ${argv.join(" ")})\n# exit ${code}${how}\n\n## stdout\n${stdout}\n## stderr\n${stderr}`);
+        fs.writeFileSync(log, `$ (cd ${opts.cwd} && ${command} ${args.join(" ")})\n# exit ${code}${how}\n\n## stdout\n${stdout}\n## stderr\n${stderr}`);
         const expect = opts.expect ?? "success";
         if (expect === "success" && code !== 0) {
             fail(`${label} exited ${code}: ${lastError(stdout, stderr)} (log ${log})`);
@@ -311,6 +315,12 @@ function stackStep(env: Env): string {
     check(policy !== undefined, `no NetworkPolicy rendered under ${manifests}`);
     check(JSON.stringify(policy).includes("10.40.1.5/32"), "the rendered NetworkPolicy does not allow the VIP 10.40.1.5/32");
     stack.expectNoChanges("preview-no-changes");
+    // An unchanged rerun writes nothing and leaves every stack output as it was.
+    const firstOutputs = JSON.stringify(stack.outputs());
+    const opsAfterUp = doubleOperations(azure).length;
+    stack.up("up-unchanged");
+    check(doubleOperations(azure).length === opsAfterUp, "an unchanged rerun wrote to the azure-native double");
+    check(JSON.stringify(stack.outputs()) === firstOutputs, "an unchanged rerun changed the stack outputs");
 
     // The VIP moves (e.g. VNet migration): the next run updates the group and the policy in place.
     writeApimDocument(ws.env.AZURE_NATIVE_DOUBLE_APIM as string, String(config["apim-gateway-egress:apimServiceName"]), "10.40.1.9");
@@ -332,7 +342,7 @@ function stackStep(env: Env): string {
     const counts = countByType(stack.resources());
     stack.destroy();
     check(storedGroups(azure).length === 0, "destroy left rule collection groups in the azure-native double");
-    return `preview ${showSummary(first.summary)}; up: ${counts}; unchanged rerun: no changes; VIP change: ${plan.join(", ")}; destroy ok`;
+    return `preview ${showSummary(first.summary)}; up: ${counts}; unchanged rerun: no changes, no writes, same outputs; VIP change: ${plan.join(", ")}; destroy ok`;
 }
 
 // ---- step: the component from Pulumi YAML ---------------------------------------------------
@@ -408,17 +418,35 @@ function badInputStep(env: Env): string {
 
 // ---- step: the policy pack against a hand-written open rule -----------------------------------
 
+/**
+ * The policy pack as users run it. A self-contained pack (its own package-lock.json) is copied
+ * and installed with `npm ci`, as its README says; otherwise it resolves its packages from the
+ * repository's node_modules and runs in place.
+ */
+function policyPack(ws: Workspace): string {
+    const source = path.join(REPO, "policy");
+    if (!fs.existsSync(path.join(source, "package-lock.json"))) {
+        return source;
+    }
+    const copy = path.join(ws.dir, "policy");
+    fs.cpSync(source, copy, { recursive: true, filter: (p) => path.basename(p) !== "node_modules" });
+    ws.run("npm-ci-policy", "npm", ["ci", "--no-audit", "--no-fund"], { cwd: copy });
+    return copy;
+}
+
 function policyStep(env: Env): string {
     const ws = workspace(env, "policy");
     const stack = new Stack(ws, writeNodeProject(path.join(ws.dir, "project"), "policy-probe", path.join(DIST, "tests", "engine", "policyProbe.js")));
     stack.init();
-    const r = stack.preview("preview-policy-pack", ["--policy-pack", path.join(REPO, "policy")], "failure");
+    const pack = policyPack(ws);
+    const r = stack.preview("preview-policy-pack", ["--policy-pack", pack], "failure");
     const text = `${r.stdout}\n${r.stderr}`;
     check(/Loading policy packs/i.test(text) || /apim-gateway-egress-guard/.test(text), `the policy pack did not load: ${lastError(r.stdout, r.stderr)} (log ${r.log})`);
     const violations = text.split("\n").filter((l) => /\[mandatory\]\s+azure-firewall-no-open-destinations/.test(l));
     check(violations.length > 0, `no mandatory azure-firewall-no-open-destinations violation reported (log ${r.log})`);
     check(text.includes("0.0.0.0/0"), `the violation does not name 0.0.0.0/0 (log ${r.log})`);
-    return `preview exits ${r.code} with ${violations.length} mandatory violation(s) of azure-firewall-no-open-destinations naming 0.0.0.0/0`;
+    const loaded = /apim-gateway-egress-guard@v[0-9A-Za-z.+-]+/.exec(text)?.[0] ?? "the pack";
+    return `${loaded} (${pack === path.join(REPO, "policy") ? "in place" : "a copy installed with npm ci"}): preview exits ${r.code} with ${violations.length} mandatory violation(s) of azure-firewall-no-open-destinations naming 0.0.0.0/0`;
 }
 
 // ---- step: landing zone ---------------------------------------------------------------------
