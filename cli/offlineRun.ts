@@ -7,6 +7,7 @@ import { GatewayEgressRuleCollectionGroupArgs, SelfHostedGatewayEgressArgs } fro
 import { InputError } from "../components/errors";
 import { GatewayEgressRuleCollectionGroup, HubGatewayReport, RuleCollectionGroupReport } from "../components/gatewayEgressRuleCollectionGroup";
 import { byCodePoint } from "../components/ordering";
+import { GatewayHelmValues } from "../components/helmValues";
 import { FlowReport, RuleRow } from "../components/report";
 import { resetPolicyLedger, SelfHostedGatewayEgress } from "../components/selfHostedGatewayEgress";
 import { RegisteredResource, setApimMocks, settle } from "./apimMocks";
@@ -24,6 +25,7 @@ export interface OfflineOutputs {
     egressMatrix: string;
     notEnforceableInCluster: { flow: string; reason: string }[];
     notes: string[];
+    gatewayHelmValues: GatewayHelmValues;
 }
 
 export interface OfflineHubOutputs {
@@ -146,6 +148,7 @@ export function runOffline(apimDocument: unknown, args: SelfHostedGatewayEgressA
             egressMatrix: c.egressMatrix,
             notEnforceableInCluster: c.notEnforceableInCluster,
             notes: c.notes,
+            gatewayHelmValues: c.gatewayHelmValues,
         };
     }).then(({ outputs: { ruleCollectionGroupId: _id, ...outputs }, ...rest }) => ({ ...rest, outputs }));
 }

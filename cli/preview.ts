@@ -9,6 +9,7 @@
 //   file's args, each APIM read answered by the document that describes the instance.
 // Args that name another instance than the documents describe are refused.
 import * as path from "path";
+import { stringify as stringifyYaml } from "yaml";
 import { assertApimDocument } from "../components/apimFacts";
 import { GatewayEgressRuleCollectionGroupArgs, SelfHostedGatewayEgressArgs } from "../components/args";
 import { InputError } from "../components/errors";
@@ -27,7 +28,7 @@ export const DEFAULT_OPTIONS_FILE = path.join(EXAMPLES_DIR, "options.yaml");
 export const COMPONENT_NAME = "apim-shgw-egress";
 export const HUB_COMPONENT_NAME = "apim-gateway-egress-hub";
 
-export const Format = { Table: "table", Json: "json", Markdown: "markdown", Csv: "csv" } as const;
+export const Format = { Table: "table", Json: "json", Markdown: "markdown", Csv: "csv", HelmValues: "helm-values" } as const;
 export type Format = (typeof Format)[keyof typeof Format];
 
 export interface PreviewRequest {
@@ -192,6 +193,11 @@ export function render(result: PreviewResult, format: Format): string {
             return rowsToCsv(rows);
         case Format.Table:
             return result.kind === "hub" ? renderHubTable(result.run, rows) : renderGatewayTable(result.run, rows, notes);
+        case Format.HelmValues:
+            if (result.kind === "hub") {
+                throw new InputError("--format", format, "The chart's values are one gateway's: preview its SelfHostedGatewayEgress (--apim and --options).");
+            }
+            return `# Values of the azure-api-management-gateway chart that this egress assumes (apim-gateway-egress).\n${stringifyYaml(result.run.outputs.gatewayHelmValues)}`;
     }
 }
 

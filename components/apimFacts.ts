@@ -225,7 +225,9 @@ export function normalizeApim(document: unknown): ApimFacts {
     const platformVersion = props.string("platformVersion");
     const warnings: string[] = [];
     if (platformVersion?.toLowerCase() === "stv1") {
-        warnings.push(`APIM instance ${name} runs on the stv1 compute platform, which is retired; migrating to stv2 changes its VIPs, so re-run this deployment after migration.`);
+        // MigrateToStv2 defaults to mode PreserveIp (REST 2024-05-01); the VNet migration path
+        // gives the instance new VIPs (api-management-howto-ip-addresses, "changes to IP addresses").
+        warnings.push(`APIM instance ${name} runs on the stv1 compute platform, which is retired. Migrating with MigrateToStv2 keeps its VIPs by default (mode PreserveIp); migrating its VNet changes them: re-run this deployment after migrating.`);
     }
     if (!cloud.configurationHostDocumented && configurationApi.length === 0) {
         warnings.push(`The configuration host ${name}.configuration.${cloud.apimDomain} follows the ${cloud.cloud} APIM domain, but no Microsoft document confirms it: check it against the gateway's deployment settings.`);

@@ -113,6 +113,14 @@ export interface GatewaySources {
      * private zone), `both` otherwise
      */
     ruleStyle?: pulumi.Input<RuleStyle>;
+    /**
+     * The IPv4 address the configuration host resolves to from the gateway, when it is not the
+     * APIM VIP: a custom `ConfigurationApi` hostname published through Application Gateway (the
+     * "Internet connectivity" option of the self-hosted gateway overview) answers on the
+     * Application Gateway's address. `ip` and `both` open this address instead of the VIP.
+     * @default the VIP read from Azure
+     */
+    configurationAddress?: pulumi.Input<string>;
 }
 
 /**
@@ -171,8 +179,10 @@ export interface Cluster {
      */
     dnsPodLabels?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
     /**
-     * Namespaces allowed to reach the listeners (8080/8081) besides the gateway's own.
-     * @default ["ingress-nginx"]; ["openshift-ingress"] for `openshift`
+     * Namespaces allowed to reach the listeners (8080/8081) besides the gateway's own, by name.
+     * On `openshift` the routers' namespaces are also selected by the label
+     * `policy-group.network.openshift.io/ingress: ""`, which host-network routers carry too.
+     * @default ["ingress-nginx"]; [] for `openshift`
      */
     ingressNamespaces?: pulumi.Input<pulumi.Input<string>[]>;
     /**
@@ -194,10 +204,32 @@ export interface Cluster {
      */
     namespaceIsDedicated?: pulumi.Input<boolean>;
     /**
-     * OpenShift: the cluster's EgressFirewall accepts `*.` wildcard DNS names (newer releases).
-     * @default false
+     * Client networks allowed to the listeners (8080/8081), as the gateway is exposed: a
+     * `LoadBalancer` Service's clients and health probes, NodePort sources. `0.0.0.0/0` written
+     * out opens the listeners to every client; other networks follow `firewall.minimumPrefixLength`.
+     * @default [] (the gateway's namespace and the ingress namespaces only)
      */
-    wildcardDnsNames?: pulumi.Input<boolean>;
+    ingressFrom?: pulumi.Input<pulumi.Input<string>[]>;
+    /**
+     * The UDP ports the replicas use among themselves, as set in the chart's
+     * `service.ports.instance`.
+     * @default { synchronization: 4290, heartbeat: 4291 }
+     */
+    instancePorts?: pulumi.Input<InstancePorts>;
+}
+
+/** The UDP ports between gateway replicas (the chart's `service.ports.instance`). */
+export interface InstancePorts {
+    /**
+     * Rate-limit synchronization.
+     * @default 4290
+     */
+    synchronization?: pulumi.Input<number>;
+    /**
+     * Heartbeat.
+     * @default 4291
+     */
+    heartbeat?: pulumi.Input<number>;
 }
 
 /** Azure Storage for API inspector traces and quota policies. Name accounts, or use the service tag. */
@@ -259,11 +291,35 @@ export interface Features {
     /** Microsoft Entra ID, for Entra authentication of the configuration connection and Entra-related policies. */
     entraId?: pulumi.Input<RegionalFeature>;
     /** Application Insights telemetry. */
-    applicationInsights?: pulumi.Input<RegionalFeature>;
+    applicationInsights?: pulumi.Input<ApplicationInsightsFeature>;
     eventHubs?: pulumi.Input<EventHubsFeature>;
     externalCache?: pulumi.Input<ExternalCacheFeature>;
-    /** Pulling the gateway image from Microsoft's registry (off for sites that mirror it). */
-    imagePull?: pulumi.Input<ToggleFeature>;
+    /** Pulling the gateway image from Microsoft's registry, by the nodes (off for sites that mirror it). */
+    imagePull?: pulumi.Input<ImagePullFeature>;
+}
+
+/**
+ * Application Insights telemetry. Its regional hosts are stamped (`westeurope-5.in.applicationinsights.azure.com`):
+ * copy them from the resource's connection string, never its instrumentation key.
+ */
+export interface ApplicationInsightsFeature {
+    /** @default false */
+    enabled?: pulumi.Input<boolean>;
+    /** `IngestionEndpoint` of the connection string, e.g. `https://westeurope-5.in.applicationinsights.azure.com/`. */
+    ingestionEndpoint?: pulumi.Input<string>;
+    /** `LiveEndpoint` of the connection string, e.g. `https://westeurope.livediagnostics.monitor.azure.com/`. */
+    liveEndpoint?: pulumi.Input<string>;
+}
+
+/**
+ * Pulling the gateway image from Microsoft Artifact Registry. The node's container runtime pulls
+ * it, not the gateway pod: the firewall rules come from the nodes, and pod policy has no part in it.
+ */
+export interface ImagePullFeature {
+    /** @default false */
+    enabled?: pulumi.Input<boolean>;
+    /** Networks of the cluster's nodes (IPv4 addresses or CIDRs): the sources of the registry rules. */
+    nodeAddresses?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 /** A backend the gateway proxies to. Give exactly one of `address` and `fqdn`. */
@@ -302,6 +358,27 @@ export interface SelfHostedGatewayEgressArgs {
      * @default 2
      */
     gatewayMajorVersion?: pulumi.Input<number>;
+    /**
+     * An explicit forward proxy the gateway reaches everything outside the cluster through (a
+     * DMZ proxy). The cluster policy then allows the pods to the proxy alone, the firewall rules
+     * take the proxy as their source, and `gatewayHelmValues` carries it. With a proxy, leave
+     * `firewall.sourceAddresses` and `firewall.sourceIpGroupIds` out.
+     */
+    egressProxy?: pulumi.Input<EgressProxy>;
+    /**
+     * Map the configuration host to its address in `gatewayHelmValues`
+     * (`gateway.deployment.dns.hostAliases`), so the gateway resolves it without the private zone.
+     * @default true when the instance is Internal
+     */
+    hostAliases?: pulumi.Input<boolean>;
+}
+
+/** A forward proxy, as `http://<address>:<port>`. */
+export interface EgressProxy {
+    /** IPv4 address of the proxy. */
+    address: pulumi.Input<string>;
+    /** TCP port of the proxy. */
+    port: pulumi.Input<number>;
 }
 
 /** One self-hosted gateway whose firewall rules a `GatewayEgressRuleCollectionGroup` writes. */

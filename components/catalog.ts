@@ -10,10 +10,12 @@ export const DocReference = {
     GatewaySettings: "https://learn.microsoft.com/azure/api-management/self-hosted-gateway-settings-reference",
     /** VIPs: which address a client sees, and when it changes. */
     IpAddresses: "https://learn.microsoft.com/azure/api-management/api-management-howto-ip-addresses",
-    /** Application Insights outgoing endpoints, incl. connection-string ingestion. */
-    ApplicationInsights: "https://learn.microsoft.com/azure/azure-monitor/app/ip-addresses#outgoing-ports",
-    /** Event Hubs ports: HTTPS 443, AMQP 5671-5672, Kafka 9093. */
+    /** Application Insights outgoing endpoints: global telemetry and live-metrics hosts; regional ones from the connection string. */
+    ApplicationInsights: "https://learn.microsoft.com/azure/azure-monitor/fundamentals/azure-monitor-network-access",
+    /** Event Hubs ports: HTTPS 443 and AMQP 5671-5672 for the APIM logger (9093 is Kafka clients'). */
     EventHubs: "https://learn.microsoft.com/azure/event-hubs/event-hubs-faq#what-ports-do-i-need-to-open-on-the-firewall-",
+    /** APIM's Event Hubs logger. */
+    EventHubsLogger: "https://learn.microsoft.com/azure/api-management/api-management-howto-log-event-hubs",
     /** External Redis-compatible cache for the self-hosted gateway. */
     ExternalCache: "https://learn.microsoft.com/azure/api-management/api-management-howto-cache-external",
     /** Microsoft Artifact Registry client firewall rules. */
@@ -49,7 +51,15 @@ export interface CloudEndpoints {
     readonly loginHost: string;
     /** `<region>.login.microsoft.com` is documented for the public cloud only. */
     readonly regionalLoginDomain?: string;
-    readonly applicationInsightsHosts: (region: string) => readonly string[];
+    readonly applicationInsights: {
+        /** The global telemetry and live-metrics hosts the page lists for this cloud. */
+        readonly globalHosts: readonly string[];
+        /** Domains the connection string's stamped ingestion and live hosts end in. */
+        readonly ingestionDomain: string;
+        readonly liveDomain: string;
+        /** False where the hosts follow from the cloud's domain but no document lists them. */
+        readonly documented: boolean;
+    };
     readonly serviceBusSuffix: string;
     readonly imageRegistryHosts: readonly string[];
     readonly reference: string;
@@ -63,14 +73,16 @@ const publicCloud: CloudEndpoints = {
     resourceManagerHost: "management.azure.com",
     loginHost: "login.microsoftonline.com",
     regionalLoginDomain: "login.microsoft.com",
-    applicationInsightsHosts: (region) => [
-        "dc.services.visualstudio.com",
-        "rt.services.visualstudio.com",
-        `${region}.livediagnostics.monitor.azure.com`,
-        `${region}.in.applicationinsights.azure.com`,
-        "dc.applicationinsights.azure.com",
-        "live.applicationinsights.azure.com",
-    ],
+    // Azure Monitor network access, "Application Insights ingestion" (DocReference.ApplicationInsights).
+    applicationInsights: {
+        globalHosts: [
+            "dc.applicationinsights.azure.com", "dc.applicationinsights.microsoft.com", "dc.services.visualstudio.com",
+            "live.applicationinsights.azure.com", "rt.applicationinsights.microsoft.com", "rt.services.visualstudio.com",
+        ],
+        ingestionDomain: "in.applicationinsights.azure.com",
+        liveDomain: "livediagnostics.monitor.azure.com",
+        documented: true,
+    },
     serviceBusSuffix: "servicebus.windows.net",
     imageRegistryHosts: ["mcr.microsoft.com", "*.data.mcr.microsoft.com"],
     reference: DocReference.GatewayConnectivity,
@@ -86,7 +98,14 @@ const usGovernmentCloud: CloudEndpoints = {
     storageSuffix: "core.usgovcloudapi.net",
     resourceManagerHost: "management.usgovcloudapi.net",
     loginHost: "login.microsoftonline.us",
-    applicationInsightsHosts: () => ["dc.applicationinsights.us"],
+    // The page says Azure Government uses `.us` where the public cloud uses `.com`; it lists no
+    // table of its own, so only the telemetry host that follows is opened without a connection string.
+    applicationInsights: {
+        globalHosts: ["dc.applicationinsights.us"],
+        ingestionDomain: "in.applicationinsights.azure.us",
+        liveDomain: "livediagnostics.monitor.azure.us",
+        documented: false,
+    },
     serviceBusSuffix: "servicebus.usgovcloudapi.net",
     imageRegistryHosts: ["mcr.microsoft.com", "*.data.mcr.microsoft.com"],
     reference: "https://learn.microsoft.com/azure/azure-government/compare-azure-government-global-azure",
@@ -99,7 +118,16 @@ const chinaCloud: CloudEndpoints = {
     storageSuffix: "core.chinacloudapi.cn",
     resourceManagerHost: "management.chinacloudapi.cn",
     loginHost: "login.chinacloudapi.cn",
-    applicationInsightsHosts: () => ["dc.applicationinsights.azure.cn"],
+    // The China page of Azure Monitor network access (docs.azure.cn).
+    applicationInsights: {
+        globalHosts: [
+            "dc.applicationinsights.azure.cn", "dc.applicationinsights.microsoft.com", "dc.services.visualstudio.com",
+            "live.applicationinsights.azure.cn", "rt.applicationinsights.microsoft.com", "rt.services.visualstudio.com",
+        ],
+        ingestionDomain: "in.applicationinsights.azure.cn",
+        liveDomain: "livediagnostics.monitor.azure.cn",
+        documented: true,
+    },
     serviceBusSuffix: "servicebus.chinacloudapi.cn",
     imageRegistryHosts: ["mcr.azure.cn", "*.data.mcr.azure.cn"],
     reference: "https://learn.microsoft.com/azure/china/resources-developer-guide",
@@ -112,15 +140,25 @@ export function cloudOfHost(host: string): CloudEndpoints | undefined {
     return CLOUDS.find((c) => host === c.apimDomain || host.endsWith(`.${c.apimDomain}`));
 }
 
-/** Ports used inside the cluster by the Helm chart's gateway pods. */
+/**
+ * Ports used inside the cluster by the Helm chart's gateway pods (values.yaml: `service.ports`);
+ * the instance ports are configurable there, and here (`cluster.instancePorts`).
+ */
 export const GatewayPorts = {
     http: 8080,
     https: 8081,
-    /** Rate-limit synchronization between replicas. */
+    /** Rate-limit synchronization between replicas (`service.ports.instance.synchronization`). */
     rateLimitSync: 4290,
-    /** Heartbeat between replicas. */
+    /** Heartbeat between replicas (`service.ports.instance.heartbeat`). */
     heartbeat: 4291,
 } as const;
+
+/**
+ * OpenShift labels the namespaces of its ingress routers so, host-network routers included: the
+ * documented way to let router traffic in through a NetworkPolicy.
+ * https://docs.openshift.com/container-platform/latest/networking/network_policy/multitenant-network-policy.html
+ */
+export const OPENSHIFT_INGRESS_LABEL = { "policy-group.network.openshift.io/ingress": "" } as const;
 
 /** The v1 configuration API (`<service>.management.azure-api.net`) retired on 2023-10-01. */
 export const SUPPORTED_GATEWAY_MAJOR_VERSION = 2;

@@ -5,12 +5,12 @@
 // - EgressFirewall (openshift): ordered Allow rules by CIDR and by DNS name, optional final Deny.
 // - CiliumNetworkPolicy (cilium): toFQDNs/toCIDR rules plus the DNS rule that makes them work.
 // Sources: DESIGN.md §2 (Helm chart ports, OpenShift DNS on 5353) and §5.
-import { DocReference, GatewayPorts } from "./catalog";
+import { DECLARED_BY_USER, DocReference, GatewayPorts, OPENSHIFT_INGRESS_LABEL } from "./catalog";
 import { EgressFlow, EgressPlan } from "./egressPlan";
 import { InputError } from "./errors";
 import { ClusterFlavor } from "./args";
 import { ClusterOptions } from "./options";
-import { DestinationKind, isWildcard, PortRange, tcp, udp } from "./peers";
+import { DestinationKind, PortRange, tcp, udp } from "./peers";
 
 export interface Manifest {
     readonly apiVersion: string;
@@ -57,8 +57,23 @@ function dnsPorts(flavor: ClusterFlavor): PortRange[] {
     return ports.flatMap((p) => [udp(p), tcp(p)]);
 }
 
-const REPLICA_PORTS = [udp(GatewayPorts.rateLimitSync), udp(GatewayPorts.heartbeat)];
 const LISTENER_PORTS = [tcp(GatewayPorts.http), tcp(GatewayPorts.https)];
+
+/** The replicas' UDP ports, as the chart's `service.ports.instance` sets them. */
+function replicaPorts(options: ClusterOptions): PortRange[] {
+    return [udp(options.instancePorts.synchronization), udp(options.instancePorts.heartbeat)];
+}
+
+/** The forward proxy a gateway in proxy mode reaches everything outside the cluster through. */
+export interface EgressProxy {
+    readonly address: string;
+    readonly port: number;
+}
+
+/** Pod traffic: the image pull is the node's. */
+function fromPods(flow: EgressFlow): boolean {
+    return flow.fromNodes === undefined;
+}
 
 function networkPolicyPort(p: PortRange) {
     return p.endPort === undefined ? { protocol: p.protocol, port: p.port } : { protocol: p.protocol, port: p.port, endPort: p.endPort };
@@ -92,33 +107,54 @@ interface Rendered {
 }
 
 const DNS_PURPOSE: RulePurpose = { purpose: "cluster DNS: the gateway resolves the configuration host and every named destination", reference: DocReference.HelmChart };
-const REPLICAS_PURPOSE: RulePurpose = { purpose: "rate-limit synchronization (UDP 4290) and heartbeat (UDP 4291) between gateway replicas", reference: DocReference.HelmChart };
+const REPLICAS_PURPOSE: RulePurpose = { purpose: "rate-limit synchronization and heartbeat between gateway replicas (the chart's service.ports.instance)", reference: DocReference.HelmChart };
+const PROXY_PURPOSE: RulePurpose = { purpose: "every flow outside the cluster, through the forward proxy (egressProxy)", reference: DECLARED_BY_USER };
 const LISTENERS_PURPOSE: RulePurpose = { purpose: "the gateway's listeners (8080 http, 8081 https) for API clients", reference: DocReference.HelmChart };
 
-function renderNetworkPolicy(plan: EgressPlan, options: ClusterOptions): Rendered {
+function renderNetworkPolicy(plan: EgressPlan, options: ClusterOptions, proxy: EgressProxy | undefined): Rendered {
     const self = { podSelector: { matchLabels: options.podLabels } };
+    const replicas = replicaPorts(options);
     const egress: Record<string, unknown>[] = [
         { to: [{ namespaceSelector: namespaceSelector(options.dnsNamespace), podSelector: { matchLabels: options.dnsPodLabels } }], ports: dnsPorts(options.flavor).map(networkPolicyPort) },
-        { to: [self], ports: REPLICA_PORTS.map(networkPolicyPort) },
+        { to: [self], ports: replicas.map(networkPolicyPort) },
     ];
     const enforcedBy: [string, string][] = [];
     const ref = (i: number) => `NetworkPolicy/${options.policyName}/egress[${i}]`;
-    for (const flow of plan.flows.filter((f) => f.destination.kind === DestinationKind.Cidr)) {
-        enforcedBy.push([flow.id, ref(egress.length)]);
-        egress.push({ to: [{ ipBlock: { cidr: flow.destination.value } }], ports: flow.ports.map(networkPolicyPort) });
-    }
-    // One rule per named flow, so that no rule opens one flow's ports for another.
-    const named = options.allowNamedFlowsTo.length === 0 ? [] : plan.flows.filter((f) => f.destination.kind === DestinationKind.Fqdn);
-    for (const flow of named) {
-        enforcedBy.push([flow.id, `${ref(egress.length)} (cluster.allowNamedFlowsTo)`]);
-        egress.push({ to: options.allowNamedFlowsTo.map((c) => ({ ipBlock: { cidr: c } })), ports: flow.ports.map(networkPolicyPort) });
-    }
-    const broad = named.length > 0 && options.allowNamedFlowsTo.includes(ALL_IPV4);
     const prefix = `NetworkPolicy/${options.policyName}`;
-    const ingress = [
-        { from: [{ podSelector: {} }, ...options.ingressNamespaces.map((n) => ({ namespaceSelector: namespaceSelector(n) }))], ports: LISTENER_PORTS.map(networkPolicyPort) },
-        { from: [self], ports: REPLICA_PORTS.map(networkPolicyPort) },
+    const fixed: [string, RulePurpose][] = [[ref(0), DNS_PURPOSE], [ref(1), REPLICAS_PURPOSE]];
+    let broad = false;
+    if (proxy) {
+        // Everything outside the cluster goes through the proxy: it is the only destination.
+        plan.flows.filter(fromPods).forEach((f) => enforcedBy.push([f.id, `${ref(egress.length)} (via egressProxy)`]));
+        fixed.push([ref(egress.length), PROXY_PURPOSE]);
+        egress.push({ to: [{ ipBlock: { cidr: `${proxy.address}/32` } }], ports: [networkPolicyPort(tcp(proxy.port))] });
+    } else {
+        for (const flow of plan.flows.filter((f) => fromPods(f) && f.destination.kind === DestinationKind.Cidr)) {
+            enforcedBy.push([flow.id, ref(egress.length)]);
+            egress.push({ to: [{ ipBlock: { cidr: flow.destination.value } }], ports: flow.ports.map(networkPolicyPort) });
+        }
+        // One rule per named flow, so that no rule opens one flow's ports for another.
+        const named = options.allowNamedFlowsTo.length === 0 ? [] : plan.flows.filter((f) => fromPods(f) && f.destination.kind === DestinationKind.Fqdn);
+        for (const flow of named) {
+            enforcedBy.push([flow.id, `${ref(egress.length)} (cluster.allowNamedFlowsTo)`]);
+            egress.push({ to: options.allowNamedFlowsTo.map((c) => ({ ipBlock: { cidr: c } })), ports: flow.ports.map(networkPolicyPort) });
+        }
+        broad = named.length > 0 && options.allowNamedFlowsTo.includes(ALL_IPV4);
+    }
+    // The listeners take API clients from the gateway's namespace, the ingress namespaces (by
+    // name, and on OpenShift by the routers' namespace label), and the networks the gateway is
+    // exposed to (a LoadBalancer Service's clients and probes, NodePort sources).
+    const listenerPeers = [
+        { podSelector: {} },
+        ...options.ingressNamespaces.map((n) => ({ namespaceSelector: namespaceSelector(n) })),
+        ...(options.flavor === ClusterFlavor.OpenShift ? [{ namespaceSelector: { matchLabels: { ...OPENSHIFT_INGRESS_LABEL } } }] : []),
+        ...options.ingressFrom.map((cidr) => ({ ipBlock: { cidr } })),
     ];
+    const ingress = [
+        { from: listenerPeers, ports: LISTENER_PORTS.map(networkPolicyPort) },
+        { from: [self], ports: replicas.map(networkPolicyPort) },
+    ];
+    fixed.push([`${prefix}/ingress[0]`, LISTENERS_PURPOSE], [`${prefix}/ingress[1]`, REPLICAS_PURPOSE]);
     return {
         manifest: {
             apiVersion: "networking.k8s.io/v1",
@@ -127,7 +163,7 @@ function renderNetworkPolicy(plan: EgressPlan, options: ClusterOptions): Rendere
             spec: { podSelector: { matchLabels: options.podLabels }, policyTypes: ["Ingress", "Egress"], ingress, egress },
         },
         enforcedBy,
-        fixed: [[ref(0), DNS_PURPOSE], [ref(1), REPLICAS_PURPOSE], [`${prefix}/ingress[0]`, LISTENERS_PURPOSE], [`${prefix}/ingress[1]`, REPLICAS_PURPOSE]],
+        fixed,
     };
 }
 
@@ -145,13 +181,17 @@ export const EGRESS_FIREWALL_MAX_RULES = 8000;
 // A wide range in an EgressFirewall would explode into one entry per port.
 const MAX_EGRESS_FIREWALL_PORTS = 64;
 
-function renderEgressFirewall(plan: EgressPlan, options: ClusterOptions, skipped: { flow: string; reason: string }[]): Rendered {
+function renderEgressFirewall(plan: EgressPlan, options: ClusterOptions, proxy: EgressProxy | undefined, skipped: { flow: string; reason: string }[]): Rendered {
     const egress: Record<string, unknown>[] = [];
     const enforcedBy: [string, string][] = [];
-    for (const flow of plan.flows.filter(hasClusterMeaning)) {
-        const reason = isWildcard(flow.destination) && !options.wildcardDnsNames ? "wildcard DNS names need a newer OVN-Kubernetes EgressFirewall (set cluster.wildcardDnsNames)"
-            : flow.ports.reduce((n, p) => n + (p.endPort ?? p.port) - p.port + 1, 0) > MAX_EGRESS_FIREWALL_PORTS ? `more than ${MAX_EGRESS_FIREWALL_PORTS} ports`
-            : undefined;
+    const fixed: [string, RulePurpose][] = [];
+    if (proxy) {
+        plan.flows.filter(fromPods).forEach((f) => enforcedBy.push([f.id, "EgressFirewall/default/egress[0] (via egressProxy)"]));
+        fixed.push(["EgressFirewall/default/egress[0]", PROXY_PURPOSE]);
+        egress.push({ type: "Allow", to: { cidrSelector: `${proxy.address}/32` }, ports: egressFirewallPorts([tcp(proxy.port)]) });
+    }
+    for (const flow of proxy ? [] : plan.flows.filter((f) => fromPods(f) && hasClusterMeaning(f))) {
+        const reason = flow.ports.reduce((n, p) => n + (p.endPort ?? p.port) - p.port + 1, 0) > MAX_EGRESS_FIREWALL_PORTS ? `more than ${MAX_EGRESS_FIREWALL_PORTS} ports` : undefined;
         if (reason) {
             skipped.push({ flow: flow.id, reason: `EgressFirewall: ${reason}` });
             continue;
@@ -160,7 +200,6 @@ function renderEgressFirewall(plan: EgressPlan, options: ClusterOptions, skipped
         enforcedBy.push([flow.id, `EgressFirewall/default/egress[${egress.length}]`]);
         egress.push({ type: "Allow", to, ports: egressFirewallPorts(flow.ports) });
     }
-    const fixed: [string, RulePurpose][] = [];
     if (options.denyAllOtherEgress) {
         fixed.push([`EgressFirewall/default/egress[${egress.length}]`, { purpose: "deny every other destination outside the cluster (cluster.denyAllOtherEgress)", reference: DocReference.EgressFirewall }]);
         egress.push({ type: "Deny", to: { cidrSelector: ALL_IPV4 } });
@@ -185,7 +224,7 @@ function ciliumPorts(ports: readonly PortRange[]) {
     return [{ ports: ports.map((p) => (p.endPort === undefined ? { port: `${p.port}`, protocol: p.protocol } : { port: `${p.port}`, endPort: p.endPort, protocol: p.protocol })) }];
 }
 
-function renderCilium(plan: EgressPlan, options: ClusterOptions): Rendered {
+function renderCilium(plan: EgressPlan, options: ClusterOptions, proxy: EgressProxy | undefined): Rendered {
     // toFQDNs only learns addresses from lookups that pass Cilium's DNS proxy: the DNS rule is
     // what makes the name rules work. It proxies every lookup ("*") because the gateway also
     // resolves in-cluster names (its instance-discovery Service).
@@ -194,9 +233,17 @@ function renderCilium(plan: EgressPlan, options: ClusterOptions): Rendered {
         toPorts: [{ ports: dnsPorts(options.flavor).map((p) => ({ port: `${p.port}`, protocol: p.protocol })), rules: { dns: [{ matchPattern: "*" }] } }],
     }];
     const enforcedBy: [string, string][] = [];
-    for (const flow of plan.flows.filter(hasClusterMeaning)) {
+    const fixed: [string, RulePurpose][] = [[`CiliumNetworkPolicy/${options.policyName}/egress[0]`, DNS_PURPOSE]];
+    if (proxy) {
+        const ref = `CiliumNetworkPolicy/${options.policyName}/egress[${egress.length}]`;
+        plan.flows.filter(fromPods).forEach((f) => enforcedBy.push([f.id, `${ref} (via egressProxy)`]));
+        fixed.push([ref, PROXY_PURPOSE]);
+        egress.push({ toCIDR: [`${proxy.address}/32`], toPorts: ciliumPorts([tcp(proxy.port)]) });
+    }
+    for (const flow of proxy ? [] : plan.flows.filter((f) => fromPods(f) && hasClusterMeaning(f))) {
         const to = flow.destination.kind === DestinationKind.Cidr ? { toCIDR: [flow.destination.value] }
-            : { toFQDNs: [isWildcard(flow.destination) ? { matchPattern: flow.destination.value } : { matchName: flow.destination.value }] };
+            // Pod traffic never goes to a wildcard: the catalog's only one is the registry's, which the nodes reach.
+            : { toFQDNs: [{ matchName: flow.destination.value }] };
         enforcedBy.push([flow.id, `CiliumNetworkPolicy/${options.policyName}/egress[${egress.length}]`]);
         egress.push({ ...to, toPorts: ciliumPorts(flow.ports) });
     }
@@ -208,7 +255,7 @@ function renderCilium(plan: EgressPlan, options: ClusterOptions): Rendered {
             spec: { endpointSelector: { matchLabels: options.podLabels }, egress },
         },
         enforcedBy,
-        fixed: [[`CiliumNetworkPolicy/${options.policyName}/egress[0]`, DNS_PURPOSE]],
+        fixed,
     };
 }
 
@@ -216,14 +263,14 @@ const SERVICE_TAG = "an Azure service tag has no meaning in the cluster";
 const NAME_ONLY = "a NetworkPolicy matches addresses, not names: list CIDRs for it in cluster.allowNamedFlowsTo to allow it";
 
 /** Renders the cluster manifests for the chosen flavor. Pure. */
-export function renderClusterPolicy(plan: EgressPlan, options: ClusterOptions): ClusterRendering {
+export function renderClusterPolicy(plan: EgressPlan, options: ClusterOptions, proxy?: EgressProxy): ClusterRendering {
     if (!options.enabled) {
         return { manifests: [], purposes: {}, enforcedBy: {}, notEnforceable: [] };
     }
     const skipped: { flow: string; reason: string }[] = [];
-    const networkPolicy = renderNetworkPolicy(plan, options);
-    const extra = options.flavor === ClusterFlavor.OpenShift ? renderEgressFirewall(plan, options, skipped)
-        : options.flavor === ClusterFlavor.Cilium ? renderCilium(plan, options)
+    const networkPolicy = renderNetworkPolicy(plan, options, proxy);
+    const extra = options.flavor === ClusterFlavor.OpenShift ? renderEgressFirewall(plan, options, proxy, skipped)
+        : options.flavor === ClusterFlavor.Cilium ? renderCilium(plan, options, proxy)
         : undefined;
     const rendered = extra ? [networkPolicy, extra] : [networkPolicy];
     const enforcedBy: Record<string, string[]> = {};
@@ -248,7 +295,7 @@ export function renderClusterPolicy(plan: EgressPlan, options: ClusterOptions): 
         : inNetworkPolicy.has(flow.id);
     const allowed = (flow: EgressFlow) => allowedDirectly(flow) || (flow.resolvesTo !== undefined && plan.flows.some((f) => f.id === flow.resolvesTo && allowedDirectly(f)));
     const notEnforceable = plan.flows
-        .filter((f) => !allowed(f))
+        .filter((f) => fromPods(f) && !allowed(f))
         .map((f) => ({
             flow: f.id,
             reason: [

@@ -4,7 +4,8 @@
 import { createHash } from "crypto";
 import { ApimFacts } from "./apimFacts";
 import { DECLARED_BY_USER, DocReference } from "./catalog";
-import { Options } from "./options";
+import { InputError } from "./errors";
+import { DeclaredHost, Options } from "./options";
 import { byCodePoint } from "./ordering";
 import { Destination, DestinationKind, fqdn, ipv4, PortRange, serviceTag, tcp } from "./peers";
 
@@ -36,11 +37,17 @@ export interface EgressFlow {
     readonly reference: string;
     /** The id of an address flow that this name resolves to (the configuration host → its VIP). */
     readonly resolvesTo?: string;
+    /**
+     * Who connects, when it is not the gateway: the nodes' networks for the image pull, which the
+     * node's container runtime makes. Such a flow is the firewall's alone; pod policy has no part in it.
+     */
+    readonly fromNodes?: readonly string[];
 }
 
 export interface EgressPlan {
     readonly apimName: string;
     readonly configurationHost: string;
+    /** The address the gateway connects to for configuration: the VIP, or the declared override. */
     readonly configurationAddress: string;
     readonly flows: readonly EgressFlow[];
 }
@@ -64,12 +71,26 @@ function slug(text: string): string {
     return text.toLowerCase().replace(/^\*\./, "wildcard.").replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
 }
 
-function configurationFlows(facts: ApimFacts): EgressFlow[] {
+function configurationFlows(facts: ApimFacts, override: string | undefined): EgressFlow[] {
     const purpose = "configuration sync, heartbeat, metrics and events (v2 configuration API)";
+    // The configuration endpoint answers on the primary location's VIP (DocReference.IpAddresses),
+    // unless a custom host is published through Application Gateway (the overview's "Internet
+    // connectivity" option), whose address the user declares.
+    const address = override === undefined
+        ? flow("configuration-address", Feature.Configuration, `${purpose}: the VIP behind ${facts.configurationHost}`, ipv4("configurationAddress", facts.configurationAddress), DocReference.IpAddresses)
+        : flow("configuration-address", Feature.Configuration, `${purpose}: the address ${facts.configurationHost} resolves to from the gateway`, ipv4("configurationAddress", override), DECLARED_BY_USER);
     return [
-        flow("configuration-address", Feature.Configuration, `${purpose}: the VIP behind ${facts.configurationHost}`, ipv4("configurationAddress", facts.configurationAddress), DocReference.IpAddresses),
+        address,
         { ...flow("configuration-host", Feature.Configuration, purpose, fqdn("configurationHost", facts.configurationHost), facts.configurationHostIsCustom ? DocReference.GatewaySettings : facts.cloud.reference), resolvesTo: "configuration-address" },
     ];
+}
+
+/** A host from a connection string, held to the domain its cloud documents for it. */
+function endpointHost(declared: DeclaredHost, domain: string): string {
+    if (!declared.host.endsWith(`.${domain}`)) {
+        throw new InputError(declared.field, declared.host, `Expected a host in ${domain}, as the connection string of an Application Insights resource in this instance's cloud gives it.`);
+    }
+    return declared.host;
 }
 
 function featureFlows(facts: ApimFacts, options: Options): EgressFlow[] {
@@ -101,16 +122,26 @@ function featureFlows(facts: ApimFacts, options: Options): EgressFlow[] {
             named(Feature.EntraId, purpose, `${features.entraId.region ?? region}.${cloud.regionalLoginDomain}`, DocReference.GatewayConnectivity);
         }
     }
-    if (features.applicationInsights.enabled) {
-        for (const host of cloud.applicationInsightsHosts(features.applicationInsights.region ?? region)) {
-            named(Feature.ApplicationInsights, "Application Insights telemetry", host, DocReference.ApplicationInsights);
+    const insights = features.applicationInsights;
+    if (insights.enabled) {
+        // The global hosts the page lists, and the stamped regional hosts of the resource's
+        // connection string; a region guessed from the APIM instance would never match them.
+        for (const host of cloud.applicationInsights.globalHosts) {
+            named(Feature.ApplicationInsights, "Application Insights telemetry and live metrics (global endpoint)", host, DocReference.ApplicationInsights);
+        }
+        if (insights.ingestion) {
+            named(Feature.ApplicationInsights, "Application Insights telemetry (the connection string's IngestionEndpoint)", endpointHost(insights.ingestion, cloud.applicationInsights.ingestionDomain), DECLARED_BY_USER);
+        }
+        if (insights.live) {
+            named(Feature.ApplicationInsights, "Application Insights live metrics (the connection string's LiveEndpoint)", endpointHost(insights.live, cloud.applicationInsights.liveDomain), DECLARED_BY_USER);
         }
     }
     if (features.eventHubs.enabled) {
         for (const namespace of features.eventHubs.namespaces) {
             const host = `${namespace}.${cloud.serviceBusSuffix}`;
+            // HTTPS and AMQP: what the APIM logger speaks. 9093 is for Kafka clients, which it is not.
             named(Feature.EventHubs, "Event Hubs logger over HTTPS", host, DocReference.EventHubs, HTTPS, `eventhubs-${namespace}-https`);
-            named(Feature.EventHubs, "Event Hubs logger over AMQP (5671-5672) and Kafka (9093)", host, DocReference.EventHubs, [tcp(5671, 5672), tcp(9093)], `eventhubs-${namespace}-amqp-kafka`);
+            named(Feature.EventHubs, "Event Hubs logger over AMQP", host, DocReference.EventHubs, [tcp(5671, 5672)], `eventhubs-${namespace}-amqp`);
         }
     }
     const cache = features.externalCache;
@@ -119,7 +150,7 @@ function featureFlows(facts: ApimFacts, options: Options): EgressFlow[] {
     }
     if (features.imagePull.enabled) {
         for (const host of cloud.imageRegistryHosts) {
-            named(Feature.ImagePull, "pulling the gateway image (Microsoft Artifact Registry)", host, DocReference.ContainerRegistry);
+            flows.push({ ...flow(`${Feature.ImagePull.toLowerCase()}-${slug(host)}`, Feature.ImagePull, "pulling the gateway image (Microsoft Artifact Registry), by the nodes' container runtime", fqdn(Feature.ImagePull, host, true), DocReference.ContainerRegistry), fromNodes: features.imagePull.nodeAddresses });
         }
     }
     return flows;
@@ -139,11 +170,11 @@ function compareFlows(a: EgressFlow, b: EgressFlow): number {
 
 /** Builds the sorted egress plan. Pure: no I/O, no Pulumi. */
 export function buildEgressPlan(facts: ApimFacts, options: Options): EgressPlan {
-    const flows = [...configurationFlows(facts), ...featureFlows(facts, options), ...backendFlows(options)].sort(compareFlows);
+    const flows = [...configurationFlows(facts, options.configurationAddress), ...featureFlows(facts, options), ...backendFlows(options)].sort(compareFlows);
     return {
         apimName: facts.name,
         configurationHost: facts.configurationHost,
-        configurationAddress: facts.configurationAddress,
+        configurationAddress: options.configurationAddress ?? facts.configurationAddress,
         flows,
     };
 }

@@ -92,7 +92,11 @@ function isHttpsOnly(flow: EgressFlow): boolean {
     return flow.ports.length === 1 && flow.ports[0].protocol === Protocol.Tcp && flow.ports[0].port === 443 && flow.ports[0].endPort === undefined;
 }
 
-function sources(options: SourceOptions) {
+/** Who the firewall sees connecting: the gateway hosts (or its proxy), or, for an image pull, the nodes. */
+function sources(flow: EgressFlow, options: SourceOptions) {
+    if (flow.fromNodes) {
+        return { sourceAddresses: flow.fromNodes };
+    }
     return {
         ...(options.sourceAddresses.length > 0 ? { sourceAddresses: options.sourceAddresses } : {}),
         ...(options.sourceIpGroupIds.length > 0 ? { sourceIpGroups: options.sourceIpGroupIds } : {}),
@@ -113,7 +117,7 @@ function networkRule(flow: EgressFlow, options: SourceOptions): NetworkRule {
         name: flow.id,
         description: description(flow),
         ipProtocols: protocols,
-        ...sources(options),
+        ...sources(flow, options),
         ...destination,
         destinationPorts: flow.ports.map(formatPorts),
     };
@@ -125,7 +129,7 @@ function applicationRule(flow: EgressFlow, options: SourceOptions): ApplicationR
         name: flow.id,
         description: description(flow),
         protocols: [{ protocolType: "Https", port: 443 }],
-        ...sources(options),
+        ...sources(flow, options),
         targetFqdns: [flow.destination.value],
     };
 }
@@ -150,7 +154,10 @@ export function renderFirewallRules(plan: EgressPlan, mode: VirtualNetworkType, 
 
     const notes: string[] = [];
     if (network.some((r) => r.destinationFqdns)) {
-        notes.push("Network rules with FQDN destinations need DNS proxy enabled on the firewall policy (dnsSettings.enableProxy), and the clients to use the firewall as their DNS server.");
+        // "You must enable DNS Proxy to use FQDNs in your network rules"
+        // (https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules); the Basic SKU
+        // has no DNS proxy (https://learn.microsoft.com/azure/firewall/basic-features).
+        notes.push(`Network rules with FQDN destinations (${network.filter((r) => r.destinationFqdns).map((r) => r.name).join(", ")}) need DNS proxy enabled on the firewall policy (dnsSettings.enableProxy), and the clients to use the firewall as their DNS server. A Basic-SKU Azure Firewall has no DNS proxy: there, give these destinations as addresses (backends) or leave the features off.`);
     }
     if (mode === VirtualNetworkType.Internal && application.some((r) => r.name === "configuration-host")) {
         notes.push(`The application rule for ${plan.configurationHost} makes the firewall resolve that name itself: in Internal mode it lives in a private DNS zone, which the firewall's DNS servers must resolve to ${plan.configurationAddress}.`);

@@ -10,4 +10,5 @@ export { renderFirewallRules, defaultRuleStyle, FirewallRendering } from "./fire
 export { renderClusterPolicy, ClusterRendering, Manifest } from "./clusterPolicy";
 export { clusterRows, describeFlows, firewallRows, FlowReport, GroupTarget, RuleRow, rowsToCsv, rowsToMarkdown, rowsToText } from "./report";
 export { InputError } from "./errors";
+export * from "./helmValues";
 export { Cloud, DocReference, DECLARED_BY_USER } from "./catalog";

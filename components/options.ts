@@ -5,10 +5,10 @@
 import { distance } from "fastest-levenshtein";
 import { SERVICE_NAME_PATTERN } from "./apimFacts";
 import { ClusterFlavor, RuleStyle } from "./args";
-import { SUPPORTED_GATEWAY_MAJOR_VERSION } from "./catalog";
+import { GatewayPorts, SUPPORTED_GATEWAY_MAJOR_VERSION } from "./catalog";
 import { InputError } from "./errors";
 import { byCodePoint } from "./ordering";
-import { boundedCidr, Destination, fqdn, Protocol, validatePort, validatePortRange, validateProtocol, PortRange } from "./peers";
+import { boundedCidr, Destination, fqdn, parseServiceIpv4, Protocol, validatePort, validatePortRange, validateProtocol, PortRange } from "./peers";
 
 export interface FirewallPolicyRef {
     /** Lower case; absent when the policy is named by resource group and name (the provider's subscription). */
@@ -37,6 +37,12 @@ export interface SourceOptions {
     readonly ruleStyle?: RuleStyle;
 }
 
+/** A host taken from a URL the user gave, with the arg it came from. */
+export interface DeclaredHost {
+    readonly host: string;
+    readonly field: string;
+}
+
 export interface BackendOptions {
     readonly name: string;
     readonly destination: Destination;
@@ -47,10 +53,10 @@ export interface FeatureOptions {
     readonly storage: { readonly enabled: boolean; readonly accountNames: readonly string[]; readonly useServiceTag: boolean };
     readonly azureResourceManager: { readonly enabled: boolean };
     readonly entraId: { readonly enabled: boolean; readonly region?: string };
-    readonly applicationInsights: { readonly enabled: boolean; readonly region?: string };
+    readonly applicationInsights: { readonly enabled: boolean; readonly ingestion?: DeclaredHost; readonly live?: DeclaredHost };
     readonly eventHubs: { readonly enabled: boolean; readonly namespaces: readonly string[] };
     readonly externalCache: { readonly enabled: boolean; readonly host?: Destination; readonly port: number };
-    readonly imagePull: { readonly enabled: boolean };
+    readonly imagePull: { readonly enabled: boolean; readonly nodeAddresses: readonly string[] };
 }
 
 export interface ClusterOptions {
@@ -65,7 +71,9 @@ export interface ClusterOptions {
     readonly allowNamedFlowsTo: readonly string[];
     readonly denyAllOtherEgress: boolean;
     readonly namespaceIsDedicated: boolean;
-    readonly wildcardDnsNames: boolean;
+    /** Client networks allowed to the listeners. */
+    readonly ingressFrom: readonly string[];
+    readonly instancePorts: { readonly synchronization: number; readonly heartbeat: number };
 }
 
 /** Everything the pure pipeline needs for one gateway. */
@@ -78,6 +86,12 @@ export interface Options {
     readonly cluster: ClusterOptions;
     readonly features: FeatureOptions;
     readonly backends: readonly BackendOptions[];
+    /** The address the configuration host resolves to from the gateway; undefined: the APIM VIP. */
+    readonly configurationAddress?: string;
+    /** The forward proxy everything outside the cluster is reached through. */
+    readonly egressProxy?: { readonly address: string; readonly port: number };
+    /** Undefined: true when the instance is Internal. */
+    readonly hostAliases?: boolean;
 }
 
 /** One gateway of a `GatewayEgressRuleCollectionGroup`. */
@@ -110,22 +124,22 @@ export const DEFAULT_MINIMUM_PREFIX_LENGTH = 8;
 
 type Json = Record<string, unknown>;
 
-const TOP_KEYS = ["apim", "firewall", "cluster", "features", "backends", "gatewayMajorVersion"];
+const TOP_KEYS = ["apim", "firewall", "cluster", "features", "backends", "gatewayMajorVersion", "egressProxy", "hostAliases"];
 const HUB_TOP_KEYS = ["firewall", "gateways"];
 const APIM_KEYS = ["resourceGroupName", "serviceName"];
 const TARGET_KEYS = ["policyId", "policyName", "resourceGroupName", "ruleCollectionGroupName", "priority", "priorityRange", "serializeWrites", "maxGroupBytes", "maxRuleCollectionGroups", "minimumPrefixLength"];
-const SOURCE_KEYS = ["sourceAddresses", "sourceIpGroupIds", "ruleStyle"];
+const SOURCE_KEYS = ["sourceAddresses", "sourceIpGroupIds", "ruleStyle", "configurationAddress"];
 const FIREWALL_KEYS = ["enabled", ...TARGET_KEYS, ...SOURCE_KEYS];
 const HUB_GATEWAY_KEYS = ["name", "apim", ...SOURCE_KEYS, "features", "backends"];
-const CLUSTER_KEYS = ["enabled", "namespace", "flavor", "releaseName", "podLabels", "policyName", "dnsNamespace", "dnsPodLabels", "ingressNamespaces", "allowNamedFlowsTo", "denyAllOtherEgress", "namespaceIsDedicated", "wildcardDnsNames"];
+const CLUSTER_KEYS = ["enabled", "namespace", "flavor", "releaseName", "podLabels", "policyName", "dnsNamespace", "dnsPodLabels", "ingressNamespaces", "allowNamedFlowsTo", "denyAllOtherEgress", "namespaceIsDedicated", "ingressFrom", "instancePorts"];
 const FEATURE_KEYS: Record<keyof FeatureOptions, string[]> = {
     storage: ["enabled", "accountNames", "useServiceTag"],
     azureResourceManager: ["enabled"],
     entraId: ["enabled", "region"],
-    applicationInsights: ["enabled", "region"],
+    applicationInsights: ["enabled", "ingestionEndpoint", "liveEndpoint"],
     eventHubs: ["enabled", "namespaces"],
     externalCache: ["enabled", "host", "port"],
-    imagePull: ["enabled"],
+    imagePull: ["enabled", "nodeAddresses"],
 };
 const BACKEND_KEYS = ["name", "address", "fqdn", "port", "endPort", "protocol"];
 
@@ -413,11 +427,24 @@ function resolveSources(field: string, fw: Json, minimumPrefixLength: number): S
     };
 }
 
+function configurationAddressAt(field: string, value: unknown): string | undefined {
+    return value === undefined || value === null ? undefined : parseServiceIpv4(field, value);
+}
+
+function resolveEgressProxy(raw: unknown): Options["egressProxy"] {
+    if (raw === undefined || raw === null) {
+        return undefined;
+    }
+    const p = objectAt("egressProxy", raw, ["address", "port"]);
+    return { address: parseServiceIpv4("egressProxy.address", p.address), port: validatePort("egressProxy.port", p.port) };
+}
+
 const FLAVOR_DEFAULTS: Record<ClusterFlavor, { dnsNamespace: string; dnsPodLabels: Record<string, string>; ingressNamespaces: string[] }> = {
     kubernetes: { dnsNamespace: "kube-system", dnsPodLabels: { "k8s-app": "kube-dns" }, ingressNamespaces: ["ingress-nginx"] },
     cilium: { dnsNamespace: "kube-system", dnsPodLabels: { "k8s-app": "kube-dns" }, ingressNamespaces: ["ingress-nginx"] },
-    // OpenShift's DNS operator labels its pods so; the router runs in openshift-ingress.
-    openshift: { dnsNamespace: "openshift-dns", dnsPodLabels: { "dns.operator.openshift.io/daemonset-dns": "default" }, ingressNamespaces: ["openshift-ingress"] },
+    // OpenShift's DNS operator labels its pods so; its routers are selected by a namespace label
+    // (OPENSHIFT_INGRESS_LABEL), not by the name of their namespace.
+    openshift: { dnsNamespace: "openshift-dns", dnsPodLabels: { "dns.operator.openshift.io/daemonset-dns": "default" }, ingressNamespaces: [] },
 };
 
 /** Which children a component has: decided by plain args, before anything else is read. */
@@ -470,12 +497,31 @@ function resolveCluster(componentName: string, raw: unknown, minimumPrefixLength
         allowNamedFlowsTo: listAt("cluster.allowNamedFlowsTo", c.allowNamedFlowsTo, (f, v) => (v === ALL_ADDRESSES ? ALL_ADDRESSES : boundedCidr(f, v, minimumPrefixLength).value)).sort(byCodePoint),
         denyAllOtherEgress: booleanAt("cluster.denyAllOtherEgress", c.denyAllOtherEgress, true),
         namespaceIsDedicated: booleanAt("cluster.namespaceIsDedicated", c.namespaceIsDedicated, false),
-        wildcardDnsNames: booleanAt("cluster.wildcardDnsNames", c.wildcardDnsNames, false),
+        // 0.0.0.0/0 written out opens the listeners to every client, as a public gateway is.
+        ingressFrom: listAt("cluster.ingressFrom", c.ingressFrom, (f, v) => (v === ALL_ADDRESSES ? ALL_ADDRESSES : boundedCidr(f, v, minimumPrefixLength).value)).sort(byCodePoint),
+        instancePorts: resolveInstancePorts(c.instancePorts),
     };
+    if (flavor === ClusterFlavor.Cilium && options.allowNamedFlowsTo.length > 0) {
+        // Cilium adds up the policies that select a pod: the CiliumNetworkPolicy already allows
+        // each named flow by name (toFQDNs), so a CIDR rule for it could only widen it.
+        throw new InputError("cluster.allowNamedFlowsTo", c.allowNamedFlowsTo, "Cilium allows named flows by name (toFQDNs) and adds policies up: CIDRs here would only widen them. Leave cluster.allowNamedFlowsTo empty with cluster.flavor cilium.");
+    }
     if (enabled && flavor === ClusterFlavor.OpenShift && !options.namespaceIsDedicated) {
         throw new InputError("cluster.namespaceIsDedicated", c.namespaceIsDedicated, `An EgressFirewall governs every pod of namespace "${options.namespace}", not only the gateway: set cluster.namespaceIsDedicated to true once the namespace holds the gateway alone.`);
     }
     return options;
+}
+
+function resolveInstancePorts(raw: unknown): ClusterOptions["instancePorts"] {
+    const p = objectAt("cluster.instancePorts", raw, ["synchronization", "heartbeat"]);
+    const ports = {
+        synchronization: p.synchronization === undefined || p.synchronization === null ? GatewayPorts.rateLimitSync : validatePort("cluster.instancePorts.synchronization", p.synchronization),
+        heartbeat: p.heartbeat === undefined || p.heartbeat === null ? GatewayPorts.heartbeat : validatePort("cluster.instancePorts.heartbeat", p.heartbeat),
+    };
+    if (ports.synchronization === ports.heartbeat) {
+        throw new InputError("cluster.instancePorts.heartbeat", ports.heartbeat, "The replicas' synchronization and heartbeat use two different UDP ports.");
+    }
+    return ports;
 }
 
 const DISABLED_CLUSTER: ClusterOptions = {
@@ -490,7 +536,8 @@ const DISABLED_CLUSTER: ClusterOptions = {
     allowNamedFlowsTo: [],
     denyAllOtherEgress: false,
     namespaceIsDedicated: false,
-    wildcardDnsNames: false,
+    ingressFrom: [],
+    instancePorts: { synchronization: GatewayPorts.rateLimitSync, heartbeat: GatewayPorts.heartbeat },
 };
 
 // Azure region names as used in host names and service tags: lowercase letters and digits.
@@ -519,7 +566,7 @@ const NO_FEATURES: FeatureOptions = {
     applicationInsights: { enabled: false },
     eventHubs: { enabled: false, namespaces: [] },
     externalCache: { enabled: false, port: DEFAULT_CACHE_PORT },
-    imagePull: { enabled: false },
+    imagePull: { enabled: false, nodeAddresses: [] },
 };
 
 function resolveFeatures(field: string, raw: unknown, minimumPrefixLength: number): FeatureOptions {
@@ -556,19 +603,48 @@ function resolveFeatures(field: string, raw: unknown, minimumPrefixLength: numbe
     const cacheHost = stringAt(at("externalCache", "host"), cache.host, cacheEnabled);
     const entra = section("entraId");
     const insights = section("applicationInsights");
+    // The nodes' container runtime pulls the image: its rules need the nodes' networks as sources.
+    const imagePull = section("imagePull");
+    const imagePullEnabled = enabledAt("imagePull", imagePull);
+    const nodeAddresses = listAt(at("imagePull", "nodeAddresses"), imagePull.nodeAddresses, (fld, v) => boundedCidr(fld, v, minimumPrefixLength).value).sort(byCodePoint);
+    if (imagePullEnabled && nodeAddresses.length === 0) {
+        throw new InputError(at("imagePull", "nodeAddresses"), imagePull.nodeAddresses, "The nodes' container runtime pulls the gateway image, not the gateway pod: give the networks of the cluster's nodes, the sources of the registry rules.");
+    }
     return {
         storage: { enabled: storageEnabled, accountNames, useServiceTag },
         azureResourceManager: { enabled: enabledAt("azureResourceManager", section("azureResourceManager")) },
         entraId: { enabled: enabledAt("entraId", entra), region: regionAt(at("entraId", "region"), entra.region) },
-        applicationInsights: { enabled: enabledAt("applicationInsights", insights), region: regionAt(at("applicationInsights", "region"), insights.region) },
+        applicationInsights: {
+            enabled: enabledAt("applicationInsights", insights),
+            ingestion: endpointHost(at("applicationInsights", "ingestionEndpoint"), insights.ingestionEndpoint),
+            live: endpointHost(at("applicationInsights", "liveEndpoint"), insights.liveEndpoint),
+        },
         eventHubs: { enabled: eventHubsEnabled, namespaces },
         externalCache: {
             enabled: cacheEnabled,
             host: cacheHost === undefined ? undefined : hostOrAddress(at("externalCache", "host"), cacheHost, minimumPrefixLength),
             port: cache.port === undefined || cache.port === null ? DEFAULT_CACHE_PORT : validatePort(at("externalCache", "port"), cache.port),
         },
-        imagePull: { enabled: enabledAt("imagePull", section("imagePull")) },
+        imagePull: { enabled: imagePullEnabled, nodeAddresses },
     };
+}
+
+/** The host of an https URL the user copied (a connection string's endpoint). */
+function endpointHost(field: string, value: unknown): DeclaredHost | undefined {
+    const text = stringAt(field, value);
+    if (text === undefined) {
+        return undefined;
+    }
+    let url: URL | undefined;
+    try {
+        url = new URL(text);
+    } catch {
+        url = undefined;
+    }
+    if (!url || url.protocol !== "https:" || url.username !== "" || url.password !== "" || (url.pathname !== "/" && url.pathname !== "") || url.search !== "") {
+        throw new InputError(field, value, "Expected the https URL of the connection string's endpoint alone, such as \"https://westeurope-5.in.applicationinsights.azure.com/\" (never the instrumentation key).");
+    }
+    return { host: fqdn(field, url.hostname).value, field };
 }
 
 /** An IPv4 address or CIDR when it looks like one, else a DNS name; a connection string is neither. */
@@ -647,18 +723,30 @@ export function resolveOptions(componentName: string, args: unknown): Options {
         throw new InputError("firewall", top.firewall, "This arg is required: name the firewall policy by policyId, or by policyName and resourceGroupName (or set firewall.enabled to false when a GatewayEgressRuleCollectionGroup writes the gateway's rules).");
     }
     if (!firewallEnabled) {
-        const ignored = Object.keys(fw).filter((k) => k !== "enabled" && k !== "minimumPrefixLength" && fw[k] !== undefined && fw[k] !== null);
+        const ignored = Object.keys(fw).filter((k) => !["enabled", "minimumPrefixLength", "configurationAddress"].includes(k) && fw[k] !== undefined && fw[k] !== null);
         if (ignored.length > 0) {
             throw new InputError(`firewall.${ignored[0]}`, fw[ignored[0]], "firewall.enabled is false, so this component writes no firewall rules: set this on the GatewayEgressRuleCollectionGroup's gateway instead.");
         }
     }
+    const egressProxy = resolveEgressProxy(top.egressProxy);
+    if (egressProxy && firewallEnabled) {
+        const own = ["sourceAddresses", "sourceIpGroupIds"].find((k) => fw[k] !== undefined && fw[k] !== null);
+        if (own) {
+            throw new InputError(`firewall.${own}`, fw[own], "With egressProxy the firewall sees the proxy as the source of every flow: leave the gateway hosts out.");
+        }
+    }
+    // Through a proxy, the proxy is who the firewall sees.
+    const sources = egressProxy ? { ...fw, sourceAddresses: [egressProxy.address] } : fw;
     return {
         apim: resolveApim("apim", top.apim),
-        firewall: firewallEnabled ? resolveSources("firewall", fw, minimumPrefixLength) : undefined,
+        firewall: firewallEnabled ? resolveSources("firewall", sources, minimumPrefixLength) : undefined,
         placement: firewallEnabled ? resolvePlacement(componentName, "firewall", fw) : undefined,
         cluster: resolveCluster(componentName, top.cluster, minimumPrefixLength),
         features: resolveFeatures("features", top.features, minimumPrefixLength),
         backends: resolveBackends("backends", top.backends, minimumPrefixLength),
+        configurationAddress: configurationAddressAt("firewall.configurationAddress", fw.configurationAddress),
+        egressProxy,
+        hostAliases: top.hostAliases === undefined || top.hostAliases === null ? undefined : booleanAt("hostAliases", top.hostAliases, false),
     };
 }
 
@@ -696,6 +784,7 @@ export function resolveHubOptions(componentName: string, args: unknown): HubOpti
                 cluster: DISABLED_CLUSTER,
                 features: resolveFeatures(`${field}.features`, g.features, minimumPrefixLength),
                 backends: resolveBackends(`${field}.backends`, g.backends, minimumPrefixLength),
+                configurationAddress: configurationAddressAt(`${field}.configurationAddress`, g.configurationAddress),
             },
         };
     }, MAX_HUB_GATEWAYS, (g) => g.field);

@@ -192,7 +192,3 @@ export function fqdn(field: string, value: unknown, allowWildcard = false): Dest
 export function serviceTag(value: string): Destination {
     return { kind: DestinationKind.ServiceTag, value };
 }
-
-export function isWildcard(destination: Destination): boolean {
-    return destination.kind === DestinationKind.Fqdn && destination.value.startsWith("*.");
-}

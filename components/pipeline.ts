@@ -5,6 +5,7 @@ import { ApimFacts, normalizeApim } from "./apimFacts";
 import { ClusterRendering, renderClusterPolicy } from "./clusterPolicy";
 import { buildEgressPlan, EgressPlan } from "./egressPlan";
 import { InputError } from "./errors";
+import { GatewayHelmValues, gatewayHelmValues } from "./helmValues";
 import { CollectionNames, FilterRuleCollection, FirewallRendering, renderFirewallRules, SINGLE_GATEWAY_COLLECTIONS } from "./firewallRules";
 import { HubOptions, Options, SourceOptions } from "./options";
 import { BLOCKED_IN_CLUSTER, clusterRows, describeFlows, firewallRows, FlowReport, flowsByRule, GroupTarget, RuleRow } from "./report";
@@ -20,6 +21,8 @@ export interface Derivation {
     readonly flows: FlowReport[];
     /** The facts' warnings, then what the firewall administrator must know. */
     readonly notes: string[];
+    /** The gateway chart's values these rules assume. */
+    readonly helmValues: GatewayHelmValues;
 }
 
 /**
@@ -49,8 +52,22 @@ export function deriveEgress(document: unknown, options: Options, collections: C
     if (firewall && options.placement) {
         checkGroupSize(firewall, options.placement.maxGroupBytes);
     }
-    const cluster = renderClusterPolicy(plan, options.cluster);
-    return { facts, plan, firewall, cluster, flows: describeFlows(plan, firewall, cluster), notes: [...facts.warnings, ...(firewall?.notes ?? [])] };
+    const cluster = renderClusterPolicy(plan, options.cluster, options.egressProxy);
+    return {
+        facts, plan, firewall, cluster,
+        flows: describeFlows(plan, firewall, cluster),
+        notes: [...facts.warnings, ...configurationNotes(facts, options), ...(firewall?.notes ?? [])],
+        helmValues: gatewayHelmValues(facts, plan, options),
+    };
+}
+
+/** What the administrators must know about the configuration endpoint's address. */
+function configurationNotes(facts: ApimFacts, options: Options): string[] {
+    // The overview's "Internet connectivity" option publishes a ConfigurationApi custom host through
+    // Application Gateway: the gateway then connects to the Application Gateway, not to the VIP.
+    return facts.configurationHostIsCustom && options.configurationAddress === undefined
+        ? [`The configuration host ${facts.configurationHost} is a custom ConfigurationApi hostname: if Application Gateway publishes it (the "Internet connectivity" option), the gateway connects to the Application Gateway's address, not to the VIP ${facts.configurationAddress}. Set firewall.configurationAddress to that address.`]
+        : [];
 }
 
 /** One rule collection group of a hub, as laid out. */
@@ -111,6 +128,6 @@ export function deriveHub(hub: HubOptions, documentOf: (apim: Options["apim"]) =
     return {
         groups: layout.map((group, i) => ({ name: names[i], gateways: group.gateways, ruleCollections: group.ruleCollections, bytes: group.bytes })),
         gateways,
-        notes: [...new Set(gateways.flatMap((g) => [...g.facts.warnings, ...g.firewall.notes]))],
+        notes: [...new Set(planned.flatMap(({ g, facts, firewall }) => [...facts.warnings, ...configurationNotes(facts, g.options), ...firewall.notes]))],
     };
 }

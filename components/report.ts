@@ -28,6 +28,8 @@ export interface FlowReport {
 
 /** The one wording for a flow no cluster rule allows. */
 export const BLOCKED_IN_CLUSTER = "blocked in the cluster";
+/** The cluster column of a flow the nodes make, not the gateway pods (the image pull). */
+export const NOT_POD_TRAFFIC = "not pod traffic: the nodes' container runtime pulls images";
 /** The firewall column of a component that leaves its firewall rules to a GatewayEgressRuleCollectionGroup. */
 export const NOT_WRITTEN_HERE = "written by the policy's GatewayEgressRuleCollectionGroup (firewall.enabled is false)";
 
@@ -43,7 +45,7 @@ export function describeFlows(plan: EgressPlan, firewall: FirewallRendering | un
         protocol: [...new Set(f.ports.map((p) => p.protocol))].sort(byCodePoint).join("/"),
         ports: f.ports.map(formatPorts).join(", "),
         firewallRule: firewall === undefined ? NOT_WRITTEN_HERE : firewall.enforcedBy[f.id] ?? `not in firewall (ruleStyle ${firewall.ruleStyle})`,
-        clusterRules: cluster.enforcedBy[f.id]?.join(", ") ?? BLOCKED_IN_CLUSTER,
+        clusterRules: f.fromNodes ? NOT_POD_TRAFFIC : cluster.enforcedBy[f.id]?.join(", ") ?? BLOCKED_IN_CLUSTER,
         reference: f.reference,
     }));
 }
@@ -168,7 +170,7 @@ export function clusterRows(cluster: ClusterRendering, flowsByRule: Readonly<Rec
 export function flowsByRule(flows: readonly FlowReport[]): Record<string, string[]> {
     const byRule: Record<string, string[]> = {};
     for (const f of flows) {
-        for (const where of f.clusterRules === BLOCKED_IN_CLUSTER ? [] : f.clusterRules.split(", ")) {
+        for (const where of f.clusterRules === BLOCKED_IN_CLUSTER || f.clusterRules === NOT_POD_TRAFFIC ? [] : f.clusterRules.split(", ")) {
             (byRule[where.replace(/ \(.*\)$/, "")] ??= []).push(f.id);
         }
     }

@@ -15,6 +15,7 @@ import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1";
 import { ClusterFlavor, SelfHostedGatewayEgressArgs } from "./args";
 import { Manifest } from "./clusterPolicy";
+import { GatewayHelmValues } from "./helmValues";
 import { InputError } from "./errors";
 import { claimGroups, inProviderSubscription, isPlain, knownValue, read, registerGroups, valueWithUnknowns } from "./groupWriter";
 import { ComponentShape, Options, resolveOptions, resolveShape } from "./options";
@@ -107,6 +108,12 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
     public readonly notEnforceableInCluster: pulumi.Output<NotEnforceableFlow[]>;
     /** What the firewall and cluster administrators must know for these rules to work. */
     public readonly notes: pulumi.Output<string[]>;
+    /**
+     * The values of the gateway's Helm chart (azure-api-management-gateway) these rules assume:
+     * the configuration endpoint, its address as a host alias (Internal mode, or `hostAliases`),
+     * the forward proxy, the replicas' ports. Pass them to the chart's release.
+     */
+    public readonly gatewayHelmValues: pulumi.Output<GatewayHelmValues>;
 
     constructor(name: string, args: SelfHostedGatewayEgressArgs, opts?: pulumi.ComponentResourceOptions) {
         // Argument errors come before any resource, this component included, whenever the args
@@ -187,6 +194,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         this.egressMatrix = request.apply((r) => rowsToMarkdown(r.rows, r.notes));
         this.notEnforceableInCluster = derived.apply((d) => d.cluster.notEnforceable.map((n) => ({ ...n })));
         this.notes = derived.apply((d) => d.notes);
+        this.gatewayHelmValues = derived.apply((d) => d.helmValues);
         this.registerOutputs({
             ruleCollectionGroupId: this.ruleCollectionGroupId,
             ruleCollectionGroupName: this.ruleCollectionGroupName,
@@ -200,6 +208,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             egressMatrix: this.egressMatrix,
             notEnforceableInCluster: this.notEnforceableInCluster,
             notes: this.notes,
+            gatewayHelmValues: this.gatewayHelmValues,
         });
     }
 }

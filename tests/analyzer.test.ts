@@ -107,15 +107,19 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
         const names = Object.keys(schema.types).map((t) => t.split(":")[2]);
         assert.deepEqual(names.filter((n) => /Args$/.test(n)), []);
         assert.deepEqual([...names].sort(), [
-            "ApimService", "Backend", "Cluster", "ClusterFlavor", "EventHubsFeature", "ExternalCacheFeature", "Features", "Firewall",
-            "FirewallPolicyTarget", "FlowReport", "HubGateway", "HubGatewayReport", "NotEnforceableFlow", "PriorityRange",
-            "RegionalFeature", "RuleCollectionGroupReport", "RuleRow", "RuleStyle", "StorageFeature", "ToggleFeature",
+            "ApimService", "ApplicationInsightsFeature", "Backend", "Cluster", "ClusterFlavor", "EgressProxy", "EventHubsFeature", "ExternalCacheFeature",
+            "Features", "Firewall", "FirewallPolicyTarget", "FlowReport", "GatewayHelmValues", "HelmConfigurationValues", "HelmDeploymentValues",
+            "HelmDnsValues", "HelmGatewayValues", "HelmHostAlias", "HelmInstancePortValues", "HelmNetworkValues", "HelmProxyValues",
+            "HelmServicePortValues", "HelmServiceValues", "HubGateway", "HubGatewayReport", "ImagePullFeature", "InstancePorts",
+            "NotEnforceableFlow", "PriorityRange", "RegionalFeature", "RuleCollectionGroupReport", "RuleRow", "RuleStyle", "StorageFeature", "ToggleFeature",
         ]);
     });
 
     it("SelfHostedGatewayEgress inputs: apim required, firewall and cluster Inputs that may come from other resources", () => {
         const inputs = component.inputProperties;
-        assert.deepEqual(Object.keys(inputs).sort(), ["apim", "backends", "cluster", "features", "firewall", "gatewayMajorVersion"]);
+        assert.deepEqual(Object.keys(inputs).sort(), ["apim", "backends", "cluster", "egressProxy", "features", "firewall", "gatewayMajorVersion", "hostAliases"]);
+        assert.equal(inputs.egressProxy.$ref, ref("EgressProxy"));
+        assert.deepEqual(type("EgressProxy").required, ["address", "port"]);
         assert.deepEqual(component.requiredInputs, ["apim"]);
         assert.equal(inputs.apim.$ref, ref("ApimService"));
         assert.equal(inputs.firewall.$ref, ref("Firewall"));
@@ -131,10 +135,12 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
     it("SelfHostedGatewayEgress outputs: every stack output; the firewall's and the cluster's optional", () => {
         const outputs = component.properties;
         assert.deepEqual(Object.keys(outputs).sort(), [
-            "changeRequest", "configurationAddress", "configurationHost", "egressMatrix", "egressPlan", "networkPolicyName", "notEnforceableInCluster",
+            "changeRequest", "configurationAddress", "configurationHost", "egressMatrix", "egressPlan", "gatewayHelmValues", "networkPolicyName", "notEnforceableInCluster",
             "notes", "priority", "ruleCollectionGroupId", "ruleCollectionGroupName", "ruleStyle",
         ]);
-        assert.deepEqual([...component.required].sort(), ["changeRequest", "configurationAddress", "configurationHost", "egressMatrix", "egressPlan", "notEnforceableInCluster", "notes"]);
+        assert.deepEqual([...component.required].sort(), ["changeRequest", "configurationAddress", "configurationHost", "egressMatrix", "egressPlan", "gatewayHelmValues", "notEnforceableInCluster", "notes"]);
+        assert.equal(outputs.gatewayHelmValues.$ref, ref("GatewayHelmValues"));
+        assert.deepEqual(type("HelmDeploymentValues").properties?.dns.$ref, ref("HelmDnsValues"));
         assert.deepEqual(outputs.changeRequest.items, { $ref: ref("RuleRow") });
         for (const name of ["ruleCollectionGroupId", "ruleCollectionGroupName", "networkPolicyName", "configurationHost", "configurationAddress", "ruleStyle", "egressMatrix"]) {
             assert.equal(outputs[name].type, "string", name);
@@ -162,7 +168,7 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
         assert.deepEqual(hub.properties.gateways.items, { $ref: ref("HubGatewayReport") });
         assert.equal(hub.properties.firstDeployWrites.type, "number");
         const gateway = type("HubGateway");
-        assert.deepEqual(Object.keys(gateway.properties ?? {}).sort(), ["apim", "backends", "features", "name", "ruleStyle", "sourceAddresses", "sourceIpGroupIds"]);
+        assert.deepEqual(Object.keys(gateway.properties ?? {}).sort(), ["apim", "backends", "configurationAddress", "features", "name", "ruleStyle", "sourceAddresses", "sourceIpGroupIds"]);
         assert.deepEqual([...(gateway.required ?? [])].sort(), ["apim", "name"]);
     });
 
@@ -175,7 +181,7 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
         assert.deepEqual(Object.keys(target.properties ?? {}).sort(), targetKeys);
         const firewall = type("Firewall");
         assert.equal(firewall.type, "object");
-        assert.deepEqual(Object.keys(firewall.properties ?? {}).sort(), [...targetKeys, "enabled", "ruleStyle", "sourceAddresses", "sourceIpGroupIds"].sort());
+        assert.deepEqual(Object.keys(firewall.properties ?? {}).sort(), [...targetKeys, "configurationAddress", "enabled", "ruleStyle", "sourceAddresses", "sourceIpGroupIds"].sort());
         assert.deepEqual(firewall.required, []);
         const p = firewall.properties ?? {};
         assert.deepEqual({ type: p.enabled.type, plain: p.enabled.plain }, { type: "boolean", plain: true });

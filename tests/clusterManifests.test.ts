@@ -14,7 +14,7 @@ import { normalizeApim } from "../components/apimFacts";
 import { BROAD_EGRESS_ANNOTATION, ClusterRendering, Manifest, renderClusterPolicy } from "../components/clusterPolicy";
 import { buildEgressPlan, EgressPlan } from "../components/egressPlan";
 import { ClusterOptions, Options, resolveOptions } from "../components/options";
-import { DestinationKind, isWildcard } from "../components/peers";
+import { DestinationKind } from "../components/peers";
 
 // ---- schema validators ----
 
@@ -309,10 +309,10 @@ function richArgs(flavor: string, cluster: Record<string, unknown> = {}): Record
             storage: { enabled: true, accountNames: ["contosotraces", "contosoquota"] },
             azureResourceManager: { enabled: true },
             entraId: { enabled: true },
-            applicationInsights: { enabled: true, region: "northeurope" },
+            applicationInsights: { enabled: true, ingestionEndpoint: "https://northeurope-2.in.applicationinsights.azure.com/", liveEndpoint: "https://northeurope.livediagnostics.monitor.azure.com/" },
             eventHubs: { enabled: true, namespaces: ["contoso-logs"] },
             externalCache: { enabled: true, host: "10.50.2.4", port: 6380 },
-            imagePull: { enabled: true },
+            imagePull: { enabled: true, nodeAddresses: ["10.80.0.0/24"] },
         },
         backends: [
             { name: "orders", address: "10.60.0.0/24", port: 8443, endPort: 8450 },
@@ -506,9 +506,9 @@ describe("cluster manifests against real schemas", () => {
             assert.deepEqual(ipBlocks, flowCidrs);
         });
 
-        it("lists every name-only flow as not enforceable when allowNamedFlowsTo is empty", () => {
+        it("lists every name-only pod flow as not enforceable when allowNamedFlowsTo is empty", () => {
             const { plan, rendering } = rendered();
-            const named = plan.flows.filter((f) => f.destination.kind === DestinationKind.Fqdn && f.resolvesTo === undefined).map((f) => f.id).sort();
+            const named = plan.flows.filter((f) => f.destination.kind === DestinationKind.Fqdn && f.resolvesTo === undefined && !f.fromNodes).map((f) => f.id).sort();
             assert.ok(named.length > 0);
             assert.deepEqual(rendering.notEnforceable.map((n) => n.flow).sort(), named);
         });
@@ -524,9 +524,9 @@ describe("cluster manifests against real schemas", () => {
             const { plan, rendering } = render(richArgs("kubernetes", { allowNamedFlowsTo: [ALL_IPV4] }));
             const spec = specOf<NpSpec>(rendering.manifests[0]);
             const open = spec.egress.filter((r) => r.to?.some((p) => p.ipBlock?.cidr === ALL_IPV4));
-            const named = plan.flows.filter((f) => f.destination.kind === DestinationKind.Fqdn);
+            const named = plan.flows.filter((f) => f.destination.kind === DestinationKind.Fqdn && !f.fromNodes);
             assert.deepEqual(open.map(portsOf), named.map((f) => f.ports.map((p) => `${p.protocol}/${p.port}${p.endPort ? `-${p.endPort}` : ""}`)));
-            assert.ok(open.some((r) => portsOf(r).join() === "TCP/5671-5672,TCP/9093"), "the Event Hubs flow keeps AMQP and Kafka together, apart from HTTPS");
+            assert.ok(open.some((r) => portsOf(r).join() === "TCP/5671-5672"), "the Event Hubs AMQP flow keeps its ports, apart from HTTPS");
         });
 
         it("marks a NetworkPolicy that opens 0.0.0.0/0 with the broad-egress annotation naming who narrows it", () => {
@@ -572,11 +572,11 @@ describe("cluster manifests against real schemas", () => {
             assert.deepEqual(portsOf(replicas[0]), ["UDP/4290", "UDP/4291"]);
         });
 
-        it("NetworkPolicy ingress opens the listeners TCP 8080 and 8081, to the openshift-ingress router too", () => {
+        it("NetworkPolicy ingress opens the listeners TCP 8080 and 8081 to the routers by their namespace label, host-network routers included", () => {
             const listeners = networkPolicy().ingress.filter((r) => portsOf(r).includes("TCP/8080"));
             assert.equal(listeners.length, 1);
             assert.deepEqual(portsOf(listeners[0]), ["TCP/8080", "TCP/8081"]);
-            assert.ok(listeners[0].from?.some((p) => p.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] === "openshift-ingress"));
+            assert.deepEqual(listeners[0].from, [{ podSelector: {} }, { namespaceSelector: { matchLabels: { "policy-group.network.openshift.io/ingress": "" } } }]);
         });
 
         it("the EgressFirewall is named default and lives in the gateway namespace", () => {
@@ -619,14 +619,12 @@ describe("cluster manifests against real schemas", () => {
             assert.match(rendering.notEnforceable.find((n) => n.flow === "backend-legacy-erp")?.reason ?? "", /EgressFirewall: more than 64 ports/);
         });
 
-        it("the EgressFirewall names no wildcard unless cluster.wildcardDnsNames says the cluster accepts it", () => {
+        it("the EgressFirewall leaves the image pull out: the nodes pull, not the namespace's pods", () => {
             const { plan, rendering } = rendered();
-            const wildcards = plan.flows.filter((f) => isWildcard(f.destination));
-            assert.ok(wildcards.length > 0, "the image-pull feature brings a wildcard name");
-            assert.equal(specOf<EfSpec>(only(rendered(), "EgressFirewall")).egress.filter((r) => r.to.dnsName?.startsWith("*.")).length, 0);
-            for (const w of wildcards) {
-                assert.match(rendering.notEnforceable.find((n) => n.flow === w.id)?.reason ?? "", /wildcardDnsNames/);
-            }
+            const registry = plan.flows.filter((f) => f.fromNodes).map((f) => f.destination.value);
+            assert.deepEqual(registry, ["mcr.microsoft.com", "*.data.mcr.microsoft.com"]);
+            assert.deepEqual(specOf<EfSpec>(only(rendered(), "EgressFirewall")).egress.filter((r) => registry.includes(r.to.dnsName ?? "")), []);
+            assert.equal(rendering.notEnforceable.some((n) => n.flow.startsWith("imagepull")), false);
         });
 
         it("stays within 8000 EgressFirewall rules at the largest lists the options accept, and still passes the CRD", () => {
@@ -669,15 +667,15 @@ describe("cluster manifests against real schemas", () => {
 
         it("has a toFQDNs matchName for every exact-name flow", () => {
             const { plan } = rendered();
-            const names = plan.flows.filter((f) => f.destination.kind === DestinationKind.Fqdn && !isWildcard(f.destination)).map((f) => f.destination.value);
+            const names = plan.flows.filter((f) => f.destination.kind === DestinationKind.Fqdn && !f.fromNodes).map((f) => f.destination.value);
             assert.ok(names.includes(CONFIGURATION_HOST));
             const matchNames = new Set(cilium().egress.flatMap((r) => r.toFQDNs ?? []).flatMap((s) => (s.matchName ? [s.matchName] : [])));
             assert.deepEqual(names.filter((n) => !matchNames.has(n)), []);
         });
 
-        it("has a toFQDNs matchPattern for the wildcard registry host", () => {
-            const patterns = cilium().egress.flatMap((r) => r.toFQDNs ?? []).flatMap((s) => (s.matchPattern ? [s.matchPattern] : []));
-            assert.deepEqual(patterns, ["*.data.mcr.microsoft.com"]);
+        it("has no toFQDNs for the registry hosts: the nodes pull, not the gateway pods", () => {
+            const fqdns = cilium().egress.flatMap((r) => r.toFQDNs ?? []).map((s) => s.matchName ?? s.matchPattern);
+            assert.deepEqual(fqdns.filter((n) => /mcr/.test(n ?? "")), []);
         });
 
         it("allows the configuration host by name on TCP 443", () => {

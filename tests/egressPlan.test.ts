@@ -63,24 +63,53 @@ describe("buildEgressPlan", () => {
         ]);
     });
 
-    it("adds the Application Insights endpoints", () => {
+    it("adds the global Application Insights hosts the Azure Monitor page lists, and no guessed regional host", () => {
         assert.deepEqual(planLines(unmaskedExample(), withFeature({ applicationInsights: { enabled: true } })), [
             ...CONFIGURATION,
             "applicationinsights-dc-applicationinsights-azure-com dc.applicationinsights.azure.com TCP:443",
+            "applicationinsights-dc-applicationinsights-microsoft-com dc.applicationinsights.microsoft.com TCP:443",
             "applicationinsights-dc-services-visualstudio-com dc.services.visualstudio.com TCP:443",
             "applicationinsights-live-applicationinsights-azure-com live.applicationinsights.azure.com TCP:443",
+            "applicationinsights-rt-applicationinsights-microsoft-com rt.applicationinsights.microsoft.com TCP:443",
             "applicationinsights-rt-services-visualstudio-com rt.services.visualstudio.com TCP:443",
-            "applicationinsights-westus-in-applicationinsights-azure-com westus.in.applicationinsights.azure.com TCP:443",
-            "applicationinsights-westus-livediagnostics-monitor-azure-com westus.livediagnostics.monitor.azure.com TCP:443",
         ]);
     });
 
-    it("adds each Event Hubs namespace on HTTPS, and on AMQP and Kafka", () => {
+    it("adds the connection string's stamped ingestion host and its live host, declared by the user", () => {
+        const plan = buildEgressPlan(normalizeApim(unmaskedExample()), resolveOptions("gw", withFeature({ applicationInsights: {
+            enabled: true, ingestionEndpoint: "https://westeurope-5.in.applicationinsights.azure.com/", liveEndpoint: "https://westeurope.livediagnostics.monitor.azure.com/",
+        } })));
+        assert.deepEqual(plan.flows.filter((f) => f.reference === "declared by the user").map((f) => [f.id, f.destination.value]), [
+            ["applicationinsights-westeurope-5-in-applicationinsights-azure-com", "westeurope-5.in.applicationinsights.azure.com"],
+            ["applicationinsights-westeurope-livediagnostics-monitor-azure-com", "westeurope.livediagnostics.monitor.azure.com"],
+        ]);
+    });
+
+    it("refuses an ingestion endpoint outside the instance cloud's Application Insights domain", () => {
+        assert.throws(() => planLines(unmaskedExample(), withFeature({ applicationInsights: { enabled: true, ingestionEndpoint: "https://collector.example.com/" } })),
+            /^InputError: Invalid value for features\.applicationInsights\.ingestionEndpoint: "collector\.example\.com"\. Expected a host in in\.applicationinsights\.azure\.com/);
+    });
+
+    it("refuses a whole connection string as an endpoint, without echoing its key", () => {
+        assert.throws(() => planLines(unmaskedExample(), withFeature({ applicationInsights: { enabled: true, ingestionEndpoint: "InstrumentationKey=00000000-1111-2222-3333-444444444444;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/" } })),
+            /^InputError: Invalid value for features\.applicationInsights\.ingestionEndpoint: \(withheld: it carries a credential\)\. Expected the https URL of the connection string's endpoint alone/);
+    });
+
+    it("adds each Event Hubs namespace on HTTPS and AMQP, not on Kafka's 9093", () => {
         assert.deepEqual(planLines(unmaskedExample(), withFeature({ eventHubs: { enabled: true, namespaces: ["contoso-logs"] } })), [
             ...CONFIGURATION,
-            "eventhubs-contoso-logs-amqp-kafka contoso-logs.servicebus.windows.net TCP:5671-5672,TCP:9093",
+            "eventhubs-contoso-logs-amqp contoso-logs.servicebus.windows.net TCP:5671-5672",
             "eventhubs-contoso-logs-https contoso-logs.servicebus.windows.net TCP:443",
         ]);
+    });
+
+    it("opens the declared address of a configuration host published through Application Gateway instead of the VIP", () => {
+        const plan = buildEgressPlan(normalizeApim(fixture("rest-none-custom-config-host.json")), resolveOptions("gw", with_(baseArgs(), (a) => (a.firewall.configurationAddress = "52.178.10.20"))));
+        assert.deepEqual(plan.flows.map((f) => [f.id, f.destination.value, f.reference]), [
+            ["configuration-address", "52.178.10.20/32", "declared by the user"],
+            ["configuration-host", "config.tailspin.example.com", "https://learn.microsoft.com/azure/api-management/self-hosted-gateway-settings-reference"],
+        ]);
+        assert.equal(plan.configurationAddress, "52.178.10.20");
     });
 
     it("adds the external cache by address on its port", () => {
@@ -92,11 +121,20 @@ describe("buildEgressPlan", () => {
     });
 
     it("adds Microsoft's registry, its data endpoints as the documented wildcard", () => {
-        assert.deepEqual(planLines(unmaskedExample(), withFeature({ imagePull: { enabled: true } })), [
+        assert.deepEqual(planLines(unmaskedExample(), withFeature({ imagePull: { enabled: true, nodeAddresses: ["10.80.0.0/24"] } })), [
             ...CONFIGURATION,
             "imagepull-mcr-microsoft-com mcr.microsoft.com TCP:443",
             "imagepull-wildcard-data-mcr-microsoft-com *.data.mcr.microsoft.com TCP:443",
         ]);
+    });
+
+    it("marks the image pull as the nodes', from the node networks", () => {
+        const plan = buildEgressPlan(normalizeApim(unmaskedExample()), resolveOptions("gw", withFeature({ imagePull: { enabled: true, nodeAddresses: ["10.20.0.0/22"] } })));
+        assert.deepEqual(plan.flows.filter((f) => f.feature === "imagePull").map((f) => f.fromNodes), [["10.20.0.0/22"], ["10.20.0.0/22"]]);
+    });
+
+    it("refuses the image pull without the nodes' networks", () => {
+        assert.throws(() => resolveOptions("gw", withFeature({ imagePull: { enabled: true } })), /^InputError: Invalid value for features\.imagePull\.nodeAddresses: \(missing\)\. The nodes' container runtime pulls the gateway image, not the gateway pod/);
     });
 
     it("adds declared backends, sorted by name, marked as declared by the user", () => {
@@ -125,12 +163,26 @@ describe("buildEgressPlan", () => {
 
     it("uses the China endpoints and registry for an azure-api.cn instance", () => {
         const doc = with_(fixture("rest-external-premium.json"), (d) => (d.properties.gatewayUrl = "https://fabrikam-apim.azure-api.cn"));
-        assert.deepEqual(planLines(doc, withFeature({ entraId: { enabled: true }, imagePull: { enabled: true } })), [
+        assert.deepEqual(planLines(doc, withFeature({ entraId: { enabled: true }, imagePull: { enabled: true, nodeAddresses: ["10.80.0.0/24"] } })), [
             "configuration-address 52.164.20.7/32 TCP:443",
             "configuration-host fabrikam-apim.configuration.azure-api.cn TCP:443",
             "entraid-login-chinacloudapi-cn login.chinacloudapi.cn TCP:443",
             "imagepull-mcr-azure-cn mcr.azure.cn TCP:443",
             "imagepull-wildcard-data-mcr-azure-cn *.data.mcr.azure.cn TCP:443",
+        ]);
+    });
+
+    it("uses the China page's Application Insights hosts and its regional domains for an azure-api.cn instance", () => {
+        const doc = with_(fixture("rest-external-premium.json"), (d) => (d.properties.gatewayUrl = "https://fabrikam-apim.azure-api.cn"));
+        assert.deepEqual(planLines(doc, withFeature({ applicationInsights: { enabled: true, ingestionEndpoint: "https://chinanorth2-0.in.applicationinsights.azure.cn/", liveEndpoint: "https://chinanorth2.livediagnostics.monitor.azure.cn/" } })).slice(2).map((l) => l.split(" ")[1]), [
+            "chinanorth2-0.in.applicationinsights.azure.cn",
+            "chinanorth2.livediagnostics.monitor.azure.cn",
+            "dc.applicationinsights.azure.cn",
+            "dc.applicationinsights.microsoft.com",
+            "dc.services.visualstudio.com",
+            "live.applicationinsights.azure.cn",
+            "rt.applicationinsights.microsoft.com",
+            "rt.services.visualstudio.com",
         ]);
     });
 });

@@ -214,10 +214,11 @@ const features = fc.record({
         .map((s) => ({ ...s, useServiceTag: s.useServiceTag || s.accountNames.length === 0 })),
     azureResourceManager: fc.record({ enabled: fc.boolean() }),
     entraId: fc.record({ enabled: fc.boolean(), region: fc.option(regionArg, { nil: undefined }) }),
-    applicationInsights: fc.record({ enabled: fc.boolean(), region: fc.option(regionArg, { nil: undefined }) }),
+    // The connection-string endpoints depend on the document's cloud: example-based specs cover them.
+    applicationInsights: fc.record({ enabled: fc.boolean() }),
     eventHubs: fc.record({ enabled: fc.boolean(), namespaces: fc.uniqueArray(eventHubsNamespace, { minLength: 1, maxLength: 3, selector: (n) => n.toLowerCase() }) }),
     externalCache: fc.record({ enabled: fc.boolean(), host: fc.oneof(ipv4, hostName, redisHost), port: fc.option(port, { nil: undefined }) }),
-    imagePull: fc.record({ enabled: fc.boolean() }),
+    imagePull: fc.record({ enabled: fc.boolean(), nodeAddresses: fc.uniqueArray(cidr(DEFAULT_MINIMUM_PREFIX_LENGTH), { minLength: 1, maxLength: 2 }) }),
 });
 
 const cluster = fc.record({
@@ -229,10 +230,10 @@ const cluster = fc.record({
     ingressNamespaces: fc.option(fc.uniqueArray(namespace, { maxLength: 3 }), { nil: undefined }),
     allowNamedFlowsTo: fc.uniqueArray(cidr(DEFAULT_MINIMUM_PREFIX_LENGTH), { maxLength: 3 }),
     denyAllOtherEgress: fc.boolean(),
-    wildcardDnsNames: fc.boolean(),
     policyName: fc.option(componentName, { nil: undefined }),
 }).map((c) => {
-    const all: Record<string, unknown> = { ...c, namespaceIsDedicated: c.flavor === "openshift" ? true : undefined };
+    // Cilium allows named flows by name; allowNamedFlowsTo is refused there.
+    const all: Record<string, unknown> = { ...c, namespaceIsDedicated: c.flavor === "openshift" ? true : undefined, allowNamedFlowsTo: c.flavor === "cilium" ? [] : c.allowNamedFlowsTo };
     return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
 });
 
@@ -315,7 +316,7 @@ function allowedByFeature(g: Generated): Map<string, Set<string>> {
         allowed.set(Feature.EntraId, new Set([cloud.loginHost, ...(cloud.regionalLoginDomain ? [`${f.entraId.region ?? truth.region}.${cloud.regionalLoginDomain}`] : [])]));
     }
     if (f.applicationInsights.enabled) {
-        allowed.set(Feature.ApplicationInsights, new Set(cloud.applicationInsightsHosts(f.applicationInsights.region ?? truth.region)));
+        allowed.set(Feature.ApplicationInsights, new Set(cloud.applicationInsights.globalHosts));
     }
     if (f.eventHubs.enabled) {
         allowed.set(Feature.EventHubs, new Set(f.eventHubs.namespaces.map((n: string) => `${n.toLowerCase()}.${cloud.serviceBusSuffix}`)));
@@ -535,7 +536,8 @@ describe("properties (fast-check, seed " + SEED + ")", () => {
             fc.assert(fc.property(generated, (g) => {
                 const allowed = new Set([...allowedByFeature(g).values()].flatMap((s) => [...s]));
                 const { firewall } = run(g);
-                const sources = new Set<string>(g.args.firewall.sourceAddresses.map(normalizeAddress));
+                // The gateway hosts, and for the image pull the nodes, which pull it.
+                const sources = new Set<string>([...g.args.firewall.sourceAddresses, ...(g.args.features.imagePull.enabled ? g.args.features.imagePull.nodeAddresses : [])].map(normalizeAddress));
                 const groups = new Set<string>(g.args.firewall.sourceIpGroupIds ?? []);
                 for (const { where, value } of firewallDestinations(firewall)) {
                     assertNotBroad(value, where);

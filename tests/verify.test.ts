@@ -45,7 +45,7 @@ describe("verify (against a DNS server on 127.0.0.1)", function () {
         featuresFile = path.join(tmp, "features.json");
         fs.writeFileSync(featuresFile, JSON.stringify({
             ...exampleOptions(),
-            features: { imagePull: { enabled: true } },
+            features: { imagePull: { enabled: true, nodeAddresses: ["10.80.0.0/24"] } },
             backends: [{ name: "orders", fqdn: "orders.contoso.internal", port: 443 }],
         }));
     });

@@ -1,0 +1,170 @@
+// Domain truth, round two: each flow the documents corrected, fixture in, rules out. Sources in
+// DESIGN.md §8 and beside the code that applies them.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import { OfflineRun, RegisteredResource, runOffline } from "../cli/offlineRun";
+import { preview } from "../cli/preview";
+import { FilterRuleCollection } from "../components/firewallRules";
+import { baseArgs, fixture, fixturePath, LooseArgs, SITE_OPTIONS, unmaskedExample, with_ } from "./helpers";
+
+const RCG = "azure-native:network:FirewallPolicyRuleCollectionGroup";
+const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+const INTERNAL = fixturePath("az-internal-developer.json"); // Internal, private VIP 10.50.2.4
+
+const only = (run: OfflineRun, type: string): RegisteredResource => run.resources.filter((r) => r.type === type)[0];
+const rulesOf = (run: OfflineRun) => (only(run, RCG).inputs.ruleCollections as FilterRuleCollection[]).flatMap((c) => c.rules);
+type Peer = { ipBlock?: { cidr: string }; namespaceSelector?: { matchLabels: Record<string, string> }; podSelector?: object };
+type Rule = { to?: Peer[]; from?: Peer[]; ports?: { protocol: string; port: number }[] };
+const spec = (r: RegisteredResource) => r.inputs.spec as { egress: Rule[]; ingress: Rule[] };
+const cidrs = (rules: Rule[]) => rules.flatMap((r) => [...(r.to ?? []), ...(r.from ?? [])]).flatMap((p) => (p.ipBlock ? [p.ipBlock.cidr] : []));
+
+describe("domain truth", () => {
+    describe("the gateway chart's values (gatewayHelmValues, --format helm-values)", () => {
+        it("maps an Internal instance's configuration host to the VIP of that document", async () => {
+            const values = parseYaml(await preview({ apimFiles: [INTERNAL], optionsFile: SITE_OPTIONS, format: "helm-values" }));
+            assert.deepEqual(values, {
+                gateway: {
+                    configuration: { uri: "contoso-dev.configuration.azure-api.net" },
+                    deployment: { dns: { hostAliases: [{ ip: "10.50.2.4", hostnames: ["contoso-dev.configuration.azure-api.net"] }] } },
+                },
+                service: { ports: { instance: { synchronization: 4290, heartbeat: 4291 } } },
+            });
+        });
+
+        it("follows the VIP read at this deployment", async () => {
+            const moved = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "apim-egress-vip-")), "moved.json");
+            fs.writeFileSync(moved, fs.readFileSync(INTERNAL, "utf8").replace("10.50.2.4", "10.50.3.9"));
+            const values = parseYaml(await preview({ apimFiles: [moved], optionsFile: SITE_OPTIONS, format: "helm-values" }));
+            assert.deepEqual(values.gateway.deployment.dns.hostAliases, [{ ip: "10.50.3.9", hostnames: ["contoso-dev.configuration.azure-api.net"] }]);
+        });
+
+        it("maps no host of an External instance unless asked", async () => {
+            const external = await runOffline(fixture("rest-external-premium.json"), baseArgs(), "gw");
+            assert.deepEqual(external.outputs.gatewayHelmValues.gateway.deployment, {});
+            const asked = await runOffline(fixture("rest-external-premium.json"), { ...baseArgs(), hostAliases: true }, "gw");
+            assert.deepEqual(asked.outputs.gatewayHelmValues.gateway.deployment, { dns: { hostAliases: [{ ip: "52.164.20.7", hostnames: ["fabrikam-apim.configuration.azure-api.net"] }] } });
+        });
+
+        it("carries the replicas' ports as configured", async () => {
+            const run = await runOffline(unmaskedExample(), with_(baseArgs(), (a) => (a.cluster.instancePorts = { synchronization: 5290, heartbeat: 5291 })), "gw");
+            assert.deepEqual(run.outputs.gatewayHelmValues.service.ports.instance, { synchronization: 5290, heartbeat: 5291 });
+            const replicas = spec(only(run, NP)).egress[1].ports;
+            assert.deepEqual(replicas, [{ protocol: "UDP", port: 5290 }, { protocol: "UDP", port: 5291 }]);
+        });
+    });
+
+    describe("explicit proxy mode (egressProxy)", () => {
+        const proxied = (flavor: string): LooseArgs => ({
+            apim: { resourceGroupName: "rg-apim", serviceName: "apimservice1" },
+            firewall: { policyName: "fwpol-hub", resourceGroupName: "rg-hub" },
+            cluster: { namespace: "apim-gateway", flavor, ...(flavor === "openshift" ? { namespaceIsDedicated: true } : {}) },
+            features: { azureResourceManager: { enabled: true } },
+            backends: [{ name: "orders", address: "10.90.4.0/24", port: 8443 }],
+            egressProxy: { address: "10.70.0.10", port: 3128 },
+        });
+
+        it("opens nothing external from the pods: DNS, the replicas, and the proxy alone", async () => {
+            const run = await runOffline(unmaskedExample(), proxied("kubernetes"), "gw");
+            const egress = spec(only(run, NP)).egress;
+            assert.equal(egress.length, 3);
+            assert.deepEqual(cidrs(egress), ["10.70.0.10/32"]);
+            assert.deepEqual(egress[2].ports, [{ protocol: "TCP", port: 3128 }]);
+            assert.deepEqual(run.outputs.notEnforceableInCluster, []);
+        });
+
+        it("lets the OpenShift EgressFirewall allow the proxy and deny the rest", async () => {
+            const run = await runOffline(unmaskedExample(), proxied("openshift"), "gw");
+            const ef = run.resources.find((r) => r.type === "kubernetes:k8s.ovn.org/v1:EgressFirewall") as RegisteredResource;
+            assert.deepEqual((ef.inputs.spec as { egress: unknown[] }).egress, [
+                { type: "Allow", to: { cidrSelector: "10.70.0.10/32" }, ports: [{ protocol: "TCP", port: 3128 }] },
+                { type: "Deny", to: { cidrSelector: "0.0.0.0/0" } },
+            ]);
+        });
+
+        it("lets the CiliumNetworkPolicy allow DNS and the proxy only", async () => {
+            const run = await runOffline(unmaskedExample(), proxied("cilium"), "gw");
+            const cnp = run.resources.find((r) => r.type === "kubernetes:cilium.io/v2:CiliumNetworkPolicy") as RegisteredResource;
+            const egress = (cnp.inputs.spec as { egress: Record<string, unknown>[] }).egress;
+            assert.deepEqual(egress.map((r) => Object.keys(r).filter((k) => k !== "toPorts")), [["toEndpoints"], ["toCIDR"]]);
+            assert.deepEqual(egress[1].toCIDR, ["10.70.0.10/32"]);
+        });
+
+        it("gives every firewall rule the proxy as its source", async () => {
+            const run = await runOffline(unmaskedExample(), proxied("kubernetes"), "gw");
+            assert.deepEqual([...new Set(rulesOf(run).map((r) => JSON.stringify(r.sourceAddresses)))], ['["10.70.0.10/32"]']);
+        });
+
+        it("carries the proxy in the chart's values", async () => {
+            const run = await runOffline(unmaskedExample(), proxied("kubernetes"), "gw");
+            assert.deepEqual(run.outputs.gatewayHelmValues.gateway.deployment.network, { proxy: { http: "http://10.70.0.10:3128", https: "http://10.70.0.10:3128" } });
+        });
+
+        it("shows both hops in the change request: pods to the proxy, the proxy to each destination", async () => {
+            const run = await runOffline(unmaskedExample(), proxied("kubernetes"), "gw");
+            const hops = run.outputs.changeRequest.filter((r) => r.destinations === "10.70.0.10/32" || r.sources === "10.70.0.10/32").map((r) => `${r.enforcer} ${r.sources.split(" ")[0]} → ${r.destinations}`);
+            assert.deepEqual(hops, [
+                "Azure Firewall 10.70.0.10/32 → 172.26.0.5/32",
+                "Azure Firewall 10.70.0.10/32 → 10.90.4.0/24",
+                "Azure Firewall 10.70.0.10/32 → management.azure.com",
+                "NetworkPolicy pods → 10.70.0.10/32",
+            ]);
+        });
+
+        it("refuses gateway hosts as firewall sources beside a proxy", async () => {
+            await assert.rejects(runOffline(unmaskedExample(), with_(proxied("kubernetes"), (a) => (a.firewall.sourceAddresses = ["10.80.0.0/24"])), "gw"),
+                /^InputError: Invalid value for firewall\.sourceAddresses: \["10\.80\.0\.0\/24"\]\. With egressProxy the firewall sees the proxy as the source of every flow/);
+        });
+    });
+
+    describe("ingress as the gateway is exposed", () => {
+        it("opens the listeners to the networks in cluster.ingressFrom (a LoadBalancer's clients and probes)", async () => {
+            const run = await runOffline(unmaskedExample(), with_(baseArgs(), (a) => (a.cluster.ingressFrom = ["0.0.0.0/0"])), "gw");
+            const listeners = spec(only(run, NP)).ingress[0];
+            assert.deepEqual(listeners.from, [{ podSelector: {} }, { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }, { ipBlock: { cidr: "0.0.0.0/0" } }]);
+        });
+
+        it("refuses a broad client network other than an explicit 0.0.0.0/0", async () => {
+            await assert.rejects(runOffline(unmaskedExample(), with_(baseArgs(), (a) => (a.cluster.ingressFrom = ["0.0.0.0/1"])), "gw"), /^InputError: Invalid value for cluster\.ingressFrom\[0\]: "0\.0\.0\.0\/1"/);
+        });
+    });
+
+    describe("a configuration host published through Application Gateway", () => {
+        it("opens the declared address, in the firewall and in the cluster, instead of the VIP", async () => {
+            const run = await runOffline(fixture("rest-none-custom-config-host.json"), with_(baseArgs(), (a) => (a.apim.serviceName = "tailspin-apim", a.firewall.configurationAddress = "52.178.10.20")), "gw");
+            const address = rulesOf(run).find((r) => r.name === "configuration-address");
+            assert.deepEqual(address && "destinationAddresses" in address ? address.destinationAddresses : [], ["52.178.10.20/32"]);
+            assert.ok(cidrs(spec(only(run, NP)).egress).includes("52.178.10.20/32"));
+            assert.equal(run.outputs.configurationAddress, "20.119.8.44");
+        });
+
+        it("says so when a custom ConfigurationApi host has no declared address", async () => {
+            const run = await runOffline(fixture("rest-none-custom-config-host.json"), with_(baseArgs(), (a) => (a.apim.serviceName = "tailspin-apim")), "gw");
+            assert.ok(run.outputs.notes.includes("The configuration host config.tailspin.example.com is a custom ConfigurationApi hostname: if Application Gateway publishes it (the \"Internet connectivity\" option), the gateway connects to the Application Gateway's address, not to the VIP 20.119.8.44. Set firewall.configurationAddress to that address."));
+        });
+    });
+
+    describe("the image pull is the nodes'", () => {
+        const pull = () => with_(baseArgs(), (a) => (a.features = { imagePull: { enabled: true, nodeAddresses: ["10.20.0.0/22"] } }));
+
+        it("opens the registry from the node networks only", async () => {
+            const run = await runOffline(unmaskedExample(), pull(), "gw");
+            const registry = rulesOf(run).filter((r) => r.name.startsWith("imagepull"));
+            assert.deepEqual(registry.map((r) => [r.name, r.sourceAddresses]), [["imagepull-mcr-microsoft-com", ["10.20.0.0/22"]], ["imagepull-wildcard-data-mcr-microsoft-com", ["10.20.0.0/22"]]]);
+        });
+
+        it("has no part in pod policy and is never blocked in the cluster", async () => {
+            const run = await runOffline(unmaskedExample(), pull(), "gw");
+            assert.deepEqual(spec(only(run, NP)).egress.length, 3);
+            assert.deepEqual(run.outputs.notEnforceableInCluster, []);
+            assert.deepEqual(run.outputs.egressPlan.filter((f) => f.feature === "imagePull").map((f) => f.clusterRules), ["not pod traffic: the nodes' container runtime pulls images", "not pod traffic: the nodes' container runtime pulls images"]);
+        });
+    });
+
+    it("warns that a Basic-SKU firewall has no DNS proxy when a rule needs one", async () => {
+        const run = await runOffline(unmaskedExample(), with_(baseArgs(), (a) => (a.features = { eventHubs: { enabled: true, namespaces: ["contoso-logs"] } })), "gw");
+        assert.ok(run.outputs.notes.some((n) => n.startsWith("Network rules with FQDN destinations (eventhubs-contoso-logs-amqp) need DNS proxy") && n.includes("A Basic-SKU Azure Firewall has no DNS proxy")));
+    });
+});
