@@ -38,12 +38,24 @@ export function oneLine(text: string): string {
 
 /** Bad input: `field` is a dotted path into the APIM document or the component args. */
 export class InputError extends Error {
+    /**
+     * Pulumi's program runner prints a RunError as its message alone, with no stack: the one line
+     * a refusal should be. The SDK recognizes its RunError by this marker (`RunError.isInstance`),
+     * which holds across SDK copies; the pure layers stay free of the SDK.
+     */
+    readonly __pulumiRunError = true;
+
     constructor(
         readonly field: string,
         readonly value: unknown,
         readonly expectation: string,
     ) {
-        super(oneLine(redactCredentials(`Invalid value for ${field}: ${describeValue(value)}. ${expectation}`)));
+        super();
+        const message = oneLine(redactCredentials(`Invalid value for ${field}: ${describeValue(value)}. ${expectation}`));
+        // The SDK prefixes the message of an error it meets while serializing a resource's inputs
+        // ("error serializing property ..."), once per input that awaited it, on the same object:
+        // a refusal keeps the message the component wrote.
+        Object.defineProperty(this, "message", { get: () => message, set: () => undefined, enumerable: false, configurable: true });
         this.name = "InputError";
     }
 }

@@ -121,11 +121,14 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         const shape = readShape(args);
         const known = isPlain(args) ? resolveOptions(name, args) : undefined;
         const resolved = known ? undefined : pulumi.output(args).apply((a) => resolveOptions(name, a));
+        // Args that arrive as Outputs are validated once, when they resolve; children are
+        // registered only then, so a refusal is reported once and no child waits on it.
+        const validated = resolved && knownValue(resolved);
         // The place among this program's writers is taken now, in construction order, even
         // when what it writes is known only later.
         const claim = !(shape instanceof Promise) && !shape.firewall ? undefined
             : known ? claimGroups(groupRequest(name, known))
-            : claimGroups(knownValue(resolved as pulumi.Output<Options>).then((o) => (o === undefined ? undefined : groupRequest(name, o))));
+            : claimGroups((validated as Promise<Options | undefined>).then((o) => (o === undefined ? undefined : groupRequest(name, o))));
         super(TYPE_TOKEN, name, {}, opts);
 
         // With the args known now, inputs are plain values; otherwise each is read off the
@@ -171,8 +174,8 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             }
             return { ruleCollectionGroup, placed, networkPolicy };
         };
-        // Children whose existence waits for an Output are registered when it resolves.
-        const children = shape instanceof Promise ? shape.then(build) : build(shape);
+        // Children whose existence or inputs wait for an Output are registered when it resolves.
+        const children = known && !(shape instanceof Promise) ? build(shape) : Promise.all([shape, validated]).then(([s]) => build(s));
         if (children instanceof Promise && claim) {
             // A firewall that turns out disabled, or a refused shape, writes nothing; successors must not wait.
             children.then((c) => (c.ruleCollectionGroup ? undefined : claim.written([])), () => claim.written([]));
