@@ -3,6 +3,8 @@
 // refusal is an `InputError` naming the arg path (`firewall.sourceAddresses[2]`,
 // `gateways[4].backends[0].port`) and the value.
 import { distance } from "fastest-levenshtein";
+import * as fs from "fs";
+import * as path from "path";
 import { SERVICE_NAME_PATTERN } from "./apimFacts";
 import { ClusterFlavor, RuleStyle } from "./args";
 import { GatewayPorts, SUPPORTED_GATEWAY_MAJOR_VERSION } from "./catalog";
@@ -124,24 +126,42 @@ export const DEFAULT_MINIMUM_PREFIX_LENGTH = 8;
 
 type Json = Record<string, unknown>;
 
-const TOP_KEYS = ["apim", "firewall", "cluster", "features", "backends", "gatewayMajorVersion", "egressProxy", "hostAliases"];
-const HUB_TOP_KEYS = ["firewall", "gateways"];
-const APIM_KEYS = ["resourceGroupName", "serviceName"];
-const TARGET_KEYS = ["policyId", "policyName", "resourceGroupName", "ruleCollectionGroupName", "priority", "priorityRange", "serializeWrites", "maxGroupBytes", "maxRuleCollectionGroups", "minimumPrefixLength"];
-const SOURCE_KEYS = ["sourceAddresses", "sourceIpGroupIds", "ruleStyle", "configurationAddress"];
-const FIREWALL_KEYS = ["enabled", ...TARGET_KEYS, ...SOURCE_KEYS];
-const HUB_GATEWAY_KEYS = ["name", "apim", ...SOURCE_KEYS, "features", "backends"];
-const CLUSTER_KEYS = ["enabled", "namespace", "flavor", "releaseName", "podLabels", "policyName", "dnsNamespace", "dnsPodLabels", "ingressNamespaces", "allowNamedFlowsTo", "denyAllOtherEgress", "namespaceIsDedicated", "ingressFrom", "instancePorts"];
-const FEATURE_KEYS: Record<keyof FeatureOptions, string[]> = {
-    storage: ["enabled", "accountNames", "useServiceTag"],
-    azureResourceManager: ["enabled"],
-    entraId: ["enabled", "region"],
-    applicationInsights: ["enabled", "ingestionEndpoint", "liveEndpoint"],
-    eventHubs: ["enabled", "namespaces"],
-    externalCache: ["enabled", "host", "port"],
-    imagePull: ["enabled", "nodeAddresses"],
-};
-const BACKEND_KEYS = ["name", "address", "fqdn", "port", "endPort", "protocol"];
+// The keys each object of the args takes, written down once in args.ts: read from the JSON
+// Schemas generated from it (scripts/optionsSchema.ts, shipped in schema/). The checks of the
+// values stay below, with their one-line messages.
+interface ObjectSchema {
+    readonly properties: Readonly<Record<string, { readonly $ref?: string }>>;
+    readonly definitions?: Readonly<Record<string, ObjectSchema>>;
+}
+
+function loadSchema(name: string): ObjectSchema {
+    return JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "schema", `${name}.schema.json`), "utf8")) as ObjectSchema;
+}
+
+const OPTIONS_SCHEMA = loadSchema("options");
+const HUB_SCHEMA = loadSchema("hub");
+
+function keysOf(schema: ObjectSchema, definition?: string): string[] {
+    const object = definition === undefined ? schema : schema.definitions?.[definition];
+    if (object === undefined) {
+        throw new Error(`The args schema has no definition ${definition}: run npm run build.`);
+    }
+    return Object.keys(object.properties);
+}
+
+const TOP_KEYS = keysOf(OPTIONS_SCHEMA);
+const HUB_TOP_KEYS = keysOf(HUB_SCHEMA);
+const APIM_KEYS = keysOf(OPTIONS_SCHEMA, "ApimService");
+const TARGET_KEYS = keysOf(HUB_SCHEMA, "FirewallPolicyTarget");
+const FIREWALL_KEYS = keysOf(OPTIONS_SCHEMA, "Firewall");
+const HUB_GATEWAY_KEYS = keysOf(HUB_SCHEMA, "HubGateway");
+const CLUSTER_KEYS = keysOf(OPTIONS_SCHEMA, "Cluster");
+const FEATURE_KEYS = Object.fromEntries(Object.entries(OPTIONS_SCHEMA.definitions?.Features.properties ?? {})
+    .map(([feature, p]) => [feature, keysOf(OPTIONS_SCHEMA, (p.$ref ?? "").split("/").pop())])) as Record<keyof FeatureOptions, string[]>;
+const BACKEND_KEYS = keysOf(OPTIONS_SCHEMA, "Backend");
+const PRIORITY_RANGE_KEYS = keysOf(OPTIONS_SCHEMA, "PriorityRange");
+const INSTANCE_PORT_KEYS = keysOf(OPTIONS_SCHEMA, "InstancePorts");
+const EGRESS_PROXY_KEYS = keysOf(OPTIONS_SCHEMA, "EgressProxy");
 
 /** Keys that would reach an object's prototype if copied naively. */
 const PROTOTYPE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
@@ -345,7 +365,7 @@ function resolvePriorityRange(field: string, raw: unknown): { start: number; end
     if (raw === undefined || raw === null) {
         return { ...DEFAULT_PRIORITY_RANGE };
     }
-    const range = objectAt(field, raw, ["start", "end"]);
+    const range = objectAt(field, raw, PRIORITY_RANGE_KEYS);
     const start = validatePriority(`${field}.start`, range.start);
     const end = validatePriority(`${field}.end`, range.end);
     if (end < start) {
@@ -435,7 +455,7 @@ function resolveEgressProxy(raw: unknown): Options["egressProxy"] {
     if (raw === undefined || raw === null) {
         return undefined;
     }
-    const p = objectAt("egressProxy", raw, ["address", "port"]);
+    const p = objectAt("egressProxy", raw, EGRESS_PROXY_KEYS);
     return { address: parseServiceIpv4("egressProxy.address", p.address), port: validatePort("egressProxy.port", p.port) };
 }
 
@@ -513,7 +533,7 @@ function resolveCluster(componentName: string, raw: unknown, minimumPrefixLength
 }
 
 function resolveInstancePorts(raw: unknown): ClusterOptions["instancePorts"] {
-    const p = objectAt("cluster.instancePorts", raw, ["synchronization", "heartbeat"]);
+    const p = objectAt("cluster.instancePorts", raw, INSTANCE_PORT_KEYS);
     const ports = {
         synchronization: p.synchronization === undefined || p.synchronization === null ? GatewayPorts.rateLimitSync : validatePort("cluster.instancePorts.synchronization", p.synchronization),
         heartbeat: p.heartbeat === undefined || p.heartbeat === null ? GatewayPorts.heartbeat : validatePort("cluster.instancePorts.heartbeat", p.heartbeat),

@@ -10,7 +10,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
+import Ajv from "ajv";
 import { parse as parseYaml } from "yaml";
+import { schemaText, SCHEMA_FILES, toJsonSchema } from "../scripts/optionsSchema";
 import { ClusterFlavor, RuleStyle } from "../components/args";
 import { HUB_TYPE_TOKEN } from "../components/gatewayEgressRuleCollectionGroup";
 import { resetPolicyLedger, TYPE_TOKEN } from "../components/selfHostedGatewayEgress";
@@ -322,6 +324,37 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
             assert.deepEqual(Object.keys(outputs[1]).sort(), Object.keys(hub.properties).sort());
             assert.equal(outputs[0].ruleCollectionGroupName, "site");
             assert.equal(outputs[1].firstDeployWrites, 1);
+        });
+    });
+
+    // The options and hub files' JSON Schemas come from this same schema (scripts/optionsSchema.ts).
+    describe("the options files' JSON Schemas (schema/*.schema.json)", () => {
+        const ajv = new Ajv({ strict: false, allErrors: true });
+        const committed = (file: string) => JSON.parse(fs.readFileSync(path.join(repoRoot, file), "utf8")) as Record<string, unknown>;
+
+        for (const { token, file, title, rootRequired } of Object.values(SCHEMA_FILES)) {
+            it(`${file} is what npm run build generates from args.ts`, () => {
+                assert.equal(schemaText(committed(file)), schemaText(toJsonSchema(schema, token, title, rootRequired)), `${file} is stale: run npm run build`);
+            });
+        }
+
+        it("validates examples/options.yaml, and the example names its schema for editors", () => {
+            const text = fs.readFileSync(path.join(repoRoot, "examples", "options.yaml"), "utf8");
+            assert.ok(text.startsWith("# yaml-language-server: $schema=../schema/options.schema.json\n"));
+            const validate = ajv.compile(committed(SCHEMA_FILES.options.file));
+            assert.equal(validate(parseYaml(text)), true, JSON.stringify(validate.errors));
+        });
+
+        it("rejects an unknown key, at any depth", () => {
+            const validate = ajv.compile(committed(SCHEMA_FILES.options.file));
+            const example = parseYaml(fs.readFileSync(path.join(repoRoot, "examples", "options.yaml"), "utf8")) as Record<string, Record<string, unknown>>;
+            assert.equal(validate({ ...example, firewall: { ...example.firewall, priorty: 300 } }), false);
+            assert.deepEqual(validate.errors?.map((e) => [e.instancePath, e.params]), [["/firewall", { additionalProperty: "priorty" }]]);
+        });
+
+        it("validates the landing-zone example's hub file", () => {
+            const validate = ajv.compile(committed(SCHEMA_FILES.hub.file));
+            assert.equal(validate(parseYaml(fs.readFileSync(path.join(repoRoot, "examples", "landing-zone", "hub.yaml"), "utf8"))), true, JSON.stringify(validate.errors));
         });
     });
 });
