@@ -16,7 +16,7 @@ import { InputError } from "../components/errors";
 import { HUB_TYPE_TOKEN } from "../components/gatewayEgressRuleCollectionGroup";
 import { byCodePoint } from "../components/ordering";
 import { FilterRuleCollection } from "../components/firewallRules";
-import { BLOCKED_IN_CLUSTER, firewallRows, RuleRow, rowsToCsv, rowsToMarkdown, rowsToText, textTable } from "../components/report";
+import { BLOCKED_IN_CLUSTER, firewallRows, RuleRow, rowsToCsv, rowsToMarkdown, rowsToMermaid, rowsToText, textTable } from "../components/report";
 import { TYPE_TOKEN } from "../components/selfHostedGatewayEgress";
 import { checkOneStdin, readDocument } from "./inputs";
 import { checkDocumentMatches, OfflineHubOutputs, OfflineRun, RegisteredResource, runOffline, runOfflineHub } from "./offlineRun";
@@ -28,7 +28,7 @@ export const DEFAULT_OPTIONS_FILE = path.join(EXAMPLES_DIR, "options.yaml");
 export const COMPONENT_NAME = "apim-shgw-egress";
 export const HUB_COMPONENT_NAME = "apim-gateway-egress-hub";
 
-export const Format = { Table: "table", Json: "json", Markdown: "markdown", Csv: "csv", HelmValues: "helm-values" } as const;
+export const Format = { Table: "table", Json: "json", Markdown: "markdown", Csv: "csv", Mermaid: "mermaid", HelmValues: "helm-values" } as const;
 export type Format = (typeof Format)[keyof typeof Format];
 
 export interface PreviewRequest {
@@ -131,10 +131,10 @@ function notesSection(title: string, lines: readonly string[]): string[] {
 const RCG_TYPE = "azure-native:network:FirewallPolicyRuleCollectionGroup";
 
 /** The change request's rows and notes: the gateway's own, or, for a hub, read off the groups it registered. */
-function changeRequestOf(result: PreviewResult): { rows: RuleRow[]; notes: string[] } {
+function changeRequestOf(result: PreviewResult): { rows: RuleRow[]; notes: string[]; blocked: string[] } {
     if (result.kind === "gateway") {
         const o = result.run.outputs;
-        return { rows: o.changeRequest, notes: [...o.notes, ...o.notEnforceableInCluster.map((n) => `${n.flow} is ${BLOCKED_IN_CLUSTER}: ${n.reason}`)] };
+        return { rows: o.changeRequest, notes: [...o.notes, ...o.notEnforceableInCluster.map((n) => `${n.flow} is ${BLOCKED_IN_CLUSTER}: ${n.reason}`)], blocked: o.notEnforceableInCluster.map((n) => n.flow) };
     }
     const groups = result.run.resources.filter((r) => r.type === RCG_TYPE);
     const order = result.run.outputs.ruleCollectionGroups.map((g) => g.name);
@@ -143,7 +143,7 @@ function changeRequestOf(result: PreviewResult): { rows: RuleRow[]; notes: strin
         { policy: `${String(g.inputs.resourceGroupName)}/${String(g.inputs.firewallPolicyName)}`, group: String(g.inputs.ruleCollectionGroupName), priority: String(g.inputs.priority) },
         g.inputs.ruleCollections as FilterRuleCollection[],
     ));
-    return { rows, notes: result.run.outputs.notes };
+    return { rows, notes: result.run.outputs.notes, blocked: [] };
 }
 
 function renderGatewayTable(run: OfflineRun, rows: readonly RuleRow[], notes: readonly string[]): string {
@@ -183,12 +183,15 @@ function renderHubTable(run: OfflineRun<OfflineHubOutputs>, rows: readonly RuleR
 }
 
 export function render(result: PreviewResult, format: Format): string {
-    const { rows, notes } = changeRequestOf(result);
+    const { rows, notes, blocked } = changeRequestOf(result);
+    const picture = () => `\`\`\`mermaid\n${rowsToMermaid(rows, blocked)}\`\`\`\n`;
     switch (format) {
         case Format.Json:
             return stableJson({ resources: result.run.resources, outputs: result.run.outputs });
         case Format.Markdown:
-            return result.kind === "hub" ? `${hubSummary(result.run.outputs).join("\n")}\n\n${rowsToMarkdown(rows, notes)}` : rowsToMarkdown(rows, notes);
+            return [...(result.kind === "hub" ? [hubSummary(result.run.outputs).join("\n"), ""] : []), picture(), rowsToMarkdown(rows, notes)].join("\n");
+        case Format.Mermaid:
+            return rowsToMermaid(rows, blocked);
         case Format.Csv:
             return rowsToCsv(rows);
         case Format.Table:

@@ -258,3 +258,54 @@ export function rowsToText(rows: readonly RuleRow[], width = 120): string {
         width,
     );
 }
+
+/** Text for a Mermaid label in double quotes: quotes and angle brackets as entities, one line. */
+function mermaidText(text: string): string {
+    return text.replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;").replace(/\r?\n/g, " ");
+}
+
+/**
+ * The egress as a Mermaid flowchart, for GitHub and Azure DevOps markdown: who connects (the
+ * gateway pods through their cluster policy, the nodes for the image pull), the firewall groups,
+ * and each destination, the edges labelled with protocol, ports and rule. A flow blocked in the
+ * cluster is a dashed edge. Deterministic: nodes are numbered in row order.
+ */
+export function rowsToMermaid(rows: readonly RuleRow[], blockedInCluster: readonly string[] = []): string {
+    const ids = new Map<string, string>();
+    const lines = ["flowchart LR"];
+    const node = (key: string, prefix: string, shape: (label: string) => string, label: string): string => {
+        let id = ids.get(key);
+        if (id === undefined) {
+            id = `${prefix}${ids.size + 1}`;
+            ids.set(key, id);
+            lines.push(`    ${id}${shape(`"${mermaidText(label)}"`)}`);
+        }
+        return id;
+    };
+    const edges = new Set<string>();
+    const edge = (text: string) => {
+        if (!edges.has(text)) {
+            edges.add(text);
+            lines.push(`    ${text}`);
+        }
+    };
+    const clusterObjects = [...new Set(rows.filter((r) => r.enforcer !== "Azure Firewall").map((r) => `${r.enforcer} ${r.policy}`))];
+    const pods = clusterObjects.length > 0 ? node("pods", "p", (l) => `([${l}])`, `gateway pods · ${clusterObjects[0].split(" ")[1].split("/")[0]}`) : undefined;
+    const policy = clusterObjects.length > 0 ? node("cluster", "c", (l) => `{{${l}}}`, clusterObjects.join(" + ")) : undefined;
+    if (pods && policy) {
+        edge(`${pods} --> ${policy}`);
+    }
+    for (const r of rows.filter((x) => x.enforcer === "Azure Firewall")) {
+        const fromNodes = r.rule.startsWith("imagepull-");
+        const source = node(`source ${r.sources}`, "s", (l) => (fromNodes ? `([${l}])` : `[${l}]`), `${fromNodes ? "cluster nodes" : "from"} ${r.sources}`);
+        const firewall = node(`firewall ${r.policy} ${r.group}`, "f", (l) => `{{${l}}}`, `Azure Firewall · ${r.policy} · ${r.group} (${r.priority})`);
+        if (policy && !fromNodes) {
+            edge(`${policy} --> ${source}`);
+        }
+        edge(`${source} --> ${firewall}`);
+        const destination = node(`destination ${r.destinations}`, "d", (l) => `[${l}]`, r.destinations);
+        const label = `${r.protocol} ${r.ports} · ${r.rule}${blockedInCluster.includes(r.rule) ? ` · ${BLOCKED_IN_CLUSTER}` : ""}`;
+        edge(`${firewall} ${blockedInCluster.includes(r.rule) ? "-.->" : "-->"}|"${mermaidText(label)}"| ${destination}`);
+    }
+    return `${lines.join("\n")}\n`;
+}

@@ -12,7 +12,8 @@ const REST = fixturePath("rest-external-premium.json");
 
 describe("change request", () => {
     it("has a markdown row per firewall rule with policy, group, priority, collection, rule, type, action and why", async () => {
-        const lines = (await preview({ apimFiles: [REST], optionsFile: SITE_OPTIONS, format: "markdown" })).split("\n");
+        const markdown = await preview({ apimFiles: [REST], optionsFile: SITE_OPTIONS, format: "markdown" });
+        const lines = markdown.slice(markdown.indexOf("| enforcer |")).split("\n");
         assert.equal(lines[0], "| enforcer | policy | group | priority | collection | rule | type | action | protocol | sources | destinations | ports | purpose | reference |");
         assert.equal(lines[2], "| Azure Firewall | rg-hub/fwpol-hub | apim-shgw-egress | 300 | apim-gateway-network (100) | configuration-address | NetworkRule | Allow | TCP | 10.80.0.0/24 | 52.164.20.7/32 | 443 | configuration sync, heartbeat, metrics and events (v2 configuration API): the VIP behind fabrikam-apim.configuration.azure-api.net | https://learn.microsoft.com/azure/api-management/api-management-howto-ip-addresses |");
         assert.equal(lines[3], "| Azure Firewall | rg-hub/fwpol-hub | apim-shgw-egress | 300 | apim-gateway-application (200) | configuration-host | ApplicationRule | Allow | Https | 10.80.0.0/24 | fabrikam-apim.configuration.azure-api.net | 443 | configuration sync, heartbeat, metrics and events (v2 configuration API) | https://learn.microsoft.com/azure/api-management/self-hosted-gateway-overview#connectivity-to-azure |");
@@ -45,6 +46,40 @@ describe("change request", () => {
             ["NetworkPolicy", "ingress[0]", "pods app.kubernetes.io/component=self-hosted-gateway,app.kubernetes.io/instance=azure-api-management-gateway", "8080, 8081"],
             ["NetworkPolicy", "ingress[1]", "pods app.kubernetes.io/component=self-hosted-gateway,app.kubernetes.io/instance=azure-api-management-gateway", "4290, 4291"],
         ]);
+    });
+
+    it("draws the egress as a Mermaid flowchart: pods, cluster policy, sources, firewall group, each destination", async () => {
+        const options = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "apim-egress-mermaid-")), "site.yaml");
+        fs.writeFileSync(options, `${fs.readFileSync(SITE_OPTIONS, "utf8")}features:\n  azureResourceManager: { enabled: true }\n  imagePull: { enabled: true, nodeAddresses: [10.20.0.0/22] }\n`);
+        assert.equal(await preview({ apimFiles: [REST], optionsFile: options, format: "mermaid" }), [
+            "flowchart LR",
+            "    p1([\"gateway pods · apim-gateway\"])",
+            "    c2{{\"NetworkPolicy apim-gateway/apim-shgw-egress\"}}",
+            "    p1 --> c2",
+            "    s3[\"from 10.80.0.0/24\"]",
+            "    f4{{\"Azure Firewall · rg-hub/fwpol-hub · apim-shgw-egress (300)\"}}",
+            "    c2 --> s3",
+            "    s3 --> f4",
+            "    d5[\"52.164.20.7/32\"]",
+            "    f4 -->|\"TCP 443 · configuration-address\"| d5",
+            "    d6[\"fabrikam-apim.configuration.azure-api.net\"]",
+            "    f4 -->|\"Https 443 · configuration-host\"| d6",
+            "    d7[\"management.azure.com\"]",
+            "    f4 -.->|\"Https 443 · azureresourcemanager-management-azure-com · blocked in the cluster\"| d7",
+            "    s8([\"cluster nodes 10.20.0.0/22\"])",
+            "    s8 --> f4",
+            "    d9[\"mcr.microsoft.com\"]",
+            "    f4 -->|\"Https 443 · imagepull-mcr-microsoft-com\"| d9",
+            "    d10[\"*.data.mcr.microsoft.com\"]",
+            "    f4 -->|\"Https 443 · imagepull-wildcard-data-mcr-microsoft-com\"| d10",
+            "",
+        ].join("\n"));
+    });
+
+    it("embeds the picture in the markdown, ahead of the table", async () => {
+        const markdown = await preview({ apimFiles: [REST], optionsFile: SITE_OPTIONS, format: "markdown" });
+        assert.ok(markdown.startsWith("```mermaid\nflowchart LR\n"));
+        assert.ok(markdown.indexOf("```\n\n| enforcer |") > 0);
     });
 
     it("keeps commas, quotes and line breaks intact through a CSV round trip (RFC 4180)", () => {
