@@ -26,6 +26,7 @@ export function argsFromConfig(config: pulumi.Config): SelfHostedGatewayEgressAr
             sourceAddresses: config.getObject<string[]>("sourceAddresses"),
             sourceIpGroupIds: config.getObject<string[]>("sourceIpGroupIds"),
             ruleStyle: optional(config.get("ruleStyle")) as RuleStyle | undefined,
+            configurationAddress: optional(config.get("configurationAddress")),
         },
         cluster: {
             enabled: config.getBoolean("clusterEnabled"),
@@ -34,17 +35,23 @@ export function argsFromConfig(config: pulumi.Config): SelfHostedGatewayEgressAr
             releaseName: optional(config.get("gatewayReleaseName")),
             namespaceIsDedicated: config.getBoolean("namespaceIsDedicated"),
             allowNamedFlowsTo: config.getObject<string[]>("allowNamedFlowsTo"),
+            ingressFrom: config.getObject<string[]>("ingressFrom"),
         },
         features: {
             storage: { enabled: storageAccountNames.length > 0 || config.getBoolean("useStorageServiceTag") === true, accountNames: storageAccountNames, useServiceTag: config.getBoolean("useStorageServiceTag") },
             azureResourceManager: { enabled: config.getBoolean("enableResourceManager") },
             entraId: { enabled: config.getBoolean("enableEntraId") },
-            applicationInsights: { enabled: config.getBoolean("enableApplicationInsights") },
+            applicationInsights: {
+                enabled: config.getBoolean("enableApplicationInsights"),
+                ingestionEndpoint: optional(config.get("applicationInsightsIngestionEndpoint")),
+                liveEndpoint: optional(config.get("applicationInsightsLiveEndpoint")),
+            },
             eventHubs: { enabled: eventHubsNamespaces.length > 0, namespaces: eventHubsNamespaces },
             externalCache: { enabled: externalCacheHost !== undefined, host: externalCacheHost, port: config.getNumber("externalCachePort") },
-            imagePull: { enabled: config.getBoolean("enableImagePull") },
+            imagePull: { enabled: (config.getObject<string[]>("imagePullNodeAddresses") ?? []).length > 0, nodeAddresses: config.getObject<string[]>("imagePullNodeAddresses") },
         },
         backends: config.getObject<Backend[]>("backends"),
+        egressProxy: optional(config.get("egressProxyAddress")) === undefined ? undefined : { address: config.require("egressProxyAddress"), port: config.requireNumber("egressProxyPort") },
     };
 }
 
@@ -61,3 +68,4 @@ export const egressPlan = egress.egressPlan;
 export const egressMatrix = egress.egressMatrix;
 export const notEnforceableInCluster = egress.notEnforceableInCluster;
 export const notes = egress.notes;
+export const gatewayHelmValues = egress.gatewayHelmValues;

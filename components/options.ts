@@ -750,7 +750,7 @@ export function resolveOptions(componentName: string, args: unknown): Options {
     }
     const egressProxy = resolveEgressProxy(top.egressProxy);
     if (egressProxy && firewallEnabled) {
-        const own = ["sourceAddresses", "sourceIpGroupIds"].find((k) => fw[k] !== undefined && fw[k] !== null);
+        const own = ["sourceAddresses", "sourceIpGroupIds"].find((k) => fw[k] !== undefined && fw[k] !== null && !(Array.isArray(fw[k]) && fw[k].length === 0));
         if (own) {
             throw new InputError(`firewall.${own}`, fw[own], "With egressProxy the firewall sees the proxy as the source of every flow: leave the gateway hosts out.");
         }
