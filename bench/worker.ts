@@ -48,10 +48,13 @@ export interface WorkerResult {
 const APIM_DOCUMENT_FILE = `${__dirname}/../../examples/apim-internal-premium.json`;
 
 // Distinct per instance so that N components on one mock stack neither collide on URNs nor
-// produce identical resources: the i-th copy of examples/options.yaml.
+// produce identical resources: the i-th copy of examples/options.yaml. Each site has its own
+// firewall policy: a policy holds at most 50 groups, so 100 sites cannot share one (the
+// landing-zone case below is how they share one).
 function instanceNames(i: number) {
     return {
         name: `shgw-${i}`,
+        policyName: `fwpol-site-${i}`,
         serviceName: `contoso-apim-${i}`,
         ruleCollectionGroupName: `apim-shgw-factory-${i}`,
         namespace: `apim-gateway-${i}`,
@@ -66,7 +69,7 @@ function componentArgs(i: number): SelfHostedGatewayEgressArgs {
     return {
         apim: { resourceGroupName: "rg-apim", serviceName: n.serviceName },
         firewall: {
-            policyName: "fwpol-hub",
+            policyName: n.policyName,
             resourceGroupName: "rg-hub",
             ruleCollectionGroupName: n.ruleCollectionGroupName,
             priority: n.priority,
@@ -114,7 +117,7 @@ function registerByHand(n: number): Promise<unknown>[] {
         const vip = apim.apply((d) => `${(d as unknown as { properties: { privateIPAddresses: string[] } }).properties.privateIPAddresses[0]}/32`);
         const rcg = new FirewallPolicyRuleCollectionGroup(names.name, {
             resourceGroupName: "rg-hub",
-            firewallPolicyName: "fwpol-hub",
+            firewallPolicyName: names.policyName,
             ruleCollectionGroupName: names.ruleCollectionGroupName,
             priority: names.priority,
             ruleCollections: [{

@@ -5,15 +5,13 @@
 // rows run the CLI itself and check its one-line stderr contract.
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { RegisteredResource, runOffline } from "../cli/offlineRun";
 import { runPreview } from "../cli/preview";
 import { InputError } from "../components/errors";
 import { TYPE_TOKEN } from "../components/selfHostedGatewayEgress";
-import { baseArgs, CLI, fixture, fixturePath, forgetRefusedRegistrations, LooseArgs, SITE_OPTIONS, with_ } from "./helpers";
+import { baseArgs, CLI, fixture, fixturePath, forgetRefusedRegistrations, LooseArgs, scratchFiles, SITE_OPTIONS, with_ } from "./helpers";
 
 /** The value text of a string in a refusal: JSON-quoted, as `describeValue` renders it. */
 const q = (s: string) => JSON.stringify(s);
@@ -264,26 +262,18 @@ describe("bad input", () => {
     }
 
     describe("the CLI", () => {
-        let dir: string;
-        const file = (name: string, text: string) => {
-            const p = path.join(dir, name);
-            fs.writeFileSync(p, text);
-            return p;
-        };
-        before(() => {
-            dir = fs.mkdtempSync(path.join(os.tmpdir(), "apim-egress-bad-input-"));
-        });
-        after(() => {
-            fs.rmSync(dir, { recursive: true, force: true });
-        });
+        const scratch = scratchFiles("apim-egress-bad-input-");
+        const file = scratch.file;
+        before(scratch.before);
+        after(scratch.after);
 
         // In-process: the files as the CLI reads them (runPreview is what main calls).
         describe("reading files", () => {
             type Request = { apimFiles: string[]; optionsFile?: string };
             const REST_FILE = () => fixturePath("rest-external-premium.json");
             const cases: { what: string; request: () => Request; field: string; value: (request: Request) => string; mentions?: string }[] = [
-                { what: "a missing --apim file", request: () => ({ apimFiles: [path.join(dir, "missing.json")] }), field: "--apim", value: (r) => q(r.apimFiles[0]), mentions: "ENOENT" },
-                { what: "a directory as --apim", request: () => ({ apimFiles: [dir] }), field: "--apim", value: (r) => q(r.apimFiles[0]), mentions: "EISDIR" },
+                { what: "a missing --apim file", request: () => ({ apimFiles: [path.join(scratch.dir(), "missing.json")] }), field: "--apim", value: (r) => q(r.apimFiles[0]), mentions: "ENOENT" },
+                { what: "a directory as --apim", request: () => ({ apimFiles: [scratch.dir()] }), field: "--apim", value: (r) => q(r.apimFiles[0]), mentions: "EISDIR" },
                 { what: "an --apim file that is neither JSON nor YAML", request: () => ({ apimFiles: [file("trailing-comma.json", "{\"name\": \"contoso\",,}")] }), field: "--apim", value: (r) => q(r.apimFiles[0]), mentions: "not valid JSON or YAML: line 1, column" },
                 { what: "an empty --apim file", request: () => ({ apimFiles: [file("empty.json", "")] }), field: "--apim", value: (r) => q(r.apimFiles[0]), mentions: "The file is empty." },
                 { what: "an --options file that is not YAML", request: () => ({ apimFiles: [REST_FILE()], optionsFile: file("unclosed-flow.yaml", "firewall:\n  priority: [300\n") }), field: "--options", value: (r) => q(r.optionsFile as string), mentions: "not valid JSON or YAML: line" },
@@ -325,7 +315,7 @@ describe("bad input", () => {
             let tokenPath = "";
             let badYamlPath = "";
             runs.push(
-                { what: "a missing --apim file", argv: () => ["--apim", path.join(dir, "nope.json"), "--format", "json"], field: "--apim", value: () => q(path.join(dir, "nope.json")) },
+                { what: "a missing --apim file", argv: () => ["--apim", path.join(scratch.dir(), "nope.json"), "--format", "json"], field: "--apim", value: () => q(path.join(scratch.dir(), "nope.json")) },
                 { what: "an --options file that is not YAML", argv: () => ["--apim", apimPath, "--options", badYamlPath, "--format", "table"], field: "--options", value: () => q(badYamlPath), mentions: "not valid JSON or YAML: line 2, column 14: Nested mappings are not allowed in compact mappings" },
                 { what: "a misspelled option", argv: () => ["--apim", apimPath, "--options", typoPath, "--format", "csv"], field: "firewall.priorty", value: () => q("priorty"), mentions: "Did you mean \"priority\"?" },
                 { what: "a gateway token in the options", argv: () => ["--apim", apimPath, "--options", tokenPath, "--format", "json"], field: "gatewayToken", value: () => q("(not shown)"), never: SECRET },

@@ -1,5 +1,6 @@
 // Test data shared by the specs: fixture loading and a complete, valid set of component args.
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 
@@ -69,5 +70,47 @@ export function baseArgs(): LooseArgs {
         apim: { resourceGroupName: "rg-apim", serviceName: "contoso-apim" },
         firewall: { policyName: "fwpol-hub", resourceGroupName: "rg-hub", sourceAddresses: ["10.80.0.0/24"] },
         cluster: { namespace: "apim-gateway" },
+    };
+}
+
+/** Every feature on, and backends by address, by name, with ranges narrow and wide. */
+export function richArgs(flavor: string, cluster: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+        apim: { resourceGroupName: "rg-apim", serviceName: "contoso-apim" },
+        firewall: { policyName: "fwpol-hub", resourceGroupName: "rg-hub", sourceAddresses: ["10.80.0.0/24"] },
+        cluster: { namespace: "apim-gateway", flavor, ...(flavor === "openshift" ? { namespaceIsDedicated: true } : {}), ...cluster },
+        features: {
+            storage: { enabled: true, accountNames: ["contosotraces", "contosoquota"] },
+            azureResourceManager: { enabled: true },
+            entraId: { enabled: true },
+            applicationInsights: { enabled: true, ingestionEndpoint: "https://northeurope-2.in.applicationinsights.azure.com/", liveEndpoint: "https://northeurope.livediagnostics.monitor.azure.com/" },
+            eventHubs: { enabled: true, namespaces: ["contoso-logs"] },
+            externalCache: { enabled: true, host: "10.50.2.4", port: 6380 },
+            imagePull: { enabled: true, nodeAddresses: ["10.80.0.0/24"] },
+        },
+        backends: [
+            { name: "orders", address: "10.60.0.0/24", port: 8443, endPort: 8450 },
+            { name: "inventory", fqdn: "inventory.contoso.example", port: 443 },
+            { name: "statsd", address: "10.70.0.9", port: 8125, protocol: "UDP" },
+            { name: "legacy-erp", address: "192.168.10.0/24", port: 9000, endPort: 9100 },
+            { name: "billing", fqdn: "billing.contoso.example", port: 8000, endPort: 8010 },
+        ],
+    };
+}
+
+/** A scratch folder for files a spec writes, and the writer. */
+export function scratchFiles(prefix: string): { dir: () => string; file: (name: string, text: string) => string; before: () => void; after: () => void } {
+    let dir = "";
+    return {
+        dir: () => dir,
+        file: (name, text) => {
+            const p = path.join(dir, name);
+            fs.writeFileSync(p, text);
+            return p;
+        },
+        before: () => {
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+        },
+        after: () => fs.rmSync(dir, { recursive: true, force: true }),
     };
 }

@@ -22,7 +22,7 @@ import {
     resourcePolicies,
     stackPolicies,
 } from "../policy/policies";
-import { unmaskedExample } from "./helpers";
+import { richArgs, unmaskedExample } from "./helpers";
 
 const REPO = path.join(__dirname, "..", "..");
 const POLICY_DIR = path.join(REPO, "policy");
@@ -58,30 +58,6 @@ function packViolations(run: OfflineRun, level: "mandatory" | "advisory"): strin
     return [...fromResources, ...fromStack];
 }
 
-/** Every feature on, backends by address and by name, narrow and wide port ranges (as tests/clusterManifests.test.ts). */
-function richArgs(flavor: string, cluster: Record<string, unknown> = {}): Record<string, unknown> {
-    return {
-        apim: { resourceGroupName: "rg-apim", serviceName: "contoso-apim" },
-        firewall: { policyName: "fwpol-hub", resourceGroupName: "rg-hub", sourceAddresses: ["10.80.0.0/24"] },
-        cluster: { namespace: "apim-gateway", flavor, ...(flavor === "openshift" ? { namespaceIsDedicated: true } : {}), ...cluster },
-        features: {
-            storage: { enabled: true, accountNames: ["contosotraces", "contosoquota"] },
-            azureResourceManager: { enabled: true },
-            entraId: { enabled: true },
-            applicationInsights: { enabled: true, ingestionEndpoint: "https://northeurope-2.in.applicationinsights.azure.com/", liveEndpoint: "https://northeurope.livediagnostics.monitor.azure.com/" },
-            eventHubs: { enabled: true, namespaces: ["contoso-logs"] },
-            externalCache: { enabled: true, host: "10.50.2.4", port: 6380 },
-            imagePull: { enabled: true, nodeAddresses: ["10.80.0.0/24"] },
-        },
-        backends: [
-            { name: "orders", address: "10.60.0.0/24", port: 8443, endPort: 8450 },
-            { name: "inventory", fqdn: "inventory.contoso.example", port: 443 },
-            { name: "statsd", address: "10.70.0.9", port: 8125, protocol: "UDP" },
-            { name: "legacy-erp", address: "192.168.10.0/24", port: 9000, endPort: 9100 },
-            { name: "billing", fqdn: "billing.contoso.example", port: 8000, endPort: 8010 },
-        ],
-    };
-}
 
 interface NpRule {
     to?: { ipBlock?: { cidr?: string } }[];

@@ -5,11 +5,10 @@
 import { strict as assert } from "assert";
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { Writable } from "stream";
 import { main } from "../cli/main";
-import { CLI, fixturePath, forgetRefusedRegistrations, SITE_OPTIONS } from "./helpers";
+import { CLI, fixturePath, forgetRefusedRegistrations, scratchFiles, SITE_OPTIONS } from "./helpers";
 
 const REST = fixturePath("rest-external-premium.json");
 const SUBSCRIPTION = "11111111-2222-3333-4444-555555555555";
@@ -46,16 +45,10 @@ function refusedWith(result: { code: number; stdout: string; stderr: string }): 
 }
 
 describe("trust (the built command line)", () => {
-    let dir: string;
-    const file = (name: string, text: string) => {
-        const p = path.join(dir, name);
-        fs.writeFileSync(p, text);
-        return p;
-    };
-    before(() => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "apim-egress-trust-"));
-    });
-    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const scratch = scratchFiles("apim-egress-trust-");
+    const file = scratch.file;
+    before(scratch.before);
+    after(scratch.after);
 
     describe("nothing unasked reaches a firewall", () => {
         it("takes nothing from the embedded example once --options is given: no 10.80.0.0/24, no fwpol-hub, no example group or priority", async () => {
