@@ -93,7 +93,7 @@ export function answerFrom(documents: readonly Record<string, unknown>[], field:
  */
 export function checkDocumentMatches(documents: readonly Record<string, unknown>[], apim: unknown, field: string): void {
     const read = (typeof apim === "object" && apim !== null ? apim : {}) as Record<string, unknown>;
-    if (typeof read.serviceName === "string" && documents.every((d) => typeof d.name === "string")) {
+    if (typeof read.serviceName === "string" && typeof read.resourceGroupName === "string" && documents.every((d) => typeof d.name === "string")) {
         describing(documents, read, field);
     }
 }

@@ -7,11 +7,14 @@ import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { isDeepStrictEqual } from "util";
+import { settle } from "../cli/apimMocks";
+import { main } from "../cli/main";
 import { RegisteredResource, runOffline } from "../cli/offlineRun";
 import { runPreview } from "../cli/preview";
 import { InputError } from "../components/errors";
 import { TYPE_TOKEN } from "../components/selfHostedGatewayEgress";
-import { baseArgs, CLI, fixture, fixturePath, forgetRefusedRegistrations, LooseArgs, scratchFiles, SITE_OPTIONS, with_ } from "./helpers";
+import { baseArgs, CLI, fixture, fixturePath, forgetRefusedRegistrations, LooseArgs, scratchFiles, Sink, SITE_OPTIONS, with_ } from "./helpers";
 
 /** The value text of a string in a refusal: JSON-quoted, as `describeValue` renders it. */
 const q = (s: string) => JSON.stringify(s);
@@ -260,6 +263,48 @@ describe("bad input", () => {
             }
         });
     }
+
+    // Every row again, through the built command line in process (cli/main.ts: its argument
+    // parsing, file reading, refusal contract), the args written as an options file. Outputs
+    // become their plain values: a file holds no Output. The command line also checks that the
+    // args describe the document's instance, so a row whose document has no usable service name
+    // may be refused there first; its refusal must still be one clean line.
+    describe("every row through the built command line (in process)", () => {
+        const scratch = scratchFiles("apim-egress-matrix-");
+        before(scratch.before);
+        after(scratch.after);
+        const usableName = (d: unknown) => typeof (d as { name?: unknown })?.name === "string" && /^[a-zA-Z](?:[a-zA-Z0-9-]{0,48}[a-zA-Z0-9])?$/.test((d as { name: string }).name);
+
+        ROWS.forEach((row, i) => {
+            it(`${row.what}: exit 2, one stderr line, no stack trace, nothing on stdout`, async function () {
+                const args = Object.fromEntries(await Promise.all(Object.entries(row.args as Record<string, unknown>).map(async ([k, v]) => [k, pulumi.Output.isInstance(v) ? await settle(v) : v])));
+                // A value JSON cannot hold (NaN, undefined in a list) cannot reach the command line.
+                if (!isDeepStrictEqual(JSON.parse(JSON.stringify(args)), args)) {
+                    this.skip();
+                }
+                // The args name the document's instance, unless the row is about them.
+                if (isDeepStrictEqual(args.apim, baseArgs().apim) && usableName(row.document)) {
+                    delete args.apim;
+                }
+                const apim = scratch.file(`apim-${i}.json`, JSON.stringify(row.document));
+                const options = scratch.file(`options-${i}.json`, JSON.stringify(args));
+                const out = new Sink();
+                const err = new Sink();
+                const code = await main(["preview", "--apim", apim, "--options", options, "--format", "json"], out, err);
+                forgetRefusedRegistrations();
+                const lines = err.text.split("\n").filter((l) => l !== "");
+                assert.deepEqual([code, out.text, lines.length], [2, "", 1], err.text);
+                assert.ok(lines[0].startsWith("error: Invalid value for "), lines[0]);
+                assert.ok(!/^\s+at /m.test(err.text), "a stack trace");
+                if (row.stage !== "document" || usableName(row.document)) {
+                    assert.ok(lines[0].startsWith(`error: ${prefixOf(row)}`), `expected ${JSON.stringify(prefixOf(row))}, got:\n  ${lines[0]}`);
+                }
+                if (row.never) {
+                    assert.ok(!err.text.includes(row.never), "the secret is echoed");
+                }
+            });
+        });
+    });
 
     describe("the CLI", () => {
         const scratch = scratchFiles("apim-egress-bad-input-");

@@ -2,6 +2,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { Writable } from "stream";
 import { parse as parseYaml } from "yaml";
 
 const repoRoot = path.join(__dirname, "..", "..");
@@ -113,4 +114,13 @@ export function scratchFiles(prefix: string): { dir: () => string; file: (name: 
         },
         after: () => fs.rmSync(dir, { recursive: true, force: true }),
     };
+}
+
+/** A stream that keeps what is written to it: a command line's stdout or stderr, in process. */
+export class Sink extends Writable {
+    text = "";
+    _write(chunk: Buffer, _encoding: string, done: () => void): void {
+        this.text += chunk.toString("utf8");
+        done();
+    }
 }

@@ -6,22 +6,12 @@ import { strict as assert } from "assert";
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { Writable } from "stream";
 import { main } from "../cli/main";
-import { CLI, fixturePath, forgetRefusedRegistrations, scratchFiles, SITE_OPTIONS } from "./helpers";
+import { CLI, fixturePath, forgetRefusedRegistrations, Sink, scratchFiles, SITE_OPTIONS } from "./helpers";
 
 const REST = fixturePath("rest-external-premium.json");
 const SUBSCRIPTION = "11111111-2222-3333-4444-555555555555";
 const IP_GROUP = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-net/providers/Microsoft.Network/ipGroups/factory-hosts`;
-
-/** A stream that keeps what is written to it. */
-class Sink extends Writable {
-    text = "";
-    _write(chunk: Buffer, _encoding: string, done: () => void): void {
-        this.text += chunk.toString("utf8");
-        done();
-    }
-}
 
 /** Runs the command line in process. */
 async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
