@@ -10,19 +10,24 @@ import { FilterRuleCollection } from "./firewallRules";
 import { PlacementOptions } from "./options";
 import { Claim, GroupPlacement, GroupRequest, PendingRequest, PolicyLedger } from "./policyLedger";
 
-let ledger = new PolicyLedger<FirewallPolicyRuleCollectionGroup>();
+// One ledger per program, even when a program loads two copies of this package (a landing-zone
+// library and the stack each with their own): writers of both must chain and collide.
+const LEDGER = Symbol.for("apim-gateway-egress.policyLedger");
+type WithLedger = typeof globalThis & { [LEDGER]?: PolicyLedger<FirewallPolicyRuleCollectionGroup> };
 
 /**
  * Forgets the rule collection groups of earlier programs. Internal: for runners that build
  * several programs in one process (the offline preview, tests).
  */
 export function resetPolicyLedger(): void {
-    ledger = new PolicyLedger<FirewallPolicyRuleCollectionGroup>();
+    (globalThis as WithLedger)[LEDGER] = new PolicyLedger<FirewallPolicyRuleCollectionGroup>();
 }
 
 /** Takes the next place among this program's writers of rule collection groups. */
 export function claimGroups(request: GroupRequest | null | PendingRequest): Claim<FirewallPolicyRuleCollectionGroup> {
-    return ledger.claim(request);
+    const shared = globalThis as WithLedger;
+    shared[LEDGER] ??= new PolicyLedger<FirewallPolicyRuleCollectionGroup>();
+    return shared[LEDGER].claim(request);
 }
 
 /** True when no Output or Promise hides inside `value`: it can be validated right now. */
@@ -80,7 +85,7 @@ export function inProviderSubscription(placement: PlacementOptions | pulumi.Outp
         if (wanted !== undefined) {
             const { subscriptionId } = await getClientConfig({ parent });
             if (subscriptionId.toLowerCase() !== wanted) {
-                throw new InputError(`${field}.policyId`, `/subscriptions/${wanted}/.../firewallPolicies/${p.policy.policyName}`, `The azure-native provider of this component writes to subscription ${subscriptionId}, not ${wanted}: pass a provider for subscription ${wanted} in the component's options (providers: { "azure-native": ... }), or name a policy of subscription ${subscriptionId}.`);
+                throw new InputError(`${field}.policyId`, wanted, `The policy is in subscription ${wanted}, but the azure-native provider of this component writes to subscription ${subscriptionId}: pass a provider for subscription ${wanted} in the component's options (providers: { "azure-native": ... }), or name a policy of subscription ${subscriptionId}.`);
             }
         }
         return p;

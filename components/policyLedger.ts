@@ -11,7 +11,7 @@
 // A claim whose policy stays unknown (a preview with unknown inputs) may share a policy with
 // anyone: it is chained after every earlier writer and every later one is chained after it.
 import { InputError } from "./errors";
-import { FirewallPolicyRef, PlacementOptions } from "./options";
+import { FirewallPolicyRef, PlacementOptions, PRIORITY_RANGE } from "./options";
 
 export const PRIORITY_STEP = 10;
 
@@ -52,6 +52,8 @@ interface Entry {
     readonly policy: FirewallPolicyRef;
     readonly name: string;
     readonly priority: number;
+    /** True when the ledger chose the priority, not the user. */
+    readonly allocated: boolean;
 }
 
 /** What a successor waits for: the last group a writer registered, or, if none, what the writer waited for. */
@@ -85,7 +87,7 @@ export function policyKey(policy: FirewallPolicyRef): string {
 }
 
 function describePolicy(policy: FirewallPolicyRef): string {
-    return policy.subscriptionId ? `${policy.policyName} (subscription ${policy.subscriptionId})` : policy.policyName;
+    return `${policy.policyName} in ${policy.resourceGroupName}${policy.subscriptionId ? ` (subscription ${policy.subscriptionId})` : ""}`;
 }
 
 export class PolicyLedger<R> {
@@ -111,7 +113,7 @@ export class PolicyLedger<R> {
             return {
                 placements: placed.placements ?? [],
                 after: known ? placed.after.flatMap((t) => t.resources ?? []) : waitFor(placed.after),
-                written: (resources) => settleTail(tail, resources, placed.after),
+                written: (resources) => settleTail(tail, resources, placed),
             };
         }
         this.pending++;
@@ -128,7 +130,7 @@ export class PolicyLedger<R> {
         return {
             placements,
             after: placed.then((p) => waitFor(p.after)),
-            written: (resources) => void placed.then((p) => settleTail(tail, resources, p.after)),
+            written: (resources) => void placed.then((p) => settleTail(tail, resources, p)),
         };
     }
 
@@ -145,7 +147,7 @@ export class PolicyLedger<R> {
     private place(request: GroupRequest | null | undefined, tail: Tail<R>): Placed<R> {
         if (request === null) {
             tail.settle([]);
-            return { placements: [], after: [] };
+            return { placements: [], after: [], carry: [] };
         }
         if (request === undefined) {
             const after = [...new Set([...this.heads.values(), ...(this.lastUnknown ? [this.lastUnknown] : [])])];
@@ -153,16 +155,19 @@ export class PolicyLedger<R> {
                 this.heads.set(key, tail);
             }
             this.lastUnknown = tail;
-            return { placements: undefined, after };
+            return { placements: undefined, after, carry: [] };
         }
         const placements = this.check(request);
         const key = policyKey(request.placement.policy);
         const previous = this.heads.get(key) ?? this.lastUnknown;
         this.heads.set(key, tail);
         for (const [i, p] of placements.entries()) {
-            this.entries.push({ component: request.component, policy: request.placement.policy, name: request.names[i], priority: p.priority });
+            this.entries.push({ component: request.component, policy: request.placement.policy, name: request.names[i], priority: p.priority, allocated: i > 0 || request.placement.priority === undefined });
         }
-        return { placements, after: previous && request.placement.serializeWrites ? [previous] : [] };
+        // A writer that opts out waits for nobody, but its successors still wait for its
+        // predecessors as well as for it: the chain of the policy stays whole.
+        const before = previous ? [previous] : [];
+        return request.placement.serializeWrites ? { placements, after: before, carry: [] } : { placements, after: [], carry: before };
     }
 
     private check(request: GroupRequest): GroupPlacement[] {
@@ -172,7 +177,10 @@ export class PolicyLedger<R> {
         const policy = describePolicy(placement.policy);
         const total = new Set(onPolicy.map((e) => e.name.toLowerCase())).size + names.length;
         if (total > placement.maxRuleCollectionGroups) {
-            throw new InputError(`${field}.maxRuleCollectionGroups`, placement.maxRuleCollectionGroups, `This program would write ${total} rule collection groups to policy ${policy}${names.length > 1 ? ` (${names.length} of them for "${component}")` : ""}; the policy accepts ${placement.maxRuleCollectionGroups} here (Azure: 50 for policies created before July 2022, 60 after). Put the gateways of one policy into one GatewayEgressRuleCollectionGroup.`);
+            const advice = names.length > placement.maxRuleCollectionGroups
+                ? "Raise firewall.maxGroupBytes (2 MB on a policy created after July 2022), or split the gateways across policies."
+                : "Put the gateways of one policy into one GatewayEgressRuleCollectionGroup.";
+            throw new InputError(`${field}.maxRuleCollectionGroups`, placement.maxRuleCollectionGroups, `This program would write ${total} rule collection groups to policy ${policy}${names.length > 1 ? ` (${names.length} of them for "${component}")` : ""}; the policy accepts ${placement.maxRuleCollectionGroups} here (Azure: 50 for policies created before July 2022, 60 after). ${advice}`);
         }
         for (const name of names) {
             const sameName = onPolicy.find((e) => e.name.toLowerCase() === name.toLowerCase());
@@ -183,33 +191,45 @@ export class PolicyLedger<R> {
         const taken = new Set(onPolicy.map((e) => e.priority));
         if (placement.priority !== undefined && taken.has(placement.priority)) {
             const holder = onPolicy.find((e) => e.priority === placement.priority) as Entry;
-            throw new InputError(`${field}.priority`, placement.priority, `Component "${holder.component}" already uses that priority on policy ${policy} (rule collection group "${holder.name}"): priorities order the groups, so each must be unique.`);
+            const how = holder.allocated ? ", allocated from its priorityRange in construction order: give it a priority of its own to keep it fixed" : "";
+            throw new InputError(`${field}.priority`, placement.priority, `Component "${holder.component}" already uses that priority on policy ${policy} (rule collection group "${holder.name}"${how}): priorities order the groups, so each must be unique.`);
         }
-        return names.map((name, i) => {
-            const priority = i === 0 && placement.priority !== undefined ? placement.priority : freePriority(taken, placement.priorityRange);
+        const placements: GroupPlacement[] = [];
+        names.forEach((name, i) => {
+            // The first group at the given or lowest free priority; the writer's further groups
+            // after it, so that all its rules keep the place in the policy's order the user chose.
+            // A given priority above the range takes its followers up to Azure's last priority.
+            const range = i === 0 ? placement.priorityRange : { start: placements[i - 1].priority + 1, end: placements[0].priority > placement.priorityRange.end ? PRIORITY_RANGE.max : placement.priorityRange.end };
+            const priority = i === 0 && placement.priority !== undefined ? placement.priority : freePriority(taken, range);
             if (priority === undefined) {
-                const range = placement.priorityRange;
-                throw new InputError(`${field}.priorityRange`, range, `No free priority is left between ${range.start} and ${range.end} in steps of ${PRIORITY_STEP} on policy ${policy}: widen the range.`);
+                throw new InputError(`${field}.priorityRange`, placement.priorityRange, `No free priority is left between ${range.start} and ${range.end} in steps of ${PRIORITY_STEP} on policy ${policy}${i > 0 ? ` for group ${name}` : ""}: widen the range.`);
             }
             taken.add(priority);
-            return { name, priority };
+            placements.push({ name, priority });
         });
+        return placements;
     }
 }
 
 interface Placed<R> {
     /** Undefined: the request never became known. */
     readonly placements: GroupPlacement[] | undefined;
+    /** What the writer's first group waits for. */
     readonly after: Tail<R>[];
+    /** What its successors must wait for besides its own groups (the predecessors of a writer that opts out). */
+    readonly carry: Tail<R>[];
     readonly error?: unknown;
 }
 
-/** The last group written, or, when none was, what the writer itself waited for. */
-function settleTail<R>(tail: Tail<R>, resources: readonly R[], after: readonly Tail<R>[]): void {
-    if (resources.length > 0) {
-        tail.settle([resources[resources.length - 1]]);
+/** The last group written, with what the writer carries; when none was written, what it waited for. */
+function settleTail<R>(tail: Tail<R>, resources: readonly R[], placed: Pick<Placed<R>, "after" | "carry">): void {
+    const own = resources.length > 0 ? [resources[resources.length - 1]] : [];
+    const waits = resources.length > 0 ? placed.carry : [...placed.after, ...placed.carry];
+    // Settled at once when it can be, so that a successor built right after gets a plain dependsOn.
+    if (waits.every((t) => t.resources !== undefined)) {
+        tail.settle([...waits.flatMap((t) => t.resources ?? []), ...own]);
     } else {
-        void waitFor(after).then((r) => tail.settle(r));
+        void waitFor(waits).then((r) => tail.settle([...r, ...own]));
     }
 }
 

@@ -154,7 +154,7 @@ describe("GatewayEgressRuleCollectionGroup", () => {
     describe("refusals", () => {
         it("refuses more groups than the policy takes, in one line", async () => {
             const { message, types } = await refusal(hubArgs(40, { maxGroupBytes: 12000, maxRuleCollectionGroups: 2 }));
-            assert.match(message, /^Invalid value for firewall\.maxRuleCollectionGroups: 2\. This program would write \d+ rule collection groups to policy fwpol-hub \(\d+ of them for "hub"\); the policy accepts 2 here/);
+            assert.match(message, /^Invalid value for firewall\.maxRuleCollectionGroups: 2\. This program would write \d+ rule collection groups to policy fwpol-hub in rg-hub \(\d+ of them for "hub"\); the policy accepts 2 here/);
             assert.deepEqual(types.filter((t) => t === RCG), []);
         });
 

@@ -1,6 +1,9 @@
 import { strict as assert } from "assert";
 import { InputError } from "../components/errors";
 import { DEFAULT_MAX_GROUP_BYTES, DEFAULT_PRIORITY_RANGE, FirewallPolicyRef, PlacementOptions } from "../components/options";
+import * as fs from "fs";
+import * as path from "path";
+import * as groupWriter from "../components/groupWriter";
 import { GroupRequest, PolicyLedger } from "../components/policyLedger";
 
 const HUB: FirewallPolicyRef = { resourceGroupName: "rg-hub", policyName: "fwpol-hub" };
@@ -59,13 +62,26 @@ describe("PolicyLedger", () => {
             assert.throws(() => ledger.claim(request("a")), /firewall\.ruleCollectionGroupName: "a"\. Component "a" already writes/);
         });
 
-        it("does not chain a writer that opts out, but chains the next one after it", () => {
+        it("does not chain a writer that opts out, but chains the next one after it and its predecessor", () => {
             const ledger = new PolicyLedger<string>();
             ledger.claim(request("a")).written(["rcg-a"]);
             const b = ledger.claim(request("b", { serializeWrites: false }));
             b.written(["rcg-b"]);
             assert.deepEqual(b.after, []);
-            assert.deepEqual(ledger.claim(request("c")).after, ["rcg-b"]);
+            assert.deepEqual(ledger.claim(request("c")).after, ["rcg-a", "rcg-b"]);
+        });
+
+        it("keeps the chain whole across writers that opt out one after another", () => {
+            const ledger = new PolicyLedger<string>();
+            ledger.claim(request("a")).written(["rcg-a"]);
+            ledger.claim(request("b", { serializeWrites: false })).written(["rcg-b"]);
+            ledger.claim(request("c", { serializeWrites: false })).written(["rcg-c"]);
+            assert.deepEqual(ledger.claim(request("d")).after, ["rcg-a", "rcg-b", "rcg-c"]);
+        });
+
+        it("places a writer's further groups after its given priority, above the range if it is", () => {
+            const ledger = new PolicyLedger<string>();
+            assert.deepEqual(ledger.claim(request("a", { priority: 5000, priorityRange: { start: 300, end: 1000 } }, ["a", "a-2", "a-3"])).placements, [{ name: "a", priority: 5000 }, { name: "a-2", priority: 5010 }, { name: "a-3", priority: 5020 }]);
         });
 
         it("allocates the lowest free multiple of 10 in the range, for each group of a writer", () => {
@@ -80,7 +96,7 @@ describe("PolicyLedger", () => {
             const ledger = new PolicyLedger<string>();
             ledger.claim(request("site-a", { priority: 300 }, ["apim-a"]));
             assert.throws(() => ledger.claim(request("site-b", { priority: 300 }, ["apim-b"])), (e: InputError) => {
-                assert.equal(e.message, "Invalid value for firewall.priority: 300. Component \"site-a\" already uses that priority on policy fwpol-hub (rule collection group \"apim-a\"): priorities order the groups, so each must be unique.");
+                assert.equal(e.message, "Invalid value for firewall.priority: 300. Component \"site-a\" already uses that priority on policy fwpol-hub in rg-hub (rule collection group \"apim-a\"): priorities order the groups, so each must be unique.");
                 return true;
             });
         });
@@ -101,7 +117,7 @@ describe("PolicyLedger", () => {
             const ledger = new PolicyLedger<string>();
             ledger.claim(request("a", {}, ["a", "a-2"]));
             assert.throws(() => ledger.claim(request("b", { maxRuleCollectionGroups: 3 }, ["b", "b-2"])), (e: InputError) => {
-                assert.equal(e.message, "Invalid value for firewall.maxRuleCollectionGroups: 3. This program would write 4 rule collection groups to policy fwpol-hub (2 of them for \"b\"); the policy accepts 3 here (Azure: 50 for policies created before July 2022, 60 after). Put the gateways of one policy into one GatewayEgressRuleCollectionGroup.");
+                assert.equal(e.message, "Invalid value for firewall.maxRuleCollectionGroups: 3. This program would write 4 rule collection groups to policy fwpol-hub in rg-hub (2 of them for \"b\"); the policy accepts 3 here (Azure: 50 for policies created before July 2022, 60 after). Put the gateways of one policy into one GatewayEgressRuleCollectionGroup.");
                 return true;
             });
         });
@@ -161,6 +177,24 @@ describe("PolicyLedger", () => {
             const none = ledger.claim(Promise.resolve(null));
             assert.deepEqual(await none.placements, []);
             assert.deepEqual(await ledger.claim(request("c")).after, ["rcg-a"]);
+        });
+    });
+
+    describe("shared by the program", () => {
+        it("is one ledger for two copies of the package loaded in one program", async () => {
+            // A landing-zone library and the stack may each install their own copy.
+            const components = path.dirname(require.resolve("../components/groupWriter"));
+            const second = fs.mkdtempSync(path.join(path.dirname(components), "second-copy-"));
+            fs.cpSync(components, second, { recursive: true });
+            const copy = (await import(path.join(second, "groupWriter.js"))) as typeof groupWriter;
+            fs.rmSync(second, { recursive: true, force: true });
+            assert.notEqual(copy.claimGroups, groupWriter.claimGroups);
+            groupWriter.resetPolicyLedger();
+            // The ledger holds resources; a name stands in for one.
+            groupWriter.claimGroups(request("a")).written(["rcg-a"] as never[]);
+            assert.deepEqual(copy.claimGroups(request("b")).after, ["rcg-a"]);
+            assert.throws(() => copy.claimGroups(request("a")), /Component "a" already writes/);
+            groupWriter.resetPolicyLedger();
         });
     });
 });

@@ -83,7 +83,7 @@ describe("writers on one policy given as an Output", () => {
         }).catch((e: unknown) => (refusal = e));
         forgetRefusedRegistrations();
         assert.equal((refusal as Error | undefined)?.message.split("\n").length, 1);
-        assert.match((refusal as Error).message, /Invalid value for firewall\.ruleCollectionGroupName: "SITE-A"\. Component "site-a" already writes a rule collection group of that name to policy fwpol-hub \(subscription 11111111-2222-3333-4444-555555555555\): each group needs its own\.$/);
+        assert.match((refusal as Error).message, /Invalid value for firewall\.ruleCollectionGroupName: "SITE-A"\. Component "site-a" already writes a rule collection group of that name to policy fwpol-hub in rg-hub \(subscription 11111111-2222-3333-4444-555555555555\): each group needs its own\.$/);
     });
 
     it("takes the policy given by ID and the same policy by name, in another case, as one", async () => {
@@ -113,7 +113,7 @@ describe("writers on one policy given as an Output", () => {
         await program((record, policy) => [site("site-a", { policyId: policy.id }, record).ruleCollectionGroupName], "99999999-2222-3333-4444-555555555555")
             .catch((e: unknown) => (refusal = e));
         forgetRefusedRegistrations();
-        assert.match((refusal as Error).message, /Invalid value for firewall\.policyId: .*The azure-native provider of this component writes to subscription 99999999-2222-3333-4444-555555555555, not 11111111-2222-3333-4444-555555555555: pass a provider for subscription 11111111-2222-3333-4444-555555555555/);
+        assert.match((refusal as Error).message, /^Invalid value for firewall\.policyId: "11111111-2222-3333-4444-555555555555"\. The policy is in subscription 11111111-2222-3333-4444-555555555555, but the azure-native provider of this component writes to subscription 99999999-2222-3333-4444-555555555555: pass a provider for subscription 11111111-2222-3333-4444-555555555555/);
     });
 
     describe("a hub and cluster-only sites on one policy", () => {
