@@ -18,7 +18,7 @@ import { Manifest } from "./clusterPolicy";
 import { GatewayHelmValues } from "./helmValues";
 import { InputError } from "./errors";
 import { claimGroups, inProviderSubscription, isPlain, knownValue, read, registerGroups, valueWithUnknowns } from "./groupWriter";
-import { ComponentShape, Options, resolveOptions, resolveShape } from "./options";
+import { ComponentShape, Options, PlacementOptions, resolveOptions, resolveShape } from "./options";
 import { changeRequest, deriveEgress } from "./pipeline";
 import { GroupPlacement, GroupRequest } from "./policyLedger";
 import { FlowReport, RuleRow, rowsToMarkdown } from "./report";
@@ -69,6 +69,17 @@ function readShape(args: SelfHostedGatewayEgressArgs | undefined): ComponentShap
 
 function groupRequest(name: string, o: Options): GroupRequest | null {
     return o.placement ? { component: name, placement: o.placement, names: [o.placement.ruleCollectionGroupName] } : null;
+}
+
+/** Where a gateway's group goes: the policy, checked against the provider, and its placement by the ledger. */
+interface Target {
+    readonly placement: PlacementOptions | pulumi.Output<PlacementOptions>;
+    readonly placements: readonly GroupPlacement[] | pulumi.Output<readonly GroupPlacement[]>;
+}
+
+/** True when nothing about the target waits for Azure or for other writers. */
+function isDecided(target: Target | undefined): boolean {
+    return target === undefined || (!pulumi.Output.isInstance(target.placement) && !pulumi.Output.isInstance(target.placements));
 }
 
 interface Children {
@@ -144,20 +155,20 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             return d;
         });
 
-        const build = (s: ComponentShape): Children => {
+        // Where the group goes: the checked policy and the ledger's placements. Unknown args
+        // leave the placements unknown, as Pulumi shows a value it cannot know yet.
+        const targetOf = (s: ComponentShape): Target | undefined => (s.firewall && claim ? {
+            placement: inProviderSubscription(read(options, (o) => o.placement as NonNullable<Options["placement"]>), "firewall", this),
+            placements: Array.isArray(claim.placements) ? claim.placements as readonly GroupPlacement[]
+                : pulumi.output(options).apply(() => claim.placements as Promise<readonly GroupPlacement[]>),
+        } : undefined);
+        const build = (s: ComponentShape, target: Target | undefined): Children => {
             let ruleCollectionGroup: FirewallPolicyRuleCollectionGroup | undefined;
             let placed: GroupPlacement | pulumi.Output<GroupPlacement> | undefined;
-            if (s.firewall && claim) {
-                const placement = inProviderSubscription(read(options, (o) => o.placement as NonNullable<Options["placement"]>), "firewall", this);
-                // Unknown args leave the placements unknown, as Pulumi shows a value it cannot know yet.
-                const placements = Array.isArray(claim.placements) ? claim.placements as readonly GroupPlacement[]
-                    : pulumi.output(options).apply(() => claim.placements as Promise<readonly GroupPlacement[]>);
+            if (target && claim) {
                 const collections = derived.apply((d) => d.firewall?.ruleCollections ?? []);
-                [ruleCollectionGroup] = registerGroups([{ resourceName: name, ruleCollections: collections }], placement, placements, claim, this);
-                // Read through the checked placement, so that a refusal of the target shows on the outputs too.
-                placed = pulumi.Output.isInstance(placement) || pulumi.Output.isInstance(placements)
-                    ? pulumi.all([placement, placements]).apply(([, p]) => p[0])
-                    : (placements as readonly GroupPlacement[])[0];
+                [ruleCollectionGroup] = registerGroups([{ resourceName: name, ruleCollections: collections }], target.placement, target.placements, claim, this);
+                placed = read(target.placements, (p) => p[0]);
             }
             let networkPolicy: NetworkPolicy | undefined;
             if (s.cluster) {
@@ -174,10 +185,20 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             }
             return { ruleCollectionGroup, placed, networkPolicy };
         };
-        // Children whose existence or inputs wait for an Output are registered when it resolves.
-        const children = known && !(shape instanceof Promise) ? build(shape) : Promise.all([shape, validated]).then(([s]) => build(s));
+        // Children whose existence or inputs wait for an Output are registered when it resolves,
+        // and only once the group's place and target are accepted: a refusal of either stops
+        // every child, the cluster's too, so that nothing is created.
+        const target = shape instanceof Promise ? shape.then(targetOf) : targetOf(shape);
+        const children = known && !(shape instanceof Promise) && !(target instanceof Promise) && isDecided(target)
+            ? build(shape, target)
+            : Promise.all([shape, target, validated]).then(async ([s, t]) => {
+                if (t) {
+                    await Promise.all([knownValue(pulumi.output(t.placement)), knownValue(pulumi.output(t.placements))]);
+                }
+                return build(s, t);
+            });
         if (children instanceof Promise && claim) {
-            // A firewall that turns out disabled, or a refused shape, writes nothing; successors must not wait.
+            // A firewall that turns out disabled, or a refusal, writes nothing; successors must not wait.
             children.then((c) => (c.ruleCollectionGroup ? undefined : claim.written([])), () => claim.written([]));
         }
         const fromChildren = <T>(f: (c: Children) => T | pulumi.Output<T> | undefined): pulumi.Output<T | undefined> =>

@@ -19,14 +19,22 @@ interface Registered {
     groupNames: Map<string, string>;
     dependsOn: Map<string, string[]>;
     types: string[];
+    /** Every registered resource as "type name". */
+    resources: string[];
+}
+
+const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+
+function nothingYet(): Registered {
+    return { priorities: new Map(), groupNames: new Map(), dependsOn: new Map(), types: [], resources: [] };
 }
 
 /** Mocks that give a FirewallPolicy its ARM ID and answer the reads; a program built by `build`. */
-async function program(build: (record: pulumi.ResourceTransformation, policy: FirewallPolicy) => pulumi.Output<unknown>[], providerSubscription = SUBSCRIPTION): Promise<Registered> {
-    const registered: Registered = { priorities: new Map(), groupNames: new Map(), dependsOn: new Map(), types: [] };
+async function program(build: (record: pulumi.ResourceTransformation, policy: FirewallPolicy) => pulumi.Output<unknown>[], providerSubscription = SUBSCRIPTION, registered = nothingYet()): Promise<Registered> {
     await pulumi.runtime.setMocks({
         newResource: (r) => {
             registered.types.push(r.type);
+            registered.resources.push(`${r.type} ${r.name}`);
             if (r.type === RCG) {
                 registered.priorities.set(r.name, r.inputs.priority);
                 registered.groupNames.set(r.name, r.inputs.ruleCollectionGroupName);
@@ -50,6 +58,11 @@ async function program(build: (record: pulumi.ResourceTransformation, policy: Fi
     await Promise.all(build(record, policy).map(settle));
     await Promise.all(pending);
     return registered;
+}
+
+/** What was registered under a component's name, the component itself aside. */
+function childrenOf(name: string, registered: Registered): string[] {
+    return registered.resources.filter((r) => r.endsWith(` ${name}`) && !r.startsWith("apim-gateway-egress:"));
 }
 
 const site = (name: string, firewall: Record<string, unknown>, record: pulumi.ResourceTransformation) =>
@@ -86,6 +99,16 @@ describe("writers on one policy given as an Output", () => {
         assert.match((refusal as Error).message, /Invalid value for firewall\.ruleCollectionGroupName: "SITE-A"\. Component "site-a" already writes a rule collection group of that name to policy fwpol-hub in rg-hub \(subscription 11111111-2222-3333-4444-555555555555\): each group needs its own\.$/);
     });
 
+    it("creates no child of a writer whose group name is refused, its NetworkPolicy neither", async () => {
+        const registered = nothingYet();
+        await program((record, policy) => {
+            const components = [site("site-a", { policyId: policy.id }, record), site("site-b", { policyId: policy.id, ruleCollectionGroupName: "SITE-A" }, record)];
+            return components.map((c) => c.networkPolicyName);
+        }, SUBSCRIPTION, registered).catch(() => undefined);
+        forgetRefusedRegistrations();
+        assert.deepEqual(childrenOf("site-b", registered), []);
+    });
+
     it("takes the policy given by ID and the same policy by name, in another case, as one", async () => {
         const registered = await program((record, policy) => [
             site("by-id", { policyId: policy.id }, record).ruleCollectionGroupId,
@@ -116,6 +139,14 @@ describe("writers on one policy given as an Output", () => {
         assert.match((refusal as Error).message, /^Invalid value for firewall\.policyId: "11111111-2222-3333-4444-555555555555"\. The policy is in subscription 11111111-2222-3333-4444-555555555555, but the azure-native provider of this component writes to subscription 99999999-2222-3333-4444-555555555555: pass a provider for subscription 11111111-2222-3333-4444-555555555555/);
     });
 
+    it("creates no NetworkPolicy for a writer whose policy is in another subscription than the provider's", async () => {
+        const registered = nothingYet();
+        await program((record, policy) => [site("site-a", { policyId: policy.id }, record).networkPolicyName], "99999999-2222-3333-4444-555555555555", registered)
+            .catch(() => undefined);
+        forgetRefusedRegistrations();
+        assert.deepEqual(childrenOf("site-a", registered), []);
+    });
+
     describe("a hub and cluster-only sites on one policy", () => {
         let registered: Registered;
         before(async function () {
@@ -138,7 +169,7 @@ describe("writers on one policy given as an Output", () => {
         it("writes one group for the hub and none for the cluster-only sites", () => {
             assert.deepEqual([...registered.groupNames.entries()].sort(), [["hub", "hub"], ["spoke-writer", "spoke-writer"]]);
             // berlin, lyon and the spoke writer each have their cluster side.
-            assert.equal(registered.types.filter((t) => t === "kubernetes:networking.k8s.io/v1:NetworkPolicy").length, 3);
+            assert.equal(registered.types.filter((t) => t === NETWORK_POLICY).length, 3);
         });
 
         it("chains a later writer on the policy after the hub's group", () => {
