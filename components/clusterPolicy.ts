@@ -81,6 +81,11 @@ function networkPolicyPort(p: PortRange) {
 
 export const ALL_IPV4 = "0.0.0.0/0";
 
+/** The rule of a flow's rule reference, without the note on how the flow reaches it. */
+export function ruleOf(where: string): string {
+    return where.replace(/ \(.*\)$/, "");
+}
+
 /** Service tags are Azure Firewall vocabulary: no cluster policy can name them. */
 function hasClusterMeaning(flow: EgressFlow): boolean {
     return flow.destination.kind !== DestinationKind.ServiceTag;
@@ -282,7 +287,9 @@ export function renderClusterPolicy(plan: EgressPlan, options: ClusterOptions, p
     for (const flow of plan.flows) {
         const via = flow.resolvesTo === undefined ? undefined : enforcedBy[flow.resolvesTo];
         if (via) {
-            enforcedBy[flow.id] = [...(enforcedBy[flow.id] ?? []), ...via.map((where) => `${where} (via ${flow.resolvesTo})`)];
+            // Only rules the name does not reach already (through a proxy, every flow has the same one).
+            const own = new Set((enforcedBy[flow.id] ?? []).map(ruleOf));
+            enforcedBy[flow.id] = [...(enforcedBy[flow.id] ?? []), ...via.filter((where) => !own.has(ruleOf(where))).map((where) => `${where} (via ${flow.resolvesTo})`)];
         }
     }
     const inNetworkPolicy = new Set(networkPolicy.enforcedBy.map(([flow]) => flow));
@@ -303,13 +310,18 @@ export function renderClusterPolicy(plan: EgressPlan, options: ClusterOptions, p
                 ...skipped.filter((s) => s.flow === f.id).map((s) => s.reason),
             ].join("; "),
         }));
-    // A rule stands for the flows it carries: their purposes, their documents.
-    const purposes: Record<string, RulePurpose> = Object.fromEntries(rendered.flatMap((r) => r.fixed));
+    // A rule stands for the flows it carries: their purposes, their documents, each once.
+    const parts = new Map<string, { purposes: Set<string>; references: Set<string> }>();
+    const add = (ref: string, p: RulePurpose) => {
+        const known = parts.get(ref) ?? { purposes: new Set<string>(), references: new Set<string>() };
+        known.purposes.add(p.purpose);
+        known.references.add(p.reference);
+        parts.set(ref, known);
+    };
+    rendered.flatMap((r) => r.fixed).forEach(([ref, p]) => add(ref, p));
     for (const [flowId, where] of rendered.flatMap((r) => r.enforcedBy)) {
-        const flow = plan.flows.find((f) => f.id === flowId) as EgressFlow;
-        const ref = where.replace(/ \(.*\)$/, "");
-        const known = purposes[ref];
-        purposes[ref] = known ? { purpose: `${known.purpose}; ${flow.purpose}`, reference: known.reference === flow.reference ? known.reference : `${known.reference} ${flow.reference}` } : { purpose: flow.purpose, reference: flow.reference };
+        add(ruleOf(where), plan.flows.find((f) => f.id === flowId) as EgressFlow);
     }
+    const purposes: Record<string, RulePurpose> = Object.fromEntries([...parts].map(([ref, p]) => [ref, { purpose: [...p.purposes].join("; "), reference: [...p.references].join(" ") }]));
     return { manifests: rendered.map((r) => r.manifest), purposes, enforcedBy, notEnforceable };
 }

@@ -6,7 +6,7 @@
 //   (protocol, sources, destinations, ports), why (purpose) and the document that says so —
 //   as markdown (notes below the table), RFC 4180 CSV, or a terminal table of at most 120 columns.
 import { stringify } from "csv-stringify/sync";
-import { ClusterRendering, Manifest } from "./clusterPolicy";
+import { ClusterRendering, Manifest, ruleOf } from "./clusterPolicy";
 import { EgressPlan } from "./egressPlan";
 import { FilterRuleCollection, FirewallRendering } from "./firewallRules";
 import { byCodePoint } from "./ordering";
@@ -171,7 +171,7 @@ export function flowsByRule(flows: readonly FlowReport[]): Record<string, string
     const byRule: Record<string, string[]> = {};
     for (const f of flows) {
         for (const where of f.clusterRules === BLOCKED_IN_CLUSTER || f.clusterRules === NOT_POD_TRAFFIC ? [] : f.clusterRules.split(", ")) {
-            (byRule[where.replace(/ \(.*\)$/, "")] ??= []).push(f.id);
+            (byRule[ruleOf(where)] ??= []).push(f.id);
         }
     }
     return byRule;
