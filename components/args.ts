@@ -362,13 +362,15 @@ export interface SelfHostedGatewayEgressArgs {
      * An explicit forward proxy the gateway reaches everything outside the cluster through (a
      * DMZ proxy). The cluster policy then allows the pods to the proxy alone, the firewall rules
      * take the proxy as their source, and `gatewayHelmValues` carries it. With a proxy, leave
-     * `firewall.sourceAddresses` and `firewall.sourceIpGroupIds` out.
+     * `firewall.sourceAddresses` and `firewall.sourceIpGroupIds` out. The proxy carries HTTP and
+     * HTTPS only: an external cache and UDP backends are refused beside it, and Event Hubs is
+     * opened on 443 alone.
      */
     egressProxy?: pulumi.Input<EgressProxy>;
     /**
      * Map the configuration host to its address in `gatewayHelmValues`
      * (`gateway.deployment.dns.hostAliases`), so the gateway resolves it without the private zone.
-     * @default true when the instance is Internal
+     * @default true when the instance is Internal and no egressProxy resolves names for the gateway
      */
     hostAliases?: pulumi.Input<boolean>;
 }

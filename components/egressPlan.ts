@@ -141,7 +141,12 @@ function featureFlows(facts: ApimFacts, options: Options): EgressFlow[] {
             const host = `${namespace}.${cloud.serviceBusSuffix}`;
             // HTTPS and AMQP: what the APIM logger speaks. 9093 is for Kafka clients, which it is not.
             named(Feature.EventHubs, "Event Hubs logger over HTTPS", host, DocReference.EventHubs, HTTPS, `eventhubs-${namespace}-https`);
-            named(Feature.EventHubs, "Event Hubs logger over AMQP", host, DocReference.EventHubs, [tcp(5671, 5672)], `eventhubs-${namespace}-amqp`);
+            // AMQP over TCP cannot pass a forward proxy, only AMQP over WebSockets on 443 can
+            // (https://learn.microsoft.com/dotnet/api/azure.messaging.eventhubs.eventhubconnectionoptions.proxy):
+            // through egressProxy, a 5671-5672 rule would open a path nothing takes.
+            if (!options.egressProxy) {
+                named(Feature.EventHubs, "Event Hubs logger over AMQP", host, DocReference.EventHubs, [tcp(5671, 5672)], `eventhubs-${namespace}-amqp`);
+            }
         }
     }
     const cache = features.externalCache;

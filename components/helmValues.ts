@@ -79,7 +79,9 @@ export interface GatewayHelmValues {
  * resolve (DESIGN.md §9).
  */
 export function gatewayHelmValues(facts: ApimFacts, plan: EgressPlan, options: Options): GatewayHelmValues {
-    const mapHost = options.hostAliases ?? facts.virtualNetworkType === VirtualNetworkType.Internal;
+    // Through a proxy the gateway sends the name, not an address (CONNECT host:443): the proxy
+    // resolves it, so the pods need no alias for it.
+    const mapHost = options.hostAliases ?? (facts.virtualNetworkType === VirtualNetworkType.Internal && !options.egressProxy);
     const proxy = options.egressProxy && `http://${options.egressProxy.address}:${options.egressProxy.port}`;
     return {
         gateway: {

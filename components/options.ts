@@ -728,6 +728,22 @@ function topObject(args: unknown, allowed: readonly string[], what: string): Jso
 }
 
 /**
+ * An HTTP forward proxy carries HTTP, and HTTPS through CONNECT: a flow of another protocol
+ * would be allowed by the firewall from the proxy, yet never leave the pods.
+ */
+function checkProxiable(features: FeatureOptions, backends: readonly BackendOptions[], rawBackends: unknown): void {
+    if (features.externalCache.enabled) {
+        throw new InputError("features.externalCache.enabled", true, "With egressProxy the gateway reaches everything outside the cluster through the proxy, which carries HTTP and HTTPS, not Redis: run the cache inside the cluster, or leave egressProxy out.");
+    }
+    const other = backends.find((b) => b.ports.some((p) => p.protocol !== Protocol.Tcp));
+    if (other) {
+        // Named as the user listed it: the resolved backends are sorted by name.
+        const index = (rawBackends as Json[]).findIndex((b) => b.name === other.name);
+        throw new InputError(`backends[${index}].protocol`, other.ports[0].protocol, "With egressProxy the gateway reaches every backend through the proxy, which carries HTTP and HTTPS over TCP only: give the backend as TCP, or leave egressProxy out.");
+    }
+}
+
+/**
  * Validates the args of `SelfHostedGatewayEgress` (every `Input` already resolved) and fills in
  * defaults. Throws `InputError` naming the first bad arg. `componentName` supplies default names.
  */
@@ -757,13 +773,18 @@ export function resolveOptions(componentName: string, args: unknown): Options {
     }
     // Through a proxy, the proxy is who the firewall sees.
     const sources = egressProxy ? { ...fw, sourceAddresses: [egressProxy.address] } : fw;
+    const features = resolveFeatures("features", top.features, minimumPrefixLength);
+    const backends = resolveBackends("backends", top.backends, minimumPrefixLength);
+    if (egressProxy) {
+        checkProxiable(features, backends, top.backends);
+    }
     return {
         apim: resolveApim("apim", top.apim),
         firewall: firewallEnabled ? resolveSources("firewall", sources, minimumPrefixLength) : undefined,
         placement: firewallEnabled ? resolvePlacement(componentName, "firewall", fw) : undefined,
         cluster: resolveCluster(componentName, top.cluster, minimumPrefixLength),
-        features: resolveFeatures("features", top.features, minimumPrefixLength),
-        backends: resolveBackends("backends", top.backends, minimumPrefixLength),
+        features,
+        backends,
         configurationAddress: configurationAddressAt("firewall.configurationAddress", fw.configurationAddress),
         egressProxy,
         hostAliases: top.hostAliases === undefined || top.hostAliases === null ? undefined : booleanAt("hostAliases", top.hostAliases, false),

@@ -56,7 +56,7 @@ export function deriveEgress(document: unknown, options: Options, collections: C
     return {
         facts, plan, firewall, cluster,
         flows: describeFlows(plan, firewall, cluster),
-        notes: [...facts.warnings, ...configurationNotes(facts, options), ...(firewall?.notes ?? [])],
+        notes: [...facts.warnings, ...configurationNotes(facts, options), ...proxyNotes(plan, options), ...(firewall?.notes ?? [])],
         helmValues: gatewayHelmValues(facts, plan, options),
     };
 }
@@ -68,6 +68,18 @@ function configurationNotes(facts: ApimFacts, options: Options): string[] {
     return facts.configurationHostIsCustom && options.configurationAddress === undefined
         ? [`The configuration host ${facts.configurationHost} is a custom ConfigurationApi hostname: if Application Gateway publishes it (the "Internet connectivity" option), the gateway connects to the Application Gateway's address, not to the VIP ${facts.configurationAddress}. Set firewall.configurationAddress to that address.`]
         : [];
+}
+
+/** What the proxy's administrator must know: the proxy, not the gateway, resolves and connects. */
+function proxyNotes(plan: EgressPlan, options: Options): string[] {
+    const proxy = options.egressProxy;
+    if (!proxy) {
+        return [];
+    }
+    return [
+        `The gateway sends every connection to the forward proxy ${proxy.address}:${proxy.port} by name (CONNECT), so the proxy resolves the names: it must resolve ${plan.configurationHost} to ${plan.configurationAddress} (for an Internal instance, from the private DNS zone), and the firewall sees the proxy as the source of every flow.`,
+        ...(options.features.eventHubs.enabled ? ["Through egressProxy the Event Hubs logger can reach Event Hubs only on 443 (HTTPS, or AMQP over WebSockets): AMQP on 5671-5672 cannot pass a forward proxy, so no rule opens it."] : []),
+    ];
 }
 
 /** One rule collection group of a hub, as laid out. */

@@ -113,6 +113,36 @@ describe("domain truth", () => {
             ]);
         });
 
+        it("lists each flow once under the proxy's rule, and each of their documents once", async () => {
+            const run = await runOffline(unmaskedExample(), with_(proxied("kubernetes"), (a) => (a.firewall.ruleStyle = "both")), "gw");
+            const rule = run.outputs.changeRequest.find((r) => r.destinations === "10.70.0.10/32") as { rule: string; reference: string };
+            assert.deepEqual(rule.rule.split(" "), ["configuration-address", "configuration-host", "azureresourcemanager-management-azure-com", "backend-orders"]);
+            const references = rule.reference.replace("declared by the user", "declared-by-the-user").split(" ");
+            assert.deepEqual(references, [...new Set(references)]);
+        });
+
+        it("opens Event Hubs on 443 alone, since AMQP over TCP cannot pass a proxy, and says so", async () => {
+            const run = await runOffline(unmaskedExample(), with_(proxied("kubernetes"), (a) => (a.features.eventHubs = { enabled: true, namespaces: ["contoso-logs"] })), "gw");
+            assert.deepEqual(run.outputs.egressPlan.filter((f) => f.id.startsWith("eventhubs-")).map((f) => `${f.id} ${f.ports}`), ["eventhubs-contoso-logs-https 443"]);
+            assert.ok(run.outputs.notes.includes("Through egressProxy the Event Hubs logger can reach Event Hubs only on 443 (HTTPS, or AMQP over WebSockets): AMQP on 5671-5672 cannot pass a forward proxy, so no rule opens it."));
+        });
+
+        it("maps no host of an Internal instance, and tells the proxy's administrator what to resolve", async () => {
+            const run = await runOffline(fixture("az-internal-developer.json"), proxied("kubernetes"), "gw");
+            assert.deepEqual(run.outputs.gatewayHelmValues.gateway.deployment, { network: { proxy: { http: "http://10.70.0.10:3128", https: "http://10.70.0.10:3128" } } });
+            assert.ok(run.outputs.notes.includes("The gateway sends every connection to the forward proxy 10.70.0.10:3128 by name (CONNECT), so the proxy resolves the names: it must resolve contoso-dev.configuration.azure-api.net to 10.50.2.4 (for an Internal instance, from the private DNS zone), and the firewall sees the proxy as the source of every flow."));
+        });
+
+        it("refuses an external cache beside a proxy, which carries HTTP and HTTPS only", async () => {
+            await assert.rejects(runOffline(unmaskedExample(), with_(proxied("kubernetes"), (a) => (a.features.externalCache = { enabled: true, host: "redis.contoso.internal" })), "gw"),
+                /^InputError: Invalid value for features\.externalCache\.enabled: true\. With egressProxy the gateway reaches everything outside the cluster through the proxy, which carries HTTP and HTTPS, not Redis/);
+        });
+
+        it("refuses a UDP backend beside a proxy, naming it where the user listed it", async () => {
+            const udp = with_(proxied("kubernetes"), (a) => a.backends.unshift({ name: "zz-syslog", address: "10.90.5.4", port: 514, protocol: "UDP" }));
+            await assert.rejects(runOffline(unmaskedExample(), udp, "gw"), /^InputError: Invalid value for backends\[0\]\.protocol: "UDP"\. With egressProxy the gateway reaches every backend through the proxy, which carries HTTP and HTTPS over TCP only/);
+        });
+
         it("refuses gateway hosts as firewall sources beside a proxy", async () => {
             await assert.rejects(runOffline(unmaskedExample(), with_(proxied("kubernetes"), (a) => (a.firewall.sourceAddresses = ["10.80.0.0/24"])), "gw"),
                 /^InputError: Invalid value for firewall\.sourceAddresses: \["10\.80\.0\.0\/24"\]\. With egressProxy the firewall sees the proxy as the source of every flow/);
