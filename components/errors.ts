@@ -5,12 +5,19 @@
 
 // Credentials as they appear in values people paste: URL user-info, connection-string keys
 // (Redis `password=`, SQL `pwd=`, Service Bus `SharedAccessKey=`, Storage `AccountKey=`, SAS
-// `sig=`, Application Insights `InstrumentationKey=`), bearer tokens and JWTs.
+// `sig=`, Application Insights `InstrumentationKey=`), bearer tokens and JWTs, the self-hosted
+// gateway's token as its Authorization header carries it (`GatewayKey <id>&<expiry>&<signature>`),
+// and keys pasted bare: padded base64 (Azure's account and access keys are 44 or 88 characters
+// ending in `=`), or a run of 50 or more unpadded, mixing digits and both cases, with no `/` (so that a
+// resource ID's path is never taken for one).
 const CREDENTIAL_PATTERNS: readonly RegExp[] = [
     /\b[a-z][a-z0-9+.-]*:\/\/[^/\s@"']*@/gi,
     /\b(?:password|passwd|pwd|sharedaccesskey|sharedaccesssignature|accountkey|sig|secret|client_secret|token|access_token|apikey|api_key|instrumentationkey)\s*=\s*[^;,&\s"']*/gi,
     /\bbearer\s+[A-Za-z0-9._~+/-]+=*/gi,
+    /\bGatewayKey\s+[^\s"']+/gi,
     /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
+    /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{38,}={1,2}(?![A-Za-z0-9+/=])/g,
+    /(?<![A-Za-z0-9+])(?=[A-Za-z0-9+]*[0-9])(?=[A-Za-z0-9+]*[a-z])(?=[A-Za-z0-9+]*[A-Z])[A-Za-z0-9+]{50,}(?![A-Za-z0-9+])/g,
 ];
 
 /** True when `text` holds something that looks like a credential. */

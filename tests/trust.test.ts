@@ -7,6 +7,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { main } from "../cli/main";
+import { InputError, redactCredentials } from "../components/errors";
 import { CLI, fixturePath, forgetRefusedRegistrations, Sink, scratchFiles, SITE_OPTIONS } from "./helpers";
 
 const REST = fixturePath("rest-external-premium.json");
@@ -99,6 +100,27 @@ describe("trust (the built command line)", () => {
             const apim = file("userinfo.json", fs.readFileSync(REST, "utf8").replace("https://fabrikam-apim.azure-api.net", `https://admin:${PASSWORD}@fabrikam-apim.azure-api.net`));
             const line = refusedWith(await cli("preview", "--apim", apim, "--options", SITE_OPTIONS));
             assert.equal(line, "error: Invalid value for properties.gatewayUrl: (withheld: it carries a credential). Expected an https URL such as \"https://contoso.azure-api.net\", without a user name or password.");
+        });
+
+        it("withholds a gateway token pasted where a host belongs", async () => {
+            const token = "GatewayKey berlin-gw&202612010000&kW3p0Zq9X1vL8nR2tY6uA4sD7fG5hJ3kL9zX2cV8bN1mQ4wE6rT0yU5iO7pA3sD==";
+            const options = file("token.yaml", `firewall: { policyName: fw, resourceGroupName: rg, sourceAddresses: [10.80.0.0/24] }\ncluster: { namespace: gw }\nfeatures:\n  externalCache: { enabled: true, host: "${token}" }\n`);
+            const line = refusedWith(await cli("preview", "--apim", REST, "--options", options));
+            assert.ok(!line.includes("kW3p0Zq9"), line);
+            assert.match(line, /^error: Invalid value for features\.externalCache\.host: \(withheld: it carries a credential\)\./);
+        });
+
+        it("withholds an access key pasted bare, padded or not", () => {
+            const padded = "q9X1vL8nR2tY6uA4sD7fG5hJ3kL9zX2cV8bN1mQ4wE6=";
+            const unpadded = "Zq9X1vL8nR2tY6uA4sD7fG5hJ3kL9zX2cV8bN1mQ4wE6rT0yU5iO7pA3sD";
+            for (const key of [padded, unpadded]) {
+                assert.equal(new InputError("backends[0].fqdn", key, "Expected a host name.").message, "Invalid value for backends[0].fqdn: (withheld: it carries a credential). Expected a host name.");
+            }
+        });
+
+        it("takes no resource ID for a credential, however long its names", () => {
+            const id = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rghub/providers/Microsoft.Network/firewallPolicies/ContosoHubFirewallPolicy2026ProductionWestEurope/ruleCollectionGroups/apimGatewayBerlin2026";
+            assert.equal(redactCredentials(id), id);
         });
 
         it("escapes a newline in a key, so no second line reaches a pipeline log as a command", async () => {
