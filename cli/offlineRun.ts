@@ -9,7 +9,8 @@ import { GatewayEgressRuleCollectionGroup, HubGatewayReport, RuleCollectionGroup
 import { byCodePoint } from "../components/ordering";
 import { GatewayHelmValues } from "../components/helmValues";
 import { FlowReport, RuleRow } from "../components/report";
-import { resetPolicyLedger, SelfHostedGatewayEgress } from "../components/selfHostedGatewayEgress";
+import { resetPolicyLedger } from "../components/groupWriter";
+import { SelfHostedGatewayEgress } from "../components/selfHostedGatewayEgress";
 import { RegisteredResource, setApimMocks, settle } from "./apimMocks";
 
 export { APIM_READ_TOKEN, RegisteredResource } from "./apimMocks";

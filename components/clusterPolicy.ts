@@ -10,7 +10,7 @@ import { EgressFlow, EgressPlan } from "./egressPlan";
 import { InputError } from "./errors";
 import { ClusterFlavor } from "./args";
 import { ClusterOptions } from "./options";
-import { DestinationKind, PortRange, tcp, udp } from "./peers";
+import { ALL_IPV4, DestinationKind, PortRange, tcp, udp } from "./peers";
 
 export interface Manifest {
     readonly apiVersion: string;
@@ -78,8 +78,6 @@ function fromPods(flow: EgressFlow): boolean {
 function networkPolicyPort(p: PortRange) {
     return p.endPort === undefined ? { protocol: p.protocol, port: p.port } : { protocol: p.protocol, port: p.port, endPort: p.endPort };
 }
-
-export const ALL_IPV4 = "0.0.0.0/0";
 
 /** The rule of a flow's rule reference, without the note on how the flow reaches it. */
 export function ruleOf(where: string): string {

@@ -13,8 +13,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { getApiManagementService } from "@pulumi/azure-native/apimanagement";
 import { GatewayEgressRuleCollectionGroupArgs } from "./args";
-import { claimGroups, inProviderSubscription, isPlain, knownValue, registerGroups } from "./groupWriter";
+import { claimGroups, inProviderSubscription, registerGroups } from "./groupWriter";
 import { HubOptions, Options, resolveHubOptions } from "./options";
+import { isPlain, knownValue } from "./outputs";
 import { deriveHub, HubDerivation } from "./pipeline";
 import { GroupPlacement } from "./policyLedger";
 
@@ -108,10 +109,9 @@ export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
             throw e;
         });
         // An unknown input leaves every output unknown, as Pulumi shows what it cannot know yet.
-        const settled = written.then((w) => w);
         const from = <T>(f: (w: Written) => pulumi.Input<T>): pulumi.Output<T> => (resolved
-            ? resolved.apply(() => settled.then((w) => (w === undefined ? undefined : f(w))))
-            : pulumi.output(settled.then((w) => f(w as Written)))) as pulumi.Output<T>;
+            ? resolved.apply(() => written.then((w) => (w === undefined ? undefined : f(w))))
+            : pulumi.output(written.then((w) => f(w as Written)))) as pulumi.Output<T>;
 
         this.ruleCollectionGroupIds = from((w) => w.ids);
         this.ruleCollectionGroups = from((w) => w.placements.apply((placed) => w.derivation.groups.map((g, i) => ({ name: g.name, priority: placed[i].priority, bytes: g.bytes, gateways: [...g.gateways] }))));

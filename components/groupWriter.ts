@@ -8,6 +8,7 @@ import { FirewallPolicyRuleCollectionGroup } from "@pulumi/azure-native/network"
 import { InputError } from "./errors";
 import { FilterRuleCollection } from "./firewallRules";
 import { PlacementOptions } from "./options";
+import { read, Untyped } from "./outputs";
 import { Claim, GroupPlacement, GroupRequest, PendingRequest, PolicyLedger } from "./policyLedger";
 
 // One ledger per program, even when a program loads two copies of this package (a landing-zone
@@ -28,47 +29,6 @@ export function claimGroups(request: GroupRequest | null | PendingRequest): Clai
     const shared = globalThis as WithLedger;
     shared[LEDGER] ??= new PolicyLedger<FirewallPolicyRuleCollectionGroup>();
     return shared[LEDGER].claim(request);
-}
-
-/** True when no Output or Promise hides inside `value`: it can be validated right now. */
-export function isPlain(value: unknown): boolean {
-    if (pulumi.Output.isInstance(value) || value instanceof Promise) {
-        return false;
-    }
-    if (typeof value === "object" && value !== null) {
-        return Object.values(value).every(isPlain);
-    }
-    return true;
-}
-
-// Output#promise and Output#isKnown are internal to the SDK, but they are how its own runtime
-// awaits a value; `apply` would never run for an unknown value, which a writer must still see.
-interface OutputInternals<T> {
-    promise(withUnknowns?: boolean): Promise<T>;
-    readonly isKnown: Promise<boolean>;
-}
-
-/**
- * The value of `output` once it resolves; `undefined` when it stays unknown in this run (a
- * preview with inputs from resources not created yet). Rejects when the Output rejects.
- */
-export async function knownValue<T>(output: pulumi.Output<T>): Promise<T | undefined> {
-    const o = output as unknown as OutputInternals<T>;
-    const [known, value] = await Promise.all([o.isKnown, o.promise(true)]);
-    return known && !pulumi.containsUnknowns(value) ? value : undefined;
-}
-
-/**
- * The value of `output` with unknown parts left as Pulumi's `unknown` marker: enough to read the
- * parts that are known (a cluster's flavor beside a namespace from a resource not created yet).
- */
-export function valueWithUnknowns<T>(output: pulumi.Output<T>): Promise<T> {
-    return (output as unknown as OutputInternals<T>).promise(true);
-}
-
-/** A plain value is read now; an Output when it resolves. */
-export function read<T, U>(value: T | pulumi.Output<T>, f: (v: T) => U): U | pulumi.Output<U> {
-    return pulumi.Output.isInstance(value) ? value.apply(f) : f(value);
 }
 
 /**
@@ -97,11 +57,6 @@ export interface GroupContent {
     readonly resourceName: string;
     readonly ruleCollections: pulumi.Input<readonly FilterRuleCollection[]>;
 }
-
-// The azure-native input types want mutable arrays; the renderers hand out read-only data. The
-// shapes are the same: the tests pin them against the SDK's type tokens.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Untyped = any;
 
 /**
  * Registers a writer's groups, the first after what its claim waits for and each further one

@@ -10,7 +10,7 @@ import { ClusterFlavor, RuleStyle } from "./args";
 import { GatewayPorts, SUPPORTED_GATEWAY_MAJOR_VERSION } from "./catalog";
 import { InputError } from "./errors";
 import { byCodePoint } from "./ordering";
-import { boundedCidr, Destination, fqdn, parseServiceIpv4, Protocol, validatePort, validatePortRange, validateProtocol, PortRange } from "./peers";
+import { ALL_IPV4, boundedCidr, Destination, fqdn, parseServiceIpv4, Protocol, validatePort, validatePortRange, validateProtocol, PortRange } from "./peers";
 
 export interface FirewallPolicyRef {
     /** Lower case; absent when the policy is named by resource group and name (the provider's subscription). */
@@ -488,9 +488,6 @@ export function resolveShape(firewall: unknown, cluster: unknown): ComponentShap
     };
 }
 
-/** The explicit opt-in of `cluster.allowNamedFlowsTo`: leave named flows to another enforcer. */
-const ALL_ADDRESSES = "0.0.0.0/0";
-
 function resolveCluster(componentName: string, raw: unknown, minimumPrefixLength: number): ClusterOptions {
     const c = objectAt("cluster", raw, CLUSTER_KEYS);
     const enabled = booleanAt("cluster.enabled", c.enabled, true);
@@ -514,11 +511,11 @@ function resolveCluster(componentName: string, raw: unknown, minimumPrefixLength
         dnsPodLabels: validateLabels("cluster.dnsPodLabels", c.dnsPodLabels, defaults.dnsPodLabels),
         ingressNamespaces: [...(c.ingressNamespaces === undefined ? defaults.ingressNamespaces : listAt("cluster.ingressNamespaces", c.ingressNamespaces, (f, v) => validateNamespace(f, stringAt(f, v, true))))].sort(byCodePoint),
         // 0.0.0.0/0 written out is the documented opt-in; anything else follows the breadth rule.
-        allowNamedFlowsTo: listAt("cluster.allowNamedFlowsTo", c.allowNamedFlowsTo, (f, v) => (v === ALL_ADDRESSES ? ALL_ADDRESSES : boundedCidr(f, v, minimumPrefixLength).value)).sort(byCodePoint),
+        allowNamedFlowsTo: listAt("cluster.allowNamedFlowsTo", c.allowNamedFlowsTo, (f, v) => (v === ALL_IPV4 ? ALL_IPV4 : boundedCidr(f, v, minimumPrefixLength).value)).sort(byCodePoint),
         denyAllOtherEgress: booleanAt("cluster.denyAllOtherEgress", c.denyAllOtherEgress, true),
         namespaceIsDedicated: booleanAt("cluster.namespaceIsDedicated", c.namespaceIsDedicated, false),
         // 0.0.0.0/0 written out opens the listeners to every client, as a public gateway is.
-        ingressFrom: listAt("cluster.ingressFrom", c.ingressFrom, (f, v) => (v === ALL_ADDRESSES ? ALL_ADDRESSES : boundedCidr(f, v, minimumPrefixLength).value)).sort(byCodePoint),
+        ingressFrom: listAt("cluster.ingressFrom", c.ingressFrom, (f, v) => (v === ALL_IPV4 ? ALL_IPV4 : boundedCidr(f, v, minimumPrefixLength).value)).sort(byCodePoint),
         instancePorts: resolveInstancePorts(c.instancePorts),
     };
     if (flavor === ClusterFlavor.Cilium && options.allowNamedFlowsTo.length > 0) {

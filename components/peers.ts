@@ -19,6 +19,12 @@ export interface Destination {
     readonly value: string;
 }
 
+/**
+ * Every IPv4 address: never a bounded network, so accepted only where an arg asks for it by
+ * name (`cluster.allowNamedFlowsTo`, `cluster.ingressFrom`), and as an EgressFirewall's final deny.
+ */
+export const ALL_IPV4 = "0.0.0.0/0";
+
 export const Protocol = { Tcp: "TCP", Udp: "UDP" } as const;
 export type Protocol = (typeof Protocol)[keyof typeof Protocol];
 

@@ -17,20 +17,14 @@ import { ClusterFlavor, SelfHostedGatewayEgressArgs } from "./args";
 import { Manifest } from "./clusterPolicy";
 import { GatewayHelmValues } from "./helmValues";
 import { InputError } from "./errors";
-import { claimGroups, inProviderSubscription, isPlain, knownValue, read, registerGroups, valueWithUnknowns } from "./groupWriter";
+import { claimGroups, inProviderSubscription, registerGroups } from "./groupWriter";
+import { isPlain, knownValue, read, Untyped, valueWithUnknowns } from "./outputs";
 import { ComponentShape, Options, PlacementOptions, resolveOptions, resolveShape } from "./options";
 import { changeRequest, deriveEgress } from "./pipeline";
 import { GroupPlacement, GroupRequest } from "./policyLedger";
 import { FlowReport, RuleRow, rowsToMarkdown } from "./report";
 
-export { resetPolicyLedger } from "./groupWriter";
-
 export const TYPE_TOKEN = "apim-gateway-egress:index:SelfHostedGatewayEgress";
-
-// The azure-native and kubernetes input types want mutable arrays; the renderers hand out
-// read-only data. The shapes are the same: the tests pin them against the SDK's type tokens.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Untyped = any;
 
 /** A flow of the egress plan that no cluster rule allows, so it stays blocked in the cluster. */
 export interface NotEnforceableFlow {

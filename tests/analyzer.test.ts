@@ -15,7 +15,8 @@ import { parse as parseYaml } from "yaml";
 import { schemaText, SCHEMA_FILES, toJsonSchema } from "../scripts/optionsSchema";
 import { ClusterFlavor, RuleStyle } from "../components/args";
 import { HUB_TYPE_TOKEN } from "../components/gatewayEgressRuleCollectionGroup";
-import { resetPolicyLedger, TYPE_TOKEN } from "../components/selfHostedGatewayEgress";
+import { resetPolicyLedger } from "../components/groupWriter";
+import { TYPE_TOKEN } from "../components/selfHostedGatewayEgress";
 import { CLIENT_CONFIG_TOKEN, settle } from "../cli/apimMocks";
 import { unmaskedExample } from "./helpers";
 

@@ -2,7 +2,7 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { RegisteredResource, setApimMocks, settle } from "../cli/apimMocks";
-import { resetPolicyLedger } from "../components/selfHostedGatewayEgress";
+import { resetPolicyLedger } from "../components/groupWriter";
 import { unmaskedExample, with_ } from "./helpers";
 
 describe("gateway-release example (examples/gateway-release)", () => {

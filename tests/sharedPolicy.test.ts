@@ -7,7 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { FirewallPolicy } from "@pulumi/azure-native/network";
 import { APIM_READ_TOKEN, CLIENT_CONFIG_TOKEN, settle } from "../cli/apimMocks";
 import { GatewayEgressRuleCollectionGroup } from "../components/gatewayEgressRuleCollectionGroup";
-import { resetPolicyLedger, SelfHostedGatewayEgress } from "../components/selfHostedGatewayEgress";
+import { resetPolicyLedger } from "../components/groupWriter";
+import { SelfHostedGatewayEgress } from "../components/selfHostedGatewayEgress";
 import { forgetRefusedRegistrations, unmaskedExample, with_ } from "./helpers";
 
 const RCG = "azure-native:network:FirewallPolicyRuleCollectionGroup";

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
-import { resetPolicyLedger } from "../components/selfHostedGatewayEgress";
+import { resetPolicyLedger } from "../components/groupWriter";
 import { unmaskedExample } from "./helpers";
 
 const repoRoot = path.join(__dirname, "..", "..");
