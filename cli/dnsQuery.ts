@@ -226,6 +226,40 @@ function errnoOf(e: unknown): string {
     return (e as NodeJS.ErrnoException).code ?? "error";
 }
 
+/** How a query ends: once, with an outcome or a bug. */
+interface Ending {
+    /** The first call settles the query, stops its timer and releases its socket; later calls do nothing. */
+    finish(outcome: Outcome | Promise<Outcome>, error?: unknown): void;
+    /** Wraps an event handler: a throw inside it ends the query as a bug instead of an uncaught exception. */
+    guard<A extends unknown[]>(handler: (...args: A) => void): (...args: A) => void;
+}
+
+function oneEnding(resolve: (o: Outcome | Promise<Outcome>) => void, reject: (e: unknown) => void, release: () => void, timeoutMs: number, timedOut: () => Outcome): Ending {
+    let done = false;
+    const finish = (outcome: Outcome | Promise<Outcome>, error?: unknown) => {
+        if (done) {
+            return;
+        }
+        done = true;
+        clearTimeout(timer);
+        release();
+        if (error !== undefined) {
+            reject(error);
+        } else {
+            resolve(outcome);
+        }
+    };
+    const guard = <A extends unknown[]>(handler: (...args: A) => void) => (...args: A) => {
+        try {
+            handler(...args);
+        } catch (e) {
+            finish(timedOut(), e);
+        }
+    };
+    const timer = setTimeout(guard(() => finish(timedOut())), timeoutMs);
+    return { finish, guard };
+}
+
 /**
  * One try against one server: UDP, then TCP if the answer is truncated. Network failures are
  * outcomes; only a bug rejects (and so reaches exit 4).
@@ -236,33 +270,14 @@ function queryOnce(name: string, server: DnsServer, timeoutMs: number): Promise<
         const query = { type: "query" as const, id, flags: dnsPacket.RECURSION_DESIRED, questions: [questionOf(name)] };
         const socket = dgram.createSocket(net.isIPv6(server.host) ? "udp6" : "udp4");
         let ignored: string | undefined;
-        let done = false;
-        const finish = (outcome: Outcome | Promise<Outcome>, error?: unknown) => {
-            if (done) {
-                return;
-            }
-            done = true;
-            clearTimeout(timer);
+        const release = () => {
             try {
                 socket.close();
             } catch {
                 // Already closed by a failed bind: nothing to release.
             }
-            if (error !== undefined) {
-                reject(error);
-            } else {
-                resolve(outcome);
-            }
         };
-        // A throw inside an event handler would otherwise be an uncaught exception.
-        const guard = <A extends unknown[]>(handler: (...args: A) => void) => (...args: A) => {
-            try {
-                handler(...args);
-            } catch (e) {
-                finish({ kind: "timeout" }, e);
-            }
-        };
-        const timer = setTimeout(guard(() => finish({ kind: "timeout", ignored })), timeoutMs);
+        const { finish, guard } = oneEnding(resolve, reject, release, timeoutMs, () => ({ kind: "timeout", ignored }));
         socket.on("error", guard((e: Error) => finish({ kind: "network", code: errnoOf(e), server: formatServer(server), truncated: false })));
         socket.on("message", guard((message: Buffer) => {
             let packet: dnsPacket.DecodedPacket;
@@ -299,28 +314,7 @@ function queryTcp(name: string, server: DnsServer, timeoutMs: number): Promise<O
         const failed = (code: string): Outcome => ({ kind: "network", code, server: formatServer(server), truncated: true });
         const socket = net.createConnection({ host: server.host, port: server.port });
         let received = Buffer.alloc(0);
-        let done = false;
-        const finish = (outcome: Outcome, error?: unknown) => {
-            if (done) {
-                return;
-            }
-            done = true;
-            clearTimeout(timer);
-            socket.destroy();
-            if (error !== undefined) {
-                reject(error);
-            } else {
-                resolve(outcome);
-            }
-        };
-        const guard = <A extends unknown[]>(handler: (...args: A) => void) => (...args: A) => {
-            try {
-                handler(...args);
-            } catch (e) {
-                finish(failed("error"), e);
-            }
-        };
-        const timer = setTimeout(guard(() => finish(failed("ETIMEOUT"))), timeoutMs);
+        const { finish, guard } = oneEnding(resolve, reject, () => socket.destroy(), timeoutMs, () => failed("ETIMEOUT"));
         socket.on("error", guard((e: Error) => finish(failed(errnoOf(e)))));
         socket.on("close", guard(() => finish(failed("ECONNRESET"))));
         socket.on("connect", guard(() => socket.write(dnsPacket.streamEncode(query))));
