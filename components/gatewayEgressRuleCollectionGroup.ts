@@ -15,7 +15,7 @@ import { getApiManagementService } from "@pulumi/azure-native/apimanagement";
 import { GatewayEgressRuleCollectionGroupArgs } from "./args";
 import { claimGroups, inProviderSubscription, registerGroups } from "./groupWriter";
 import { HubOptions, Options, resolveHubOptions } from "./options";
-import { isPlain, knownValue } from "./outputs";
+import { childrenRegistered, isPlain, knownValue, lateChildren } from "./outputs";
 import { deriveHub, HubDerivation } from "./pipeline";
 import { GroupPlacement } from "./policyLedger";
 
@@ -108,6 +108,7 @@ export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
             claim.written([]);
             throw e;
         });
+        childrenRegistered(this, written, this.getData());
         // An unknown input leaves every output unknown, as Pulumi shows what it cannot know yet.
         const from = <T>(f: (w: Written) => pulumi.Input<T>): pulumi.Output<T> => (resolved
             ? resolved.apply(() => written.then((w) => (w === undefined ? undefined : f(w))))
@@ -133,5 +134,10 @@ export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
             gateways: this.gateways,
             notes: this.notes,
         });
+    }
+
+    /** Settles once every child is registered: Pulumi reads the children for a dependent then. */
+    protected override initialize(): Promise<undefined> {
+        return lateChildren(this);
     }
 }

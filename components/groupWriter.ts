@@ -45,7 +45,7 @@ export function inProviderSubscription(placement: PlacementOptions | pulumi.Outp
         if (wanted !== undefined) {
             const { subscriptionId } = await getClientConfig({ parent });
             if (subscriptionId.toLowerCase() !== wanted) {
-                throw new InputError(`${field}.policyId`, wanted, `The policy is in subscription ${wanted}, but the azure-native provider of this component writes to subscription ${subscriptionId}: pass a provider for subscription ${wanted} in the component's options (providers: { "azure-native": ... }), or name a policy of subscription ${subscriptionId}.`);
+                throw new InputError(`${field}.policyId`, `/subscriptions/${wanted}/resourceGroups/${p.policy.resourceGroupName}/providers/Microsoft.Network/firewallPolicies/${p.policy.policyName}`, `The policy is in subscription ${wanted}, but the azure-native provider of this component writes to subscription ${subscriptionId}: pass a provider for subscription ${wanted} in the component's options (providers: { "azure-native": ... }), or name a policy of subscription ${subscriptionId}.`);
             }
         }
         return p;

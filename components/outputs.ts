@@ -1,6 +1,7 @@
-// Reading args that may be Outputs, for the component shells: whether a value can be validated
-// now, its value once resolved (or that it stays unknown in this run), and a read that is plain
-// for a plain value. The pure layers never see an Output.
+// Args that may be Outputs, for the component shells: whether a value can be validated now, its
+// value once resolved (or that it stays unknown in this run), a read that is plain for a plain
+// value, and a component whose children may be registered only once they resolve. The pure
+// layers never see an Output.
 import * as pulumi from "@pulumi/pulumi";
 
 // The azure-native and kubernetes input types want mutable arrays; the renderers hand out
@@ -47,4 +48,29 @@ export function valueWithUnknowns<T>(output: pulumi.Output<T>): Promise<T> {
 /** A plain value is read now; an Output when it resolves. */
 export function read<T, U>(value: T | pulumi.Output<T>, f: (v: T) => U): U | pulumi.Output<U> {
     return pulumi.Output.isInstance(value) ? value.apply(f) : f(value);
+}
+
+const LATE_CHILDREN = new WeakMap<object, (children: Promise<unknown>) => void>();
+
+// For a resource that depends on a component, Pulumi reads the component's children once the
+// promise of its `initialize` settles (`runtime/dependsOn` in the SDK). A component whose children
+// are registered only once Outputs resolve returns `lateChildren(this)` from `initialize` and
+// reports them with `childrenRegistered`, so that a dependent (the gateway's chart release) waits
+// for every child. (The components extend ComponentResource directly, as Pulumi's schema analyzer
+// requires, so this is a pair of functions rather than a base class.)
+
+/** What the component's `initialize` returns: settles as the children given to `childrenRegistered` do. */
+export function lateChildren(component: object): Promise<undefined> {
+    // Runs inside the base constructor, before the component's own fields exist: hence the WeakMap.
+    return new Promise((resolve, reject) => LATE_CHILDREN.set(component, (children) => children.then(() => resolve(undefined), reject)));
+}
+
+/**
+ * Reports that the component's children are registered: now (a plain value), or when `children`
+ * settles. A refusal rejects `data` (the component's `getData()`), so that nothing depending on the
+ * component is created either; the refusal itself is reported on the component's outputs.
+ */
+export function childrenRegistered(component: object, children: unknown, data: Promise<unknown>): void {
+    LATE_CHILDREN.get(component)?.(Promise.resolve(children));
+    data.catch(() => undefined);
 }

@@ -18,7 +18,7 @@ import { Manifest } from "./clusterPolicy";
 import { GatewayHelmValues } from "./helmValues";
 import { InputError } from "./errors";
 import { claimGroups, inProviderSubscription, registerGroups } from "./groupWriter";
-import { isPlain, knownValue, read, Untyped, valueWithUnknowns } from "./outputs";
+import { childrenRegistered, isPlain, knownValue, lateChildren, read, Untyped, valueWithUnknowns } from "./outputs";
 import { ComponentShape, Options, PlacementOptions, resolveOptions, resolveShape } from "./options";
 import { changeRequest, deriveEgress } from "./pipeline";
 import { GroupPlacement, GroupRequest } from "./policyLedger";
@@ -115,7 +115,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
     public readonly notes: pulumi.Output<string[]>;
     /**
      * The values of the gateway's Helm chart (azure-api-management-gateway) these rules assume:
-     * the configuration endpoint, its address as a host alias (Internal mode, or `hostAliases`),
+     * the configuration endpoint, its address as a host alias (Internal mode without egressProxy, or `hostAliases`),
      * the forward proxy, the replicas' ports. Pass them to the chart's release.
      */
     public readonly gatewayHelmValues: pulumi.Output<GatewayHelmValues>;
@@ -191,6 +191,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
                 }
                 return build(s, t);
             });
+        childrenRegistered(this, children, this.getData());
         if (children instanceof Promise && claim) {
             // A firewall that turns out disabled, or a refusal, writes nothing; successors must not wait.
             children.then((c) => (c.ruleCollectionGroup ? undefined : claim.written([])), () => claim.written([]));
@@ -228,5 +229,10 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             notes: this.notes,
             gatewayHelmValues: this.gatewayHelmValues,
         });
+    }
+
+    /** Settles once every child is registered: Pulumi reads the children for a dependent then. */
+    protected override initialize(): Promise<undefined> {
+        return lateChildren(this);
     }
 }

@@ -105,7 +105,7 @@ describe("writers on one policy given as an Output", () => {
         await program((record, policy) => {
             const components = [site("site-a", { policyId: policy.id }, record), site("site-b", { policyId: policy.id, ruleCollectionGroupName: "SITE-A" }, record)];
             return components.map((c) => c.networkPolicyName);
-        }, SUBSCRIPTION, registered).catch(() => undefined);
+        }, SUBSCRIPTION, registered).then(() => assert.fail("the duplicate name was accepted"), (e: unknown) => assert.match(String(e), /ruleCollectionGroupName: "SITE-A"/));
         forgetRefusedRegistrations();
         assert.deepEqual(childrenOf("site-b", registered), []);
     });
@@ -137,15 +137,50 @@ describe("writers on one policy given as an Output", () => {
         await program((record, policy) => [site("site-a", { policyId: policy.id }, record).ruleCollectionGroupName], "99999999-2222-3333-4444-555555555555")
             .catch((e: unknown) => (refusal = e));
         forgetRefusedRegistrations();
-        assert.match((refusal as Error).message, /^Invalid value for firewall\.policyId: "11111111-2222-3333-4444-555555555555"\. The policy is in subscription 11111111-2222-3333-4444-555555555555, but the azure-native provider of this component writes to subscription 99999999-2222-3333-4444-555555555555: pass a provider for subscription 11111111-2222-3333-4444-555555555555/);
+        assert.match((refusal as Error).message, /^Invalid value for firewall\.policyId: "\/subscriptions\/11111111-2222-3333-4444-555555555555\/resourceGroups\/rg-hub\/pr\.\.\.\. The policy is in subscription 11111111-2222-3333-4444-555555555555, but the azure-native provider of this component writes to subscription 99999999-2222-3333-4444-555555555555: pass a provider for subscription 11111111-2222-3333-4444-555555555555/);
     });
 
     it("creates no NetworkPolicy for a writer whose policy is in another subscription than the provider's", async () => {
         const registered = nothingYet();
         await program((record, policy) => [site("site-a", { policyId: policy.id }, record).networkPolicyName], "99999999-2222-3333-4444-555555555555", registered)
-            .catch(() => undefined);
+            .then(() => assert.fail("the policy of another subscription was accepted"), (e: unknown) => assert.match(String(e), /firewall\.policyId/));
         forgetRefusedRegistrations();
         assert.deepEqual(childrenOf("site-a", registered), []);
+    });
+
+    describe("a resource that depends on a writer", () => {
+        const after = (name: string, component: pulumi.Resource) => new FirewallPolicy(name, { resourceGroupName: "rg-other", firewallPolicyName: name }, { dependsOn: [component] });
+        const position = (registered: Registered, resource: string) => registered.resources.indexOf(resource);
+
+        it("waits for the gateway's group and NetworkPolicy, though they wait for the provider's subscription", async () => {
+            const registered = await program((record) => {
+                const gateway = site("site-a", { policyId: POLICY_ID }, record);
+                return [gateway.networkPolicyName, after("release", gateway).id];
+            });
+            const release = position(registered, "azure-native:network:FirewallPolicy release");
+            assert.ok(release > position(registered, `${RCG} site-a`) && release > position(registered, `${NETWORK_POLICY} site-a`), registered.resources.join("\n"));
+        });
+
+        it("waits for every group of a hub", async () => {
+            const registered = await program((record, policy) => {
+                const hub = new GatewayEgressRuleCollectionGroup("hub", {
+                    firewall: { policyId: policy.id },
+                    gateways: [{ name: "berlin", apim: { resourceGroupName: "rg-apim", serviceName: "apimservice1" }, sourceAddresses: ["10.80.0.0/24"] }],
+                }, { transformations: [record] });
+                return [hub.ruleCollectionGroupIds, after("release", hub).id];
+            });
+            assert.ok(position(registered, "azure-native:network:FirewallPolicy release") > position(registered, `${RCG} hub`), registered.resources.join("\n"));
+        });
+
+        it("is not created when the writer is refused", async () => {
+            const registered = nothingYet();
+            await program((record) => {
+                const gateway = site("site-a", { policyId: POLICY_ID }, record);
+                return [gateway.networkPolicyName, after("release", gateway).id];
+            }, "99999999-2222-3333-4444-555555555555", registered).then(() => assert.fail("the policy of another subscription was accepted"), () => undefined);
+            forgetRefusedRegistrations();
+            assert.deepEqual(registered.resources.filter((r) => r.endsWith(" release")), []);
+        });
     });
 
     describe("a hub and cluster-only sites on one policy", () => {

@@ -70,7 +70,7 @@ describe("trust (the built command line)", () => {
 
         it("refuses a policy ID in another subscription than the provider's, naming both", async () => {
             const line = refusedWith(await cli("preview", "--apim", REST, "--options", byId(SUBSCRIPTION), "--subscription", "99999999-2222-3333-4444-555555555555"));
-            assert.match(line, /^error: Invalid value for firewall\.policyId: "11111111-2222-3333-4444-555555555555"\. The policy is in subscription 11111111-2222-3333-4444-555555555555, but the azure-native provider of this component writes to subscription 99999999-2222-3333-4444-555555555555/);
+            assert.match(line, /^error: Invalid value for firewall\.policyId: "\/subscriptions\/11111111-2222-3333-4444-555555555555\/resourceGroups\/rg-hub\/pr\.\.\.\. The policy is in subscription 11111111-2222-3333-4444-555555555555, but the azure-native provider of this component writes to subscription 99999999-2222-3333-4444-555555555555/);
         });
 
         it("refuses a policy ID when the provider's subscription is unknown, instead of dropping it", async () => {
