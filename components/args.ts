@@ -64,12 +64,14 @@ export interface FirewallPolicyTarget {
     ruleCollectionGroupName?: pulumi.Input<string>;
     /**
      * Priority of the (first) rule collection group, 100-65000; lower runs first. Must differ
-     * from every other group this program writes to the same policy.
+     * from every other group this program writes to the same policy. Further groups take the
+     * lowest free priorities after it.
      * @default the lowest free multiple of 10 in `priorityRange` among this program's groups on the policy
      */
     priority?: pulumi.Input<number>;
     /**
-     * Range for the automatic priorities, when `priority` is not given, and for every group after the first.
+     * Range for the automatic priorities, when `priority` is not given: the first group takes the
+     * lowest free one, further groups the lowest free ones after it.
      * @default { start: 300, end: 65000 }
      */
     priorityRange?: pulumi.Input<PriorityRange>;

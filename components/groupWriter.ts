@@ -5,30 +5,50 @@
 import * as pulumi from "@pulumi/pulumi";
 import { getClientConfig } from "@pulumi/azure-native/authorization";
 import { FirewallPolicyRuleCollectionGroup } from "@pulumi/azure-native/network";
+import * as runtimeState from "@pulumi/pulumi/runtime/state";
 import { InputError } from "./errors";
 import { FilterRuleCollection } from "./firewallRules";
 import { PlacementOptions } from "./options";
 import { read, Untyped } from "./outputs";
-import { Claim, GroupPlacement, GroupRequest, PendingRequest, PolicyLedger } from "./policyLedger";
+import { Claim, GroupPlacement, GroupRequest, LEDGER_VERSION, PendingRequest, PolicyLedger } from "./policyLedger";
 
-// One ledger per program, even when a program loads two copies of this package (a landing-zone
-// library and the stack each with their own): writers of both must chain and collide.
+// One ledger per program run: kept in the Pulumi runtime's store of the run, which the Automation
+// API makes anew for each run of an inline program in one process, and under a global symbol, so
+// that a program loading two copies of this package (a landing-zone library and the stack each
+// with their own) chains and checks the writers of both. Copies whose ledgers differ cannot share
+// one, and then must not write unchained: they are refused.
 const LEDGER = Symbol.for("apim-gateway-egress.policyLedger");
-type WithLedger = typeof globalThis & { [LEDGER]?: PolicyLedger<FirewallPolicyRuleCollectionGroup> };
+interface SharedLedger {
+    readonly version: number;
+    readonly ledger: PolicyLedger<FirewallPolicyRuleCollectionGroup>;
+}
+type RunStore = { [LEDGER]?: SharedLedger };
+
+/** The run's store; `getStore` is internal to the SDK, but it is how the SDK keeps per-run state. */
+function runStore(): RunStore {
+    return (runtimeState as unknown as { getStore(): RunStore }).getStore();
+}
+
+function newLedger(): SharedLedger {
+    return { version: LEDGER_VERSION, ledger: new PolicyLedger<FirewallPolicyRuleCollectionGroup>() };
+}
 
 /**
  * Forgets the rule collection groups of earlier programs. Internal: for runners that build
- * several programs in one process (the offline preview, tests).
+ * several programs in one run (the offline preview, tests).
  */
 export function resetPolicyLedger(): void {
-    (globalThis as WithLedger)[LEDGER] = new PolicyLedger<FirewallPolicyRuleCollectionGroup>();
+    runStore()[LEDGER] = newLedger();
 }
 
-/** Takes the next place among this program's writers of rule collection groups. */
+/** Takes the next place among this run's writers of rule collection groups. */
 export function claimGroups(request: GroupRequest | null | PendingRequest): Claim<FirewallPolicyRuleCollectionGroup> {
-    const shared = globalThis as WithLedger;
-    shared[LEDGER] ??= new PolicyLedger<FirewallPolicyRuleCollectionGroup>();
-    return shared[LEDGER].claim(request);
+    const store = runStore();
+    const shared = (store[LEDGER] ??= newLedger());
+    if (shared.version !== LEDGER_VERSION) {
+        throw new Error(`Two copies of apim-gateway-egress with different policy ledgers (versions ${shared.version} and ${LEDGER_VERSION}) write rule collection groups in this program: their writes could not be serialized. Install one version of the package (npm ls apim-gateway-egress; npm dedupe).`);
+    }
+    return shared.ledger.claim(request);
 }
 
 /**

@@ -15,6 +15,12 @@ import { FirewallPolicyRef, PlacementOptions, PRIORITY_RANGE } from "./options";
 
 export const PRIORITY_STEP = 10;
 
+/**
+ * The ledger's protocol, for copies of this package loaded side by side: bumped whenever what a
+ * claim does changes, so that two copies share a ledger only when they would chain alike.
+ */
+export const LEDGER_VERSION = 2;
+
 /** What a writer asks for: `groups` rule collection groups on one policy. */
 export interface GroupRequest {
     /** The writing component, for messages. */
@@ -52,8 +58,10 @@ interface Entry {
     readonly policy: FirewallPolicyRef;
     readonly name: string;
     readonly priority: number;
-    /** True when the ledger chose the priority, not the user. */
-    readonly allocated: boolean;
+    /** How the priority was chosen: given by the user, allocated from the range, or after the writer's first group. */
+    readonly chosen: "given" | "allocated" | "follower";
+    /** The priority of the writer's first group. */
+    readonly first: number;
 }
 
 /** What a successor waits for: the last group a writer registered, or, if none, what the writer waited for. */
@@ -162,7 +170,8 @@ export class PolicyLedger<R> {
         const previous = this.heads.get(key) ?? this.lastUnknown;
         this.heads.set(key, tail);
         for (const [i, p] of placements.entries()) {
-            this.entries.push({ component: request.component, policy: request.placement.policy, name: request.names[i], priority: p.priority, allocated: i > 0 || request.placement.priority === undefined });
+            const chosen = i > 0 ? "follower" : request.placement.priority === undefined ? "allocated" : "given";
+            this.entries.push({ component: request.component, policy: request.placement.policy, name: request.names[i], priority: p.priority, chosen, first: placements[0].priority });
         }
         // A writer that opts out waits for nobody, but its successors still wait for its
         // predecessors as well as for it: the chain of the policy stays whole.
@@ -178,7 +187,7 @@ export class PolicyLedger<R> {
         const total = new Set(onPolicy.map((e) => e.name.toLowerCase())).size + names.length;
         if (total > placement.maxRuleCollectionGroups) {
             const advice = names.length > placement.maxRuleCollectionGroups
-                ? "Raise firewall.maxGroupBytes (2 MB on a policy created after July 2022), or split the gateways across policies."
+                ? "Raise firewall.maxGroupBytes (2 MB on a policy created after July 2022) or firewall.maxRuleCollectionGroups (60 on such a policy), or split the gateways across policies."
                 : "Put the gateways of one policy into one GatewayEgressRuleCollectionGroup.";
             throw new InputError(`${field}.maxRuleCollectionGroups`, placement.maxRuleCollectionGroups, `This program would write ${total} rule collection groups to policy ${policy}${names.length > 1 ? ` (${names.length} of them for "${component}")` : ""}; the policy accepts ${placement.maxRuleCollectionGroups} here (Azure: 50 for policies created before July 2022, 60 after). ${advice}`);
         }
@@ -191,18 +200,20 @@ export class PolicyLedger<R> {
         const taken = new Set(onPolicy.map((e) => e.priority));
         if (placement.priority !== undefined && taken.has(placement.priority)) {
             const holder = onPolicy.find((e) => e.priority === placement.priority) as Entry;
-            const how = holder.allocated ? ", allocated from its priorityRange in construction order: give it a priority of its own to keep it fixed" : "";
+            const how = holder.chosen === "allocated" ? ", allocated from its priorityRange in construction order: give it a priority of its own to keep it fixed"
+                : holder.chosen === "follower" ? `, one of its further groups, placed after its first at ${holder.first}` : "";
             throw new InputError(`${field}.priority`, placement.priority, `Component "${holder.component}" already uses that priority on policy ${policy} (rule collection group "${holder.name}"${how}): priorities order the groups, so each must be unique.`);
         }
         const placements: GroupPlacement[] = [];
         names.forEach((name, i) => {
-            // The first group at the given or lowest free priority; the writer's further groups
-            // after it, so that all its rules keep the place in the policy's order the user chose.
-            // A given priority above the range takes its followers up to Azure's last priority.
-            const range = i === 0 ? placement.priorityRange : { start: placements[i - 1].priority + 1, end: placements[0].priority > placement.priorityRange.end ? PRIORITY_RANGE.max : placement.priorityRange.end };
+            // The first group at the given or lowest free priority; the writer's further groups at
+            // the lowest free priorities after it, so that they come in the order of its layout:
+            // within the range when the first was allocated from it, up to Azure's last priority
+            // when the user gave the first (the range is for allocation).
+            const range = i === 0 ? placement.priorityRange : { start: placements[i - 1].priority + 1, end: placement.priority === undefined ? placement.priorityRange.end : PRIORITY_RANGE.max };
             const priority = i === 0 && placement.priority !== undefined ? placement.priority : freePriority(taken, range);
             if (priority === undefined) {
-                throw new InputError(`${field}.priorityRange`, placement.priorityRange, `No free priority is left between ${range.start} and ${range.end} in steps of ${PRIORITY_STEP} on policy ${policy}${i > 0 ? ` for group ${name}` : ""}: widen the range.`);
+                throw new InputError(i > 0 && placement.priority !== undefined ? `${field}.priority` : `${field}.priorityRange`, i > 0 && placement.priority !== undefined ? placement.priority : placement.priorityRange, `No free priority is left between ${range.start} and ${range.end} in steps of ${PRIORITY_STEP} on policy ${policy}${i > 0 ? ` for group ${name}` : ""}: ${i > 0 && placement.priority !== undefined ? "lower the priority" : "widen the range"}.`);
             }
             taken.add(priority);
             placements.push({ name, priority });

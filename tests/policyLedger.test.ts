@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { InputError } from "../components/errors";
 import { DEFAULT_MAX_GROUP_BYTES, DEFAULT_PRIORITY_RANGE, FirewallPolicyRef, PlacementOptions } from "../components/options";
 import * as fs from "fs";
+import * as runtimeState from "@pulumi/pulumi/runtime/state";
 import * as path from "path";
 import * as groupWriter from "../components/groupWriter";
 import { GroupRequest, PolicyLedger } from "../components/policyLedger";
@@ -79,9 +80,33 @@ describe("PolicyLedger", () => {
             assert.deepEqual(ledger.claim(request("d")).after, ["rcg-a", "rcg-b", "rcg-c"]);
         });
 
-        it("places a writer's further groups after its given priority, above the range if it is", () => {
+        it("places a writer's further groups after its given priority, wherever the range is", () => {
             const ledger = new PolicyLedger<string>();
-            assert.deepEqual(ledger.claim(request("a", { priority: 5000, priorityRange: { start: 300, end: 1000 } }, ["a", "a-2", "a-3"])).placements, [{ name: "a", priority: 5000 }, { name: "a-2", priority: 5010 }, { name: "a-3", priority: 5020 }]);
+            const range = { start: 300, end: 1000 };
+            assert.deepEqual(ledger.claim(request("above", { priority: 5000, priorityRange: range }, ["above", "above-2"])).placements, [{ name: "above", priority: 5000 }, { name: "above-2", priority: 5010 }]);
+            assert.deepEqual(ledger.claim(request("below", { priority: 100, priorityRange: range }, ["below", "below-2"])).placements, [{ name: "below", priority: 100 }, { name: "below-2", priority: 110 }]);
+            assert.deepEqual(ledger.claim(request("at-end", { priority: 1000, priorityRange: range }, ["at-end", "at-end-2"])).placements, [{ name: "at-end", priority: 1000 }, { name: "at-end-2", priority: 1010 }]);
+        });
+
+        it("keeps the further groups of an allocated writer within the range, and refuses past its end", () => {
+            const ledger = new PolicyLedger<string>();
+            const range = { start: 300, end: 320 };
+            assert.deepEqual(ledger.claim(request("a", { priorityRange: range }, ["a", "a-2"])).placements, [{ name: "a", priority: 300 }, { name: "a-2", priority: 310 }]);
+            assert.throws(() => ledger.claim(request("b", { priorityRange: range }, ["b", "b-2"])),
+                /^InputError: Invalid value for firewall\.priorityRange: \{"start":300,"end":320\}\. No free priority is left between 321 and 320 in steps of 10 on policy fwpol-hub in rg-hub for group b-2: widen the range\.$/);
+        });
+
+        it("says which group holds a priority a writer gives, when it is another writer's further group", () => {
+            const ledger = new PolicyLedger<string>();
+            ledger.claim(request("hub", { priority: 300 }, ["hub", "hub-2"]));
+            assert.throws(() => ledger.claim(request("site", { priority: 310 })),
+                /^InputError: Invalid value for firewall\.priority: 310\. Component "hub" already uses that priority on policy fwpol-hub in rg-hub \(rule collection group "hub-2", one of its further groups, placed after its first at 300\): priorities order the groups, so each must be unique\.$/);
+        });
+
+        it("advises a priority of its own when the holder's was allocated", () => {
+            const ledger = new PolicyLedger<string>();
+            ledger.claim(request("first"));
+            assert.throws(() => ledger.claim(request("second", { priority: 300 })), /\(rule collection group "first", allocated from its priorityRange in construction order: give it a priority of its own to keep it fixed\)/);
         });
 
         it("allocates the lowest free multiple of 10 in the range, for each group of a writer", () => {
@@ -194,6 +219,23 @@ describe("PolicyLedger", () => {
             groupWriter.claimGroups(request("a")).written(["rcg-a"] as never[]);
             assert.deepEqual(copy.claimGroups(request("b")).after, ["rcg-a"]);
             assert.throws(() => copy.claimGroups(request("a")), /Component "a" already writes/);
+            groupWriter.resetPolicyLedger();
+        });
+
+        // The SDK's per-run store, internal as the component's own use of it.
+        const state = runtimeState as unknown as { getStore(): Record<symbol, unknown>; withLocalStorage<T>(f: () => T): T };
+
+        it("refuses to write beside a copy whose ledger is of another version", () => {
+            state.getStore()[Symbol.for("apim-gateway-egress.policyLedger")] = { version: 1, ledger: new PolicyLedger<string>() };
+            assert.throws(() => groupWriter.claimGroups(request("a")), /^Error: Two copies of apim-gateway-egress with different policy ledgers \(versions 1 and 2\) write rule collection groups in this program/);
+            groupWriter.resetPolicyLedger();
+        });
+
+        it("starts anew for each run, as the Automation API runs an inline program twice in one process", () => {
+            groupWriter.resetPolicyLedger();
+            groupWriter.claimGroups(request("a"));
+            assert.deepEqual(state.withLocalStorage(() => groupWriter.claimGroups(request("a")).placements), [{ name: "a", priority: 300 }]);
+            assert.throws(() => groupWriter.claimGroups(request("a")), /Component "a" already writes/);
             groupWriter.resetPolicyLedger();
         });
     });
