@@ -8,16 +8,17 @@
 // `sig=`, Application Insights `InstrumentationKey=`), bearer tokens and JWTs, the self-hosted
 // gateway's token as its Authorization header carries it (`GatewayKey <id>&<expiry>&<signature>`),
 // and keys pasted bare: padded base64 (Azure's account and access keys are 44 or 88 characters
-// ending in `=`), or a run of 50 or more unpadded, mixing digits and both cases, with no `/` (so that a
-// resource ID's path is never taken for one).
+// ending in `=`), or a run of 50 or more unpadded, mixing digits and both cases. Neither bare form
+// may touch a `/` or `.` at its ends, so that a resource ID, a host or a URL path is never taken
+// for a key.
 const CREDENTIAL_PATTERNS: readonly RegExp[] = [
     /\b[a-z][a-z0-9+.-]*:\/\/[^/\s@"']*@/gi,
     /\b(?:password|passwd|pwd|sharedaccesskey|sharedaccesssignature|accountkey|sig|secret|client_secret|token|access_token|apikey|api_key|instrumentationkey)\s*=\s*[^;,&\s"']*/gi,
     /\bbearer\s+[A-Za-z0-9._~+/-]+=*/gi,
-    /\bGatewayKey\s+[^\s"']+/gi,
+    /\bGatewayKey\s+[^\s&"']+&\d{8,14}&[^\s"']+/gi,
     /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
-    /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{38,}={1,2}(?![A-Za-z0-9+/=])/g,
-    /(?<![A-Za-z0-9+])(?=[A-Za-z0-9+]*[0-9])(?=[A-Za-z0-9+]*[a-z])(?=[A-Za-z0-9+]*[A-Z])[A-Za-z0-9+]{50,}(?![A-Za-z0-9+])/g,
+    /(?<![A-Za-z0-9+/.])[A-Za-z0-9+/]{38,}={1,2}(?![A-Za-z0-9+/=.])/g,
+    /(?<![A-Za-z0-9+/.])(?=[A-Za-z0-9+]*[0-9])(?=[A-Za-z0-9+]*[a-z])(?=[A-Za-z0-9+]*[A-Z])[A-Za-z0-9+]{50,}(?![A-Za-z0-9+/.])/g,
 ];
 
 /** True when `text` holds something that looks like a credential. */
@@ -67,6 +68,9 @@ export class InputError extends Error {
     }
 }
 
+/** How much of a value is searched for a credential: far more than the 80 characters shown. */
+const SCANNED = 4096;
+
 /** Renders a received value for a message: short, single-line, never a whole document, never a credential. */
 export function describeValue(value: unknown): string {
     if (value === undefined) {
@@ -75,7 +79,8 @@ export function describeValue(value: unknown): string {
     const text = typeof value === "string" ? JSON.stringify(value)
         : typeof value === "number" || typeof value === "bigint" ? String(value)
         : safeJson(value);
-    if (carriesCredential(text)) {
+    // Only the start is shown; looking at a bounded part keeps the patterns' cost bounded too.
+    if (carriesCredential(text.slice(0, SCANNED))) {
         return "(withheld: it carries a credential)";
     }
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;

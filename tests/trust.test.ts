@@ -118,9 +118,15 @@ describe("trust (the built command line)", () => {
             }
         });
 
-        it("takes no resource ID for a credential, however long its names", () => {
-            const id = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rghub/providers/Microsoft.Network/firewallPolicies/ContosoHubFirewallPolicy2026ProductionWestEurope/ruleCollectionGroups/apimGatewayBerlin2026";
-            assert.equal(redactCredentials(id), id);
+        it("takes no resource ID, URL or sentence for a credential, however long its names", () => {
+            const name80 = "ContosoHubFirewallPolicy2026ProductionWestEuropeFactoryNetworkSegment0123456789A";
+            const texts = [
+                `/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rghub/providers/Microsoft.Network/firewallPolicies/${name80}`,
+                "https://contosologs.blob.core.windows.net/container/q9X1vL8nR2tY6uA4sD7fG5hJ3kL9zX2cV8bN1mQ4wE6==",
+                `${name80}.configuration.azure-api.net`,
+                "GatewayKey is required in the Authorization header",
+            ];
+            assert.deepEqual(texts.map(redactCredentials), texts);
         });
 
         it("escapes a newline in a key, so no second line reaches a pipeline log as a command", async () => {
