@@ -124,7 +124,7 @@ describe("domain truth", () => {
         it("opens Event Hubs on 443 alone, since AMQP over TCP cannot pass a proxy, and says so", async () => {
             const run = await runOffline(unmaskedExample(), with_(proxied("kubernetes"), (a) => (a.features.eventHubs = { enabled: true, namespaces: ["contoso-logs"] })), "gw");
             assert.deepEqual(run.outputs.egressPlan.filter((f) => f.id.startsWith("eventhubs-")).map((f) => `${f.id} ${f.ports}`), ["eventhubs-contoso-logs-https 443"]);
-            assert.ok(run.outputs.notes.includes("Through egressProxy the Event Hubs logger can reach Event Hubs only on 443 (HTTPS, or AMQP over WebSockets): AMQP on 5671-5672 cannot pass a forward proxy, so no rule opens it."));
+            assert.ok(run.outputs.notes.includes("Through egressProxy only Event Hubs on 443 is opened: AMQP on 5671-5672 cannot pass a forward proxy (Event Hubs clients take a proxy only for AMQP over WebSockets, on 443). Check that the gateway's Event Hubs logs arrive; if they do not, the logger needs a path that does not go through the proxy."));
         });
 
         it("maps no host of an Internal instance, and tells the proxy's administrator what to resolve", async () => {
