@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { assertApimDocument } from "../components/apimFacts";
 import { GatewayEgressRuleCollectionGroupArgs, SelfHostedGatewayEgressArgs } from "../components/args";
 import { InputError } from "../components/errors";
-import { GatewayEgressRuleCollectionGroup, HubGatewayReport, RuleCollectionGroupReport } from "../components/gatewayEgressRuleCollectionGroup";
+import { GatewayEgressRuleCollectionGroup, HubGatewayReport, HubInstanceReport, RuleCollectionGroupReport } from "../components/gatewayEgressRuleCollectionGroup";
 import { byCodePoint } from "../components/ordering";
 import { GatewayHelmValues } from "../components/helmValues";
 import { FlowReport, RuleRow } from "../components/report";
@@ -32,6 +32,7 @@ export interface OfflineOutputs {
 export interface OfflineHubOutputs {
     ruleCollectionGroups: RuleCollectionGroupReport[];
     firstDeployWrites: number;
+    instances: HubInstanceReport[];
     gateways: HubGatewayReport[];
     notes: string[];
 }
@@ -165,6 +166,7 @@ export function runOfflineHub(apimDocuments: readonly unknown[], args: GatewayEg
             ruleCollectionGroupIds: c.ruleCollectionGroupIds,
             ruleCollectionGroups: c.ruleCollectionGroups,
             firstDeployWrites: c.firstDeployWrites,
+            instances: c.instances,
             gateways: c.gateways,
             notes: c.notes,
         };

@@ -167,6 +167,7 @@ function hubSummary(outputs: OfflineHubOutputs): string[] {
 }
 
 function renderHubTable(run: OfflineRun<OfflineHubOutputs>, rows: readonly RuleRow[]): string {
+    const hostOf = new Map(run.outputs.instances.map((i) => [i.serviceName, i.configurationHost]));
     return [
         "Resources (offline preview under Pulumi mocks: nothing is deployed)",
         ...resourceTree(run.resources, HUB_TYPE_TOKEN),
@@ -175,7 +176,7 @@ function renderHubTable(run: OfflineRun<OfflineHubOutputs>, rows: readonly RuleR
         "",
         textTable(
             ["gateway", "instance", "configuration endpoint", "rule style", "group"],
-            run.outputs.gateways.map((g) => [g.name, g.apimServiceName, `${g.configurationHost} = ${g.configurationAddress}`, g.ruleStyle, g.ruleCollectionGroup]),
+            run.outputs.gateways.map((g) => [g.name, g.apimServiceName, `${hostOf.get(g.apimServiceName) ?? ""} = ${g.configurationAddress}`, g.ruleStyle, g.ruleCollectionGroup]),
         ),
         rowsToText(rows),
         ...notesSection("Notes:", run.outputs.notes),

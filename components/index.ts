@@ -1,7 +1,7 @@
 // The library's public surface: the two components, their args, and the pure pipeline for programs
 // that want the plan without resources (reports, checks, other renderers).
 export { NotEnforceableFlow, SelfHostedGatewayEgress, TYPE_TOKEN } from "./selfHostedGatewayEgress";
-export { GatewayEgressRuleCollectionGroup, HUB_TYPE_TOKEN, HubGatewayReport, RuleCollectionGroupReport } from "./gatewayEgressRuleCollectionGroup";
+export { GatewayEgressRuleCollectionGroup, HUB_TYPE_TOKEN, HubGatewayReport, HubInstanceReport, RuleCollectionGroupReport } from "./gatewayEgressRuleCollectionGroup";
 export * from "./args";
 export * from "./options";
 export { normalizeApim, ApimFacts, Sku, VirtualNetworkType } from "./apimFacts";

@@ -8,6 +8,7 @@ import { InputError } from "./errors";
 import { GatewayHelmValues, gatewayHelmValues } from "./helmValues";
 import { CollectionNames, FilterRuleCollection, FirewallRendering, renderFirewallRules, SINGLE_GATEWAY_COLLECTIONS } from "./firewallRules";
 import { HubOptions, Options, SourceOptions } from "./options";
+import { byCodePoint } from "./ordering";
 import { BLOCKED_IN_CLUSTER, clusterRows, describeFlows, firewallRows, FlowReport, flowsByRule, GroupTarget, RuleRow } from "./report";
 import { groupBytes, hubCollectionNames, layoutGroups } from "./ruleCollectionGroups";
 
@@ -95,14 +96,24 @@ export interface HubGroup {
 export interface HubGatewayDerivation {
     readonly name: string;
     readonly facts: ApimFacts;
+    /** The address its configuration rule opens: its declared `configurationAddress`, or the VIP. */
+    readonly configurationAddress: string;
     /** Its rules as rendered at the first position of a group (names as in the group; priorities moved by the layout). */
     readonly firewall: FirewallRendering;
     /** Index into `HubDerivation.groups`. */
     readonly group: number;
 }
 
+/** One APIM instance of a hub, read once however many gateways belong to it. */
+export interface HubInstance {
+    readonly apim: Options["apim"];
+    readonly facts: ApimFacts;
+}
+
 export interface HubDerivation {
     readonly groups: readonly HubGroup[];
+    /** In code-point order of their service names, lowercased (Azure's names ignore case). */
+    readonly instances: readonly HubInstance[];
     /** In code-point order of their names, as the options give them. */
     readonly gateways: readonly HubGatewayDerivation[];
     /** Each distinct note once, in first-seen order. */
@@ -124,21 +135,25 @@ function groupNames(base: string, count: number): string[] {
  */
 export function deriveHub(hub: HubOptions, documentOf: (apim: Options["apim"]) => unknown): HubDerivation {
     // Each instance's facts once, however many gateways belong to it.
-    const factsOf = new Map<unknown, ApimFacts>();
+    const factsOf = new Map<unknown, HubInstance>();
     const planned = hub.gateways.map((g) => {
         const document = documentOf(g.options.apim);
-        const facts = factsOf.get(document) ?? normalizeApim(document);
-        factsOf.set(document, facts);
+        const instance = factsOf.get(document) ?? { apim: g.options.apim, facts: normalizeApim(document) };
+        factsOf.set(document, instance);
+        const { facts } = instance;
         // Rendered once, at the first position of a group; the layout moves the priorities.
-        const firewall = renderFirewallRules(buildEgressPlan(facts, g.options), facts.virtualNetworkType, g.options.firewall as SourceOptions, hubCollectionNames(g.name, 0));
-        return { g, facts, firewall };
+        const plan = buildEgressPlan(facts, g.options);
+        const firewall = renderFirewallRules(plan, facts.virtualNetworkType, g.options.firewall as SourceOptions, hubCollectionNames(g.name, 0));
+        return { g, facts, firewall, configurationAddress: plan.configurationAddress };
     });
     const layout = layoutGroups(planned.map(({ g, firewall }) => ({ gateway: g.name, field: g.field, collections: firewall.ruleCollections })), hub.placement.maxGroupBytes);
     const names = groupNames(hub.placement.ruleCollectionGroupName, layout.length);
     const groupOf = new Map(layout.flatMap((group, i) => group.gateways.map((gateway) => [gateway, i] as const)));
-    const gateways = planned.map(({ g, facts, firewall }) => ({ name: g.name, facts, firewall, group: groupOf.get(g.name) as number }));
+    const gateways = planned.map(({ g, facts, firewall, configurationAddress }) => ({ name: g.name, facts, configurationAddress, firewall, group: groupOf.get(g.name) as number }));
+    const lowercaseName = (i: HubInstance) => i.apim.serviceName.toLowerCase();
     return {
         groups: layout.map((group, i) => ({ name: names[i], gateways: group.gateways, ruleCollections: group.ruleCollections, bytes: group.bytes })),
+        instances: [...factsOf.values()].sort((a, b) => byCodePoint(lowercaseName(a), lowercaseName(b))),
         gateways,
         notes: [...new Set(planned.flatMap(({ g, facts, firewall }) => [...facts.warnings, ...configurationNotes(facts, g.options), ...firewall.notes]))],
     };

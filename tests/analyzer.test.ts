@@ -113,7 +113,7 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
             "ApimService", "ApplicationInsightsFeature", "Backend", "Cluster", "ClusterFlavor", "EgressProxy", "EventHubsFeature", "ExternalCacheFeature",
             "Features", "Firewall", "FirewallPolicyTarget", "FlowReport", "GatewayHelmValues", "HelmConfigurationValues", "HelmDeploymentValues",
             "HelmDnsValues", "HelmGatewayValues", "HelmHostAlias", "HelmInstancePortValues", "HelmNetworkValues", "HelmProxyValues",
-            "HelmServicePortValues", "HelmServiceValues", "HubGateway", "HubGatewayReport", "ImagePullFeature", "InstancePorts",
+            "HelmServicePortValues", "HelmServiceValues", "HubGateway", "HubGatewayReport", "HubInstanceReport", "ImagePullFeature", "InstancePorts",
             "NotEnforceableFlow", "PriorityRange", "RegionalFeature", "RuleCollectionGroupReport", "RuleRow", "RuleStyle", "StorageFeature", "ToggleFeature",
         ]);
     });
@@ -165,10 +165,12 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
         assert.deepEqual(hub.inputProperties.gateways.items, { $ref: ref("HubGateway") });
         // Small on purpose: a landing zone's state holds them at every deployment; the change
         // request of every gateway comes from `preview --hub`.
-        assert.deepEqual(Object.keys(hub.properties).sort(), ["firstDeployWrites", "gateways", "notes", "ruleCollectionGroupIds", "ruleCollectionGroups"]);
+        assert.deepEqual(Object.keys(hub.properties).sort(), ["firstDeployWrites", "gateways", "instances", "notes", "ruleCollectionGroupIds", "ruleCollectionGroups"]);
         assert.deepEqual([...hub.required].sort(), Object.keys(hub.properties).sort());
         assert.deepEqual(hub.properties.ruleCollectionGroups.items, { $ref: ref("RuleCollectionGroupReport") });
         assert.deepEqual(hub.properties.gateways.items, { $ref: ref("HubGatewayReport") });
+        assert.deepEqual(hub.properties.instances.items, { $ref: ref("HubInstanceReport") });
+        assert.deepEqual(Object.keys(type("HubGatewayReport").properties ?? {}).sort(), ["apimServiceName", "configurationAddress", "name", "ruleCollectionGroup", "ruleStyle"]);
         assert.equal(hub.properties.firstDeployWrites.type, "number");
         const gateway = type("HubGateway");
         assert.deepEqual(Object.keys(gateway.properties ?? {}).sort(), ["apim", "backends", "configurationAddress", "features", "name", "ruleStyle", "sourceAddresses", "sourceIpGroupIds"]);

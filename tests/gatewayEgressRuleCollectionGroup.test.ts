@@ -95,16 +95,31 @@ describe("GatewayEgressRuleCollectionGroup", () => {
 
         it("opens a custom ConfigurationApi host by name for the instance that has one", () => {
             const rules = collectionsOf(groupsOf(run)[0]).filter((c) => c.name === "site-002-application").flatMap((c) => c.rules);
-            assert.deepEqual(rules.map((r) => (r.ruleType === "ApplicationRule" ? r.targetFqdns : [])), [[run.outputs.gateways[2].configurationHost]]);
+            assert.deepEqual(rules.map((r) => (r.ruleType === "ApplicationRule" ? r.targetFqdns : [])), [["config.tailspin.example.com"]]);
         });
 
-        it("reports each gateway with its instance, endpoint, rule style, group and collections", () => {
-            assert.deepEqual(run.outputs.gateways[0], {
-                name: "site-000", apimServiceName: "contoso-dev", configurationHost: "contoso-dev.configuration.azure-api.net", configurationAddress: "10.50.2.4",
-                ruleStyle: "ip", ruleCollectionGroup: "hub", ruleCollections: ["site-000-network"],
-            });
+        it("reports each instance once, with its configuration endpoint and the VIP read from Azure", () => {
+            assert.deepEqual(run.outputs.instances, [
+                { resourceGroupName: "rg-apim-dev", serviceName: "contoso-dev", configurationHost: "contoso-dev.configuration.azure-api.net", configurationAddress: "10.50.2.4" },
+                { resourceGroupName: "rg-apim", serviceName: "fabrikam-apim", configurationHost: "fabrikam-apim.configuration.azure-api.net", configurationAddress: "52.164.20.7" },
+                { resourceGroupName: "rg-apim", serviceName: "tailspin-apim", configurationHost: "config.tailspin.example.com", configurationAddress: "20.119.8.44" },
+            ]);
+        });
+
+        it("reports each gateway with its instance, configuration address, rule style and group", () => {
+            assert.deepEqual(run.outputs.gateways.slice(0, 3), [
+                { name: "site-000", apimServiceName: "contoso-dev", configurationAddress: "10.50.2.4", ruleStyle: "ip", ruleCollectionGroup: "hub" },
+                { name: "site-001", apimServiceName: "fabrikam-apim", configurationAddress: "52.164.20.7", ruleStyle: "both", ruleCollectionGroup: "hub" },
+                { name: "site-002", apimServiceName: "tailspin-apim", configurationAddress: "20.119.8.44", ruleStyle: "both", ruleCollectionGroup: "hub" },
+            ]);
             assert.equal(run.outputs.gateways.length, 120);
         });
+    });
+
+    it("reports the configuration address a gateway declares, and its instance's VIP beside it", async () => {
+        const run = await runOfflineHub(DOCUMENTS(), with_(hubArgs(3), (a) => (a.gateways[2].configurationAddress = "20.50.60.70")), "hub");
+        assert.deepEqual(run.outputs.gateways.map((g) => [g.name, g.configurationAddress]), [["site-000", "10.50.2.4"], ["site-001", "52.164.20.7"], ["site-002", "20.50.60.70"]]);
+        assert.deepEqual(run.outputs.instances.map((i) => [i.serviceName, i.configurationAddress]), [["contoso-dev", "10.50.2.4"], ["fabrikam-apim", "52.164.20.7"], ["tailspin-apim", "20.119.8.44"]]);
     });
 
     describe("past the group size limit", () => {

@@ -36,9 +36,11 @@ const clusters = sites.map(({ site, apim }) => new SelfHostedGatewayEgress(`apim
 /** The hub's groups, and the writes a first deployment costs on the policy. */
 export const ruleCollectionGroups = hub.ruleCollectionGroups;
 export const firstDeployWrites = hub.firstDeployWrites;
-/** Each site: its rule collections in the hub's group, its NetworkPolicy and its instance's VIP. */
+/** Each instance once: its configuration endpoint and the VIP behind it. */
+export const instances = hub.instances;
+/** Each site: the hub group holding its collections (`<site>-network`), its NetworkPolicy and the VIP its rule opens. */
 export const gateways = pulumi.all([hub.gateways, pulumi.all(clusters.map((c) => c.networkPolicyName))]).apply(([reports, policies]) =>
     sites.map(({ site }, i) => {
         const report = reports.find((r) => r.name === site);
-        return { site, apim: report?.apimServiceName, ruleCollectionGroup: report?.ruleCollectionGroup, ruleCollections: report?.ruleCollections, networkPolicy: policies[i], vip: report?.configurationAddress };
+        return { site, apim: report?.apimServiceName, ruleCollectionGroup: report?.ruleCollectionGroup, networkPolicy: policies[i], vip: report?.configurationAddress };
     }));
