@@ -2,16 +2,15 @@
 // EgressFirewall, whoever wrote them. Measured with the same prefix and name rules as the
 // firewall (./breadth), plus the one explicit opt-in for broad NetworkPolicy egress.
 import type { PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
-import { addressBreadth, Breadth, coversEveryPort, Family, nameBreadth, parseNetwork, PrefixLimits } from "./breadth";
+import { addressBreadth, Breadth, coversEveryPort, Family, parseNetwork, PrefixLimits } from "./breadth";
 import {
-    ALLOWED_NAMES,
     allowedNetworks,
-    FIX_HOSTS,
     FIX_NETWORKS,
     GuardPolicy,
     GuardStackPolicy,
     isRecord,
     list,
+    nameRefusal,
     PREFIX_CONFIG_SCHEMA,
     prefixLimits,
     record,
@@ -50,6 +49,12 @@ export function broadEgressReason(props: Record<string, unknown>): string | unde
 
 const FIX_OPT_IN = `${FIX_NETWORKS}, or, where something else narrows the flows by name, set the "${BROAD_EGRESS_ANNOTATION}" annotation and give the rule explicit ports`;
 const FIX_UNREADABLE = "write the network as a CIDR such as \"10.40.1.0/24\"";
+
+/** The violation of a cluster policy's network too broad (or too garbled) to allow, if it is. */
+function networkRefusal(where: string, cidr: unknown, limits: PrefixLimits): string | undefined {
+    const breadth = addressBreadth(cidr, limits, false);
+    return breadth && refusal(where, show(cidr), breadth.phrase, allowedNetworks(limits), breadth.kind === "broad" ? FIX_NETWORKS : FIX_UNREADABLE);
+}
 
 /**
  * The rule's ports as `TCP 443, TCP 5671-5672`, or undefined when they are not explicit: no
@@ -168,9 +173,9 @@ function readCiliumRule(rule: Record<string, unknown>, base: string, limits: Pre
             ...list(egress.toCIDRSet).flatMap((set, i): [string, unknown][] => (isRecord(set) && set.cidr !== undefined ? [[`${where}.toCIDRSet[${i}].cidr`, set.cidr]] : [])),
         ];
         for (const [at, cidr] of networks) {
-            const breadth = addressBreadth(cidr, limits, false);
-            if (breadth) {
-                violations.push(refusal(at, show(cidr), breadth.phrase, allowedNetworks(limits), breadth.kind === "broad" ? FIX_NETWORKS : FIX_UNREADABLE));
+            const violation = networkRefusal(at, cidr, limits);
+            if (violation) {
+                violations.push(violation);
             }
         }
         list(egress.toEntities).forEach((entity, i) => {
@@ -182,9 +187,9 @@ function readCiliumRule(rule: Record<string, unknown>, base: string, limits: Pre
         list(egress.toFQDNs).forEach((selector, i) => {
             for (const field of ["matchPattern", "matchName"]) {
                 const value = record(selector)[field];
-                const breadth = value === undefined ? undefined : nameBreadth(value);
-                if (breadth) {
-                    violations.push(refusal(`${where}.toFQDNs[${i}].${field}`, show(value), breadth.phrase, ALLOWED_NAMES, FIX_HOSTS));
+                const violation = value === undefined ? undefined : nameRefusal(`${where}.toFQDNs[${i}].${field}`, value);
+                if (violation) {
+                    violations.push(violation);
                 }
             }
         });
@@ -218,18 +223,9 @@ export function readEgressFirewall(props: Record<string, unknown>, limits: Prefi
             return;
         }
         const to = record(rule.to);
-        if (to.cidrSelector !== undefined) {
-            const breadth = addressBreadth(to.cidrSelector, limits, false);
-            if (breadth) {
-                violations.push(refusal(`spec.egress[${e}].to.cidrSelector`, show(to.cidrSelector), breadth.phrase, allowedNetworks(limits), breadth.kind === "broad" ? FIX_NETWORKS : FIX_UNREADABLE));
-            }
-        }
-        if (to.dnsName !== undefined) {
-            const breadth = nameBreadth(to.dnsName);
-            if (breadth) {
-                violations.push(refusal(`spec.egress[${e}].to.dnsName`, show(to.dnsName), breadth.phrase, ALLOWED_NAMES, FIX_HOSTS));
-            }
-        }
+        const network = to.cidrSelector === undefined ? undefined : networkRefusal(`spec.egress[${e}].to.cidrSelector`, to.cidrSelector, limits);
+        const name = to.dnsName === undefined ? undefined : nameRefusal(`spec.egress[${e}].to.dnsName`, to.dnsName);
+        violations.push(...[network, name].filter((v): v is string => v !== undefined));
     });
     return violations;
 }

@@ -2,8 +2,8 @@
 // priorities. The policies look at every group of the stack, not only what SelfHostedGatewayEgress
 // registers: a hand-written group next to the component can undo its least privilege as well.
 import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
-import { addressBreadth, coversEveryPort, nameBreadth, parsePortRange, PrefixLimits, urlHost } from "./breadth";
-import { ALLOWED_NAMES, FIX_HOSTS, FIX_NETWORKS, GuardPolicy, isRecord, list, PREFIX_CONFIG_SCHEMA, prefixLimits, refusal, show } from "./guard";
+import { addressBreadth, coversEveryPort, parsePortRange, PrefixLimits, urlHost } from "./breadth";
+import { FIX_HOSTS, FIX_NETWORKS, GuardPolicy, isRecord, list, nameRefusal, PREFIX_CONFIG_SCHEMA, prefixLimits, refusal, show } from "./guard";
 
 // The versioned tokens (`azure-native:network/v20240501:...`) are what explicit-version packages
 // register; the Draft resource carries the same rule collections and is what gets committed.
@@ -61,7 +61,12 @@ const ALLOWED_NAMED_HOSTS = "targetFqdns or targetUrls that name the hosts";
 // Application rules carry addresses too (with TLS inspection or web categories), so addresses
 // are checked whatever the rule type; every other field exists on one rule type only.
 const ADDRESS_FIELDS = ["sourceAddresses", "destinationAddresses"] as const;
-const NAME_FIELDS = ["destinationFqdns", "targetFqdns"] as const;
+// Each name field with the host it names: a target URL is measured by its host, shown whole.
+const NAME_FIELDS: readonly (readonly [string, (value: unknown) => unknown])[] = [
+    ["destinationFqdns", (value) => value],
+    ["targetFqdns", (value) => value],
+    ["targetUrls", urlHost],
+];
 
 function checkRule(visit: RuleVisit, limits: PrefixLimits, report: (message: string) => void): void {
     const { rule, where } = visit;
@@ -74,18 +79,12 @@ function checkRule(visit: RuleVisit, limits: PrefixLimits, report: (message: str
             }
         }
     }
-    for (const field of NAME_FIELDS) {
+    for (const [field, hostOf] of NAME_FIELDS) {
         for (const value of list(rule[field])) {
-            const breadth = nameBreadth(value);
-            if (breadth) {
-                report(refusal(`${where} ${field}`, show(value), breadth.phrase, ALLOWED_NAMES, FIX_HOSTS));
+            const violation = nameRefusal(`${where} ${field}`, value, hostOf(value));
+            if (violation) {
+                report(violation);
             }
-        }
-    }
-    for (const value of list(rule.targetUrls)) {
-        const breadth = nameBreadth(urlHost(value));
-        if (breadth) {
-            report(refusal(`${where} targetUrls`, show(value), breadth.phrase, ALLOWED_NAMES, FIX_HOSTS));
         }
     }
     // Web categories and FQDN tags are lists someone else keeps: no host is named in the rule.

@@ -13,7 +13,7 @@ import type {
     StackValidation,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import { DEFAULT_MINIMUM_IPV6_PREFIX_LENGTH, DEFAULT_MINIMUM_PREFIX_LENGTH, PrefixLimits } from "./breadth";
+import { DEFAULT_MINIMUM_IPV6_PREFIX_LENGTH, DEFAULT_MINIMUM_PREFIX_LENGTH, nameBreadth, PrefixLimits } from "./breadth";
 
 /** A resource policy whose single validation function tests can call directly. */
 export interface GuardPolicy extends ResourceValidationPolicy {
@@ -100,4 +100,10 @@ export const ALLOWED_NAMES = "exact host names, or wildcards over a registered d
 /** The one wording of a violation: `<where>: received <value> (<what it opens>); allowed: <...>; fix: <...>.` */
 export function refusal(where: string, value: string, phrase: string, allowed: string, fix: string): string {
     return `${where}: received ${value} (${phrase}); allowed: ${allowed}; fix: ${fix}.`;
+}
+
+/** The violation of a host name too broad to allow, if it is: `host` is measured, `value` shown. */
+export function nameRefusal(where: string, value: unknown, host: unknown = value): string | undefined {
+    const breadth = nameBreadth(host);
+    return breadth && refusal(where, show(value), breadth.phrase, ALLOWED_NAMES, FIX_HOSTS);
 }
