@@ -40,7 +40,7 @@ export type Resolution =
 /** The longest CNAME chain followed: this many CNAME records from the asked name. */
 export const MAX_CNAME_LINKS = 8;
 
-export const DEFAULT_DNS_PORT = 53;
+const DEFAULT_DNS_PORT = 53;
 
 /** `1.2.3.4:53`, `[fd00::53]:53`. */
 export function formatServer(server: DnsServer): string {
@@ -96,7 +96,7 @@ type Outcome =
     | { kind: "network"; code: string; server: string; truncated: boolean };
 
 /** Sorted numerically and without repeats, so output does not follow the server's order. */
-export function sortIpv4(addresses: Iterable<string>): string[] {
+function sortIpv4(addresses: Iterable<string>): string[] {
     const key = (a: string) => a.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
     return [...new Set(addresses)].sort((a, b) => key(a) - key(b));
 }

@@ -8,9 +8,9 @@ import { parseDocument } from "yaml";
 import { InputError } from "../components/errors";
 
 /** Larger than any APIM document or options file seen (a 50-region instance is about 60 KB). */
-export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
+const MAX_INPUT_BYTES = 4 * 1024 * 1024;
 /** Deeper than any APIM document (about 6) or options file (about 5) nests. */
-export const MAX_INPUT_DEPTH = 32;
+const MAX_INPUT_DEPTH = 32;
 
 const STDIN = "-";
 const PROTOTYPE_KEYS = new Set(["__proto__", "constructor", "prototype"]);

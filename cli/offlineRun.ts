@@ -13,7 +13,7 @@ import { resetPolicyLedger } from "../components/groupWriter";
 import { SelfHostedGatewayEgress } from "../components/selfHostedGatewayEgress";
 import { RegisteredResource, setApimMocks, settle } from "./apimMocks";
 
-export { APIM_READ_TOKEN, RegisteredResource } from "./apimMocks";
+export { RegisteredResource } from "./apimMocks";
 
 export interface OfflineOutputs {
     ruleCollectionGroupName?: string;
@@ -55,7 +55,7 @@ export interface OfflineOptions {
 }
 
 /** The resource group in an ARM ID (`/subscriptions/…/resourceGroups/<group>/…`), if the document has one. */
-function resourceGroupOf(document: Record<string, unknown>): string | undefined {
+export function resourceGroupOf(document: Record<string, unknown>): string | undefined {
     return typeof document.id === "string" ? /\/resourceGroups\/([^/]+)\//i.exec(document.id)?.[1] : undefined;
 }
 

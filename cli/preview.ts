@@ -19,14 +19,14 @@ import { FilterRuleCollection } from "../components/firewallRules";
 import { BLOCKED_IN_CLUSTER, firewallRows, RuleRow, rowsToCsv, rowsToMarkdown, rowsToMermaid, rowsToText, textTable } from "../components/report";
 import { TYPE_TOKEN } from "../components/selfHostedGatewayEgress";
 import { checkOneStdin, readDocument } from "./inputs";
-import { checkDocumentMatches, OfflineHubOutputs, OfflineRun, RegisteredResource, runOffline, runOfflineHub } from "./offlineRun";
+import { checkDocumentMatches, OfflineHubOutputs, OfflineRun, RegisteredResource, resourceGroupOf, runOffline, runOfflineHub } from "./offlineRun";
 
-export const EXAMPLES_DIR = path.join(__dirname, "..", "..", "examples");
+const EXAMPLES_DIR = path.join(__dirname, "..", "..", "examples");
 export const DEFAULT_APIM_FILE = path.join(EXAMPLES_DIR, "apim-internal-premium.json");
 export const DEFAULT_OPTIONS_FILE = path.join(EXAMPLES_DIR, "options.yaml");
 /** The component's name in a preview: the default name of its rule collection group and cluster objects. */
-export const COMPONENT_NAME = "apim-shgw-egress";
-export const HUB_COMPONENT_NAME = "apim-gateway-egress-hub";
+const COMPONENT_NAME = "apim-shgw-egress";
+const HUB_COMPONENT_NAME = "apim-gateway-egress-hub";
 
 export const Format = { Table: "table", Json: "json", Markdown: "markdown", Csv: "csv", Mermaid: "mermaid", HelmValues: "helm-values" } as const;
 export type Format = (typeof Format)[keyof typeof Format];
@@ -76,7 +76,7 @@ export function stableJson(value: unknown): string {
 
 /** The instance a document describes, as the args name it: from `name` and the resource group of `id` (REST) or `resourceGroup` (az). */
 function apimOf(document: Record<string, unknown>): Record<string, unknown> {
-    const group = typeof document.id === "string" ? /\/resourceGroups\/([^/]+)\//i.exec(document.id)?.[1] : document.resourceGroup;
+    const group = typeof document.id === "string" ? resourceGroupOf(document) : document.resourceGroup;
     return { ...(typeof group === "string" ? { resourceGroupName: group } : {}), ...(typeof document.name === "string" ? { serviceName: document.name } : {}) };
 }
 
@@ -183,7 +183,7 @@ function renderHubTable(run: OfflineRun<OfflineHubOutputs>, rows: readonly RuleR
     ].join("\n") + "\n";
 }
 
-export function render(result: PreviewResult, format: Format): string {
+function render(result: PreviewResult, format: Format): string {
     const { rows, notes, blocked } = changeRequestOf(result);
     const picture = () => `\`\`\`mermaid\n${rowsToMermaid(rows, blocked)}\`\`\`\n`;
     switch (format) {

@@ -101,7 +101,7 @@ function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
 }
 
 /** Validates `--dns-server`: `HOST[:PORT]` with HOST an IP literal (IPv6 in brackets), port 53 by default. */
-export function parseDnsServer(value: string): DnsServer {
+function parseDnsServer(value: string): DnsServer {
     const server = parseServerAddress(value);
     if ("problem" in server) {
         // The stub cannot look up its own server, so a host name here would be a silent loop.
