@@ -260,14 +260,24 @@ function oneEnding(resolve: (o: Outcome | Promise<Outcome>) => void, reject: (e:
     return { finish, guard };
 }
 
+/** A recursive A query for `name` under a fresh random ID (the ID is what a reply must echo). */
+function newQuery(name: string) {
+    const id = randomInt(0, 65536);
+    return { id, query: { type: "query" as const, id, flags: dnsPacket.RECURSION_DESIRED, questions: [questionOf(name)] } };
+}
+
+/** What an accepted reply says: its response code and its records. */
+function responseOf(packet: dnsPacket.DecodedPacket): Outcome {
+    return { kind: "response", rcode: rcodeOf(packet), records: recordsOf(packet) };
+}
+
 /**
  * One try against one server: UDP, then TCP if the answer is truncated. Network failures are
  * outcomes; only a bug rejects (and so reaches exit 4).
  */
 function queryOnce(name: string, server: DnsServer, timeoutMs: number): Promise<Outcome> {
     return new Promise<Outcome>((resolve, reject) => {
-        const id = randomInt(0, 65536);
-        const query = { type: "query" as const, id, flags: dnsPacket.RECURSION_DESIRED, questions: [questionOf(name)] };
+        const { id, query } = newQuery(name);
         const socket = dgram.createSocket(net.isIPv6(server.host) ? "udp6" : "udp4");
         let ignored: string | undefined;
         const release = () => {
@@ -294,7 +304,7 @@ function queryOnce(name: string, server: DnsServer, timeoutMs: number): Promise<
             }
             finish(packet.flag_tc
                 ? queryTcp(name, server, timeoutMs)
-                : { kind: "response", rcode: rcodeOf(packet), records: recordsOf(packet) });
+                : responseOf(packet));
         }));
         socket.connect(server.port, server.host, guard(() => {
             socket.send(dnsPacket.encode(query), guard((e: Error | null) => {
@@ -309,8 +319,7 @@ function queryOnce(name: string, server: DnsServer, timeoutMs: number): Promise<
 /** The same query over TCP, after a truncated UDP answer. */
 function queryTcp(name: string, server: DnsServer, timeoutMs: number): Promise<Outcome> {
     return new Promise<Outcome>((resolve, reject) => {
-        const id = randomInt(0, 65536);
-        const query = { type: "query" as const, id, flags: dnsPacket.RECURSION_DESIRED, questions: [questionOf(name)] };
+        const { id, query } = newQuery(name);
         const failed = (code: string): Outcome => ({ kind: "network", code, server: formatServer(server), truncated: true });
         const socket = net.createConnection({ host: server.host, port: server.port });
         let received = Buffer.alloc(0);
@@ -332,7 +341,7 @@ function queryTcp(name: string, server: DnsServer, timeoutMs: number): Promise<O
             }
             // On a connection nothing else can arrive: a reply to another question is a broken server.
             finish(mismatch(packet, { id, name }) === undefined
-                ? { kind: "response", rcode: rcodeOf(packet), records: recordsOf(packet) }
+                ? responseOf(packet)
                 : failed("EBADRESP"));
         }));
     });
