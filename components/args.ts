@@ -272,12 +272,19 @@ export interface EventHubsFeature {
     namespaces?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
-/** An external Redis-compatible cache. */
+/** An external Redis-compatible cache. Give exactly one of `host` and `inCluster`. */
 export interface ExternalCacheFeature {
     /** @default false */
     enabled?: pulumi.Input<boolean>;
     /** Host name or IPv4 address of the cache. */
     host?: pulumi.Input<string>;
+    /**
+     * The cache's pods, when it runs in the cluster: "Deploying a Redis cache into the same
+     * Kubernetes cluster or in a separate cluster nearby are the best options"
+     * (learn.microsoft.com/azure/api-management/api-management-howto-cache-external). Opened by
+     * the cluster policy alone, and allowed beside `egressProxy`, which it does not pass.
+     */
+    inCluster?: pulumi.Input<InCluster>;
     /**
      * TCP port of the cache.
      * @default 6380 (TLS)
@@ -298,6 +305,95 @@ export interface Features {
     externalCache?: pulumi.Input<ExternalCacheFeature>;
     /** Pulling the gateway image from Microsoft's registry, by the nodes (off for sites that mirror it). */
     imagePull?: pulumi.Input<ImagePullFeature>;
+    /** Metrics and traces to an OpenTelemetry collector (the chart's `observability.opentelemetry`). */
+    openTelemetry?: pulumi.Input<OpenTelemetryFeature>;
+    /** Metrics to a StatsD server (the chart's `observability.statsD`). */
+    statsd?: pulumi.Input<StatsdFeature>;
+    /** Gateway logs to a local sink (the chart's `observability.logs.local`). */
+    localLogs?: pulumi.Input<LocalLogsFeature>;
+}
+
+/**
+ * Pods inside the cluster, by namespace and labels. The cluster policy opens them by selector
+ * (a NetworkPolicy `namespaceSelector` on `kubernetes.io/metadata.name` with a `podSelector`,
+ * Cilium `toEndpoints`) on the flow's ports; no Azure Firewall rule, since that traffic never
+ * reaches it, and no EgressFirewall entry, which governs only "traffic from a pod to an IP
+ * address outside the cluster" (OpenShift API reference, EgressFirewall k8s.ovn.org/v1).
+ */
+export interface InCluster {
+    /** Namespace of the pods (a DNS-1123 label). */
+    namespace: pulumi.Input<string>;
+    /**
+     * Labels that select the pods in `namespace`.
+     * @default every pod of `namespace`
+     */
+    podLabels?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
+}
+
+/**
+ * Where a local telemetry sink listens. Give exactly one of `address` and `inCluster` for a sink
+ * on the network; neither for one inside the pod (a loopback host, a socket or file path).
+ * - `address`: outside the cluster. The cluster policy allows it by `ipBlock` and the Azure
+ *   Firewall gets a network rule on the endpoint's port and protocol, as for a backend by
+ *   address: a collector in another network is reached through the firewall. Judged by
+ *   `firewall.minimumPrefixLength` like every network a user names. Refused beside
+ *   `egressProxy`, whose proxy carries HTTP and HTTPS to the outside, not telemetry.
+ * - `inCluster`: the cluster policy alone, by selector; no firewall rule, no EgressFirewall
+ *   entry; beside `egressProxy` the endpoint's host joins the proxy bypass (`NO_PROXY`).
+ */
+export interface TelemetrySink {
+    /** @default false */
+    enabled?: pulumi.Input<boolean>;
+    /** IPv4 address or CIDR of the sink, outside the cluster; must hold the endpoint's host when that is an address. */
+    address?: pulumi.Input<string>;
+    /** The sink's pods, inside the cluster. */
+    inCluster?: pulumi.Input<InCluster>;
+}
+
+/** An OpenTelemetry collector for the gateway's metrics and traces. */
+export interface OpenTelemetryFeature extends TelemetrySink {
+    /**
+     * The collector's URI, `http://otel-collector:4317` (gRPC) or `http://otel-collector:4318`
+     * (HTTP), as the chart's `observability.opentelemetry.collector.uri` takes it; opened on TCP
+     * at its port (80 or 443 when it names none).
+     */
+    collectorUri?: pulumi.Input<string>;
+}
+
+/** A StatsD server for the gateway's metrics. */
+export interface StatsdFeature extends TelemetrySink {
+    /**
+     * The server, `udp://statsd-server:8125` as the chart's `observability.statsD.endpoint`
+     * takes it, or `host:port` as the settings reference's sample does; opened on UDP at its port.
+     */
+    endpoint?: pulumi.Input<string>;
+}
+
+/** How the gateway writes local logs (`telemetry.logs.local`, settings reference). */
+export const LocalLogsType = {
+    /** RFC 5424 syslog "sent to a remote collector" (the chart's maintainers, chart PR 102): `host:port`, `udp://` or `tcp://`. */
+    Rfc5424: "rfc5424",
+    /** Syslog "inside the container": the node's `/dev/log` socket, which the chart mounts (templates/deployment.yaml). No network flow. */
+    LocalSyslog: "localsyslog",
+    /** The systemd journal's socket on the node: a path, no network flow; the chart mounts nothing for it. */
+    Journal: "journal",
+    /** JSON over UDP, "file path, IP:port, or hostname:port" (settings reference). */
+    Json: "json",
+} as const;
+export type LocalLogsType = (typeof LocalLogsType)[keyof typeof LocalLogsType];
+
+/** A local log sink. */
+export interface LocalLogsFeature extends TelemetrySink {
+    /** `rfc5424`, `localsyslog`, `journal` or `json`. */
+    type?: pulumi.Input<LocalLogsType>;
+    /**
+     * Where the logs go, as the chart's `observability.logs.local.<type>.endpoint` takes it: a
+     * socket path for `localsyslog` and `journal` (e.g. `/dev/log`), a path or `host:port` for
+     * `json` (UDP), `host:port` for `rfc5424`, or `udp://host:port` / `tcp://host:port` to name
+     * its transport. The settings reference names no transport for `rfc5424`: without a scheme
+     * both UDP and TCP are opened on the port.
+     */
+    endpoint?: pulumi.Input<string>;
 }
 
 /**
@@ -324,7 +420,7 @@ export interface ImagePullFeature {
     nodeAddresses?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
-/** A backend the gateway proxies to. Give exactly one of `address` and `fqdn`. */
+/** A backend the gateway proxies to. Give exactly one of `address`, `fqdn` and `inCluster`. */
 export interface Backend {
     /** A short name for the flow: lowercase letters, digits and hyphens, at most 40. */
     name: pulumi.Input<string>;
@@ -332,6 +428,11 @@ export interface Backend {
     address?: pulumi.Input<string>;
     /** DNS name of the backend. */
     fqdn?: pulumi.Input<string>;
+    /**
+     * The backend's pods, when it runs in the cluster: opened by the cluster policy alone, and
+     * beside `egressProxy` reached directly (the proxy bypass covers `.svc` and `.cluster.local`).
+     */
+    inCluster?: pulumi.Input<InCluster>;
     /** Port, 1-65535. */
     port: pulumi.Input<number>;
     /** Last port of a range, at least `port`. */
@@ -365,8 +466,11 @@ export interface SelfHostedGatewayEgressArgs {
      * DMZ proxy). The cluster policy then allows the pods to the proxy alone, the firewall rules
      * take the proxy as their source, and `gatewayHelmValues` carries it. With a proxy, leave
      * `firewall.sourceAddresses` and `firewall.sourceIpGroupIds` out. The proxy carries HTTP and
-     * HTTPS only: an external cache and UDP backends are refused beside it, and Event Hubs is
-     * opened on 443 alone.
+     * HTTPS only: an external cache and UDP backends outside the cluster are refused beside
+     * it, and Event Hubs is opened on 443 alone. In-cluster peers (`inCluster`) are reached
+     * directly: the cluster policy allows them, and `gatewayHelmValues` sets the chart's
+     * `gateway.deployment.network.proxy.bypass` (`NO_PROXY`) to `localhost`, `127.0.0.1`, `.svc`,
+     * `.cluster.local` (the default cluster domain) and each in-cluster telemetry host.
      */
     egressProxy?: pulumi.Input<EgressProxy>;
     /**

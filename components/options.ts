@@ -10,7 +10,9 @@ import { ClusterFlavor, RuleStyle } from "./args";
 import { GatewayPorts, SUPPORTED_GATEWAY_MAJOR_VERSION } from "./catalog";
 import { InputError } from "./errors";
 import { byCodePoint } from "./ordering";
-import { ALL_IPV4, boundedCidr, Destination, fqdn, parseServiceIpv4, Protocol, validatePort, validatePortRange, validateProtocol, PortRange } from "./peers";
+import { exactlyOne, inClusterAt } from "./optionsInCluster";
+import { checkTelemetryBesideProxy, NO_TELEMETRY, resolveTelemetry, TelemetryOptions } from "./optionsTelemetry";
+import { ALL_IPV4, boundedCidr, Destination, DestinationKind, fqdn, parseServiceIpv4, Protocol, validatePort, validatePortRange, validateProtocol, PortRange } from "./peers";
 
 export interface FirewallPolicyRef {
     /** Lower case; absent when the policy is named by resource group and name (the provider's subscription). */
@@ -51,12 +53,13 @@ export interface BackendOptions {
     readonly ports: readonly PortRange[];
 }
 
-export interface FeatureOptions {
+export interface FeatureOptions extends TelemetryOptions {
     readonly storage: { readonly enabled: boolean; readonly accountNames: readonly string[]; readonly useServiceTag: boolean };
     readonly azureResourceManager: { readonly enabled: boolean };
     readonly entraId: { readonly enabled: boolean; readonly region?: string };
     readonly applicationInsights: { readonly enabled: boolean; readonly ingestion?: DeclaredHost; readonly live?: DeclaredHost };
     readonly eventHubs: { readonly enabled: boolean; readonly namespaces: readonly string[] };
+    /** `host`: where the cache is, by name, network or (`inCluster`) pods. */
     readonly externalCache: { readonly enabled: boolean; readonly host?: Destination; readonly port: number };
     readonly imagePull: { readonly enabled: boolean; readonly nodeAddresses: readonly string[] };
 }
@@ -124,12 +127,12 @@ export const DEFAULT_MINIMUM_PREFIX_LENGTH = 8;
 
 // ---- validation ----
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 // The keys each object of the args takes, written down once in args.ts: read from the JSON
 // Schemas generated from it (scripts/optionsSchema.ts, shipped in schema/). The checks of the
 // values stay below, with their one-line messages.
-interface ObjectSchema {
+export interface ObjectSchema {
     readonly properties: Readonly<Record<string, { readonly $ref?: string }>>;
     readonly definitions?: Readonly<Record<string, ObjectSchema>>;
 }
@@ -138,10 +141,10 @@ function loadSchema(name: string): ObjectSchema {
     return JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "schema", `${name}.schema.json`), "utf8")) as ObjectSchema;
 }
 
-const OPTIONS_SCHEMA = loadSchema("options");
+export const OPTIONS_SCHEMA = loadSchema("options");
 const HUB_SCHEMA = loadSchema("hub");
 
-function keysOf(schema: ObjectSchema, definition?: string): string[] {
+export function keysOf(schema: ObjectSchema, definition?: string): string[] {
     const object = definition === undefined ? schema : schema.definitions?.[definition];
     if (object === undefined) {
         throw new Error(`The args schema has no definition ${definition}: run npm run build.`);
@@ -189,7 +192,7 @@ export function checkKeys(field: string, value: Json, allowed: readonly string[]
     }
 }
 
-function objectAt(field: string, value: unknown, allowed: readonly string[]): Json {
+export function objectAt(field: string, value: unknown, allowed: readonly string[]): Json {
     if (value === undefined || value === null) {
         return {};
     }
@@ -200,9 +203,9 @@ function objectAt(field: string, value: unknown, allowed: readonly string[]): Js
     return value as Json;
 }
 
-function stringAt(field: string, value: unknown, required: true): string;
-function stringAt(field: string, value: unknown, required?: boolean): string | undefined;
-function stringAt(field: string, value: unknown, required = false): string | undefined {
+export function stringAt(field: string, value: unknown, required: true): string;
+export function stringAt(field: string, value: unknown, required?: boolean): string | undefined;
+export function stringAt(field: string, value: unknown, required = false): string | undefined {
     if (value === undefined || value === null) {
         if (required) {
             throw new InputError(field, value, "This arg is required.");
@@ -215,7 +218,7 @@ function stringAt(field: string, value: unknown, required = false): string | und
     return value.trim();
 }
 
-function booleanAt(field: string, value: unknown, fallback: boolean): boolean {
+export function booleanAt(field: string, value: unknown, fallback: boolean): boolean {
     if (value === undefined || value === null) {
         return fallback;
     }
@@ -264,9 +267,9 @@ function listAt<T>(field: string, value: unknown, item: (field: string, value: u
     return items;
 }
 
-function enumAt<T extends string>(field: string, value: unknown, allowed: Record<string, T>, fallback: T): T;
-function enumAt<T extends string>(field: string, value: unknown, allowed: Record<string, T>): T | undefined;
-function enumAt<T extends string>(field: string, value: unknown, allowed: Record<string, T>, fallback?: T): T | undefined {
+export function enumAt<T extends string>(field: string, value: unknown, allowed: Record<string, T>, fallback: T): T;
+export function enumAt<T extends string>(field: string, value: unknown, allowed: Record<string, T>): T | undefined;
+export function enumAt<T extends string>(field: string, value: unknown, allowed: Record<string, T>, fallback?: T): T | undefined {
     if (value === undefined || value === null) {
         return fallback;
     }
@@ -301,7 +304,7 @@ export function validateObjectName(field: string, value: string): string {
     return value;
 }
 
-function validateLabels(field: string, value: unknown, fallback: Record<string, string>): Record<string, string> {
+export function validateLabels(field: string, value: unknown, fallback: Record<string, string>): Record<string, string> {
     if (value === undefined || value === null) {
         return fallback;
     }
@@ -584,6 +587,7 @@ const NO_FEATURES: FeatureOptions = {
     eventHubs: { enabled: false, namespaces: [] },
     externalCache: { enabled: false, port: DEFAULT_CACHE_PORT },
     imagePull: { enabled: false, nodeAddresses: [] },
+    ...NO_TELEMETRY,
 };
 
 function resolveFeatures(field: string, raw: unknown, minimumPrefixLength: number): FeatureOptions {
@@ -617,7 +621,8 @@ function resolveFeatures(field: string, raw: unknown, minimumPrefixLength: numbe
 
     const cache = section("externalCache");
     const cacheEnabled = enabledAt("externalCache", cache);
-    const cacheHost = stringAt(at("externalCache", "host"), cache.host, cacheEnabled);
+    const cacheAt = cacheEnabled ? exactlyOne(at("externalCache"), cache, ["host", "inCluster"]) : undefined;
+    const cacheHost = stringAt(at("externalCache", "host"), cache.host);
     const entra = section("entraId");
     const insights = section("applicationInsights");
     // The nodes' container runtime pulls the image: its rules need the nodes' networks as sources.
@@ -639,10 +644,12 @@ function resolveFeatures(field: string, raw: unknown, minimumPrefixLength: numbe
         eventHubs: { enabled: eventHubsEnabled, namespaces },
         externalCache: {
             enabled: cacheEnabled,
-            host: cacheHost === undefined ? undefined : hostOrAddress(at("externalCache", "host"), cacheHost, minimumPrefixLength),
+            host: cacheAt === "inCluster" ? inClusterAt(at("externalCache", "inCluster"), cache.inCluster)
+                : cacheHost === undefined ? undefined : hostOrAddress(at("externalCache", "host"), cacheHost, minimumPrefixLength),
             port: cache.port === undefined || cache.port === null ? DEFAULT_CACHE_PORT : validatePort(at("externalCache", "port"), cache.port),
         },
         imagePull: { enabled: imagePullEnabled, nodeAddresses },
+        ...resolveTelemetry(field, f, minimumPrefixLength),
     };
 }
 
@@ -680,15 +687,13 @@ function resolveBackend(field: string, raw: unknown, minimumPrefixLength: number
         throw new InputError(field, raw, "Expected a backend object with name, address or fqdn, and port.");
     }
     const name = patternAt(`${field}.name`, b.name, backendNamePattern, "A backend name has 1-40 lowercase letters, digits and hyphens.");
-    const address = stringAt(`${field}.address`, b.address);
-    const host = stringAt(`${field}.fqdn`, b.fqdn);
-    if ((address === undefined) === (host === undefined)) {
-        throw new InputError(`${field}.address`, address, `Give exactly one of ${field}.address or ${field}.fqdn.`);
-    }
+    const given = exactlyOne(field, b, ["address", "fqdn", "inCluster"]);
     const protocol: Protocol = b.protocol === undefined || b.protocol === null ? Protocol.Tcp : validateProtocol(`${field}.protocol`, b.protocol);
     return {
         name,
-        destination: address !== undefined ? boundedCidr(`${field}.address`, address, minimumPrefixLength) : fqdn(`${field}.fqdn`, host),
+        destination: given === "address" ? boundedCidr(`${field}.address`, stringAt(`${field}.address`, b.address, true), minimumPrefixLength)
+            : given === "fqdn" ? fqdn(`${field}.fqdn`, stringAt(`${field}.fqdn`, b.fqdn, true))
+            : inClusterAt(`${field}.inCluster`, b.inCluster) as Destination,
         ports: [validatePortRange(field, protocol, b.port, b.endPort)],
     };
 }
@@ -729,10 +734,13 @@ function topObject(args: unknown, allowed: readonly string[], what: string): Jso
  * would be allowed by the firewall from the proxy, yet never leave the pods.
  */
 function checkProxiable(features: FeatureOptions, backends: readonly BackendOptions[], rawBackends: unknown): void {
-    if (features.externalCache.enabled) {
-        throw new InputError("features.externalCache.enabled", true, "With egressProxy the gateway reaches everything outside the cluster through the proxy, which carries HTTP and HTTPS, not Redis: run the cache inside the cluster, or leave egressProxy out.");
+    // In-cluster peers do not pass the proxy: the cluster policy allows them directly.
+    const outside = (d: Destination | undefined) => d !== undefined && d.kind !== DestinationKind.InCluster;
+    if (features.externalCache.enabled && outside(features.externalCache.host)) {
+        throw new InputError("features.externalCache.enabled", true, "With egressProxy the gateway reaches everything outside the cluster through the proxy, which carries HTTP and HTTPS, not Redis: run the cache inside the cluster (features.externalCache.inCluster), or leave egressProxy out.");
     }
-    const other = backends.find((b) => b.ports.some((p) => p.protocol !== Protocol.Tcp));
+    checkTelemetryBesideProxy("features", features);
+    const other = backends.find((b) => outside(b.destination) && b.ports.some((p) => p.protocol !== Protocol.Tcp));
     if (other) {
         // Named as the user listed it: the resolved backends are sorted by name.
         const index = (rawBackends as Json[]).findIndex((b) => b.name === other.name);

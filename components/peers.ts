@@ -11,12 +11,23 @@ export const DestinationKind = {
     Fqdn: "fqdn",
     /** An Azure service tag: Azure Firewall network rules only. */
     ServiceTag: "serviceTag",
+    /** Pods of the cluster by namespace and labels: cluster policy only, never a firewall or EgressFirewall rule. */
+    InCluster: "inCluster",
 } as const;
 export type DestinationKind = (typeof DestinationKind)[keyof typeof DestinationKind];
 
+/** Pods selected by their namespace and, optionally, their labels (none: every pod of the namespace). */
+export interface PodSelection {
+    readonly namespace: string;
+    readonly podLabels: Readonly<Record<string, string>>;
+}
+
 export interface Destination {
     readonly kind: DestinationKind;
+    /** The canonical spelling: the CIDR, the name, the tag, or the pods as a reader says them. */
     readonly value: string;
+    /** Set for `InCluster` alone. */
+    readonly pods?: PodSelection;
 }
 
 /**
@@ -197,4 +208,10 @@ export function fqdn(field: string, value: unknown, allowWildcard = false): Dest
 
 export function serviceTag(value: string): Destination {
     return { kind: DestinationKind.ServiceTag, value };
+}
+
+/** Pods of the cluster, already validated (namespace and labels), labels in code-point order. */
+export function inCluster(pods: PodSelection): Destination {
+    const labels = Object.entries(pods.podLabels).map(([k, v]) => `${k}=${v}`).join(",");
+    return { kind: DestinationKind.InCluster, value: `${labels ? `pods ${labels}` : "every pod"} of namespace ${pods.namespace}`, pods };
 }

@@ -10,7 +10,7 @@ import { ClusterRendering, Manifest, ruleOf } from "./clusterPolicy";
 import { EgressPlan } from "./egressPlan";
 import { FilterRuleCollection, FirewallRendering } from "./firewallRules";
 import { byCodePoint } from "./ordering";
-import { formatPorts } from "./peers";
+import { DestinationKind, formatPorts } from "./peers";
 
 export interface FlowReport {
     id: string;
@@ -30,6 +30,8 @@ export interface FlowReport {
 export const BLOCKED_IN_CLUSTER = "blocked in the cluster";
 /** The cluster column of a flow the nodes make, not the gateway pods (the image pull). */
 export const NOT_POD_TRAFFIC = "not pod traffic: the nodes' container runtime pulls images";
+/** The firewall column of an in-cluster peer: its traffic stays in the cluster, so no firewall sees it. */
+export const IN_CLUSTER_ONLY = "none: in the cluster, allowed by the cluster policy alone";
 /** The firewall column of a component that leaves its firewall rules to a GatewayEgressRuleCollectionGroup. */
 export const NOT_WRITTEN_HERE = "written by the policy's GatewayEgressRuleCollectionGroup (firewall.enabled is false)";
 
@@ -44,7 +46,8 @@ export function describeFlows(plan: EgressPlan, firewall: FirewallRendering | un
         destination: f.destination.value,
         protocol: [...new Set(f.ports.map((p) => p.protocol))].sort(byCodePoint).join("/"),
         ports: f.ports.map(formatPorts).join(", "),
-        firewallRule: firewall === undefined ? NOT_WRITTEN_HERE : firewall.enforcedBy[f.id] ?? `not in firewall (ruleStyle ${firewall.ruleStyle})`,
+        firewallRule: f.destination.kind === DestinationKind.InCluster ? IN_CLUSTER_ONLY
+            : firewall === undefined ? NOT_WRITTEN_HERE : firewall.enforcedBy[f.id] ?? `not in firewall (ruleStyle ${firewall.ruleStyle})`,
         clusterRules: f.fromNodes ? NOT_POD_TRAFFIC : cluster.enforcedBy[f.id]?.join(", ") ?? BLOCKED_IN_CLUSTER,
         reference: f.reference,
     }));

@@ -99,7 +99,7 @@ describe("domain truth", () => {
 
         it("carries the proxy in the chart's values", async () => {
             const run = await runOffline(unmaskedExample(), proxied("kubernetes"), "gw");
-            assert.deepEqual(run.outputs.gatewayHelmValues.gateway.deployment.network, { proxy: { http: "http://10.70.0.10:3128", https: "http://10.70.0.10:3128" } });
+            assert.deepEqual(run.outputs.gatewayHelmValues.gateway.deployment.network, { proxy: { http: "http://10.70.0.10:3128", https: "http://10.70.0.10:3128", bypass: "localhost,127.0.0.1,.svc,.cluster.local" } });
         });
 
         it("shows both hops in the change request: pods to the proxy, the proxy to each destination", async () => {
@@ -129,7 +129,7 @@ describe("domain truth", () => {
 
         it("maps no host of an Internal instance, and tells the proxy's administrator what to resolve", async () => {
             const run = await runOffline(fixture("az-internal-developer.json"), proxied("kubernetes"), "gw");
-            assert.deepEqual(run.outputs.gatewayHelmValues.gateway.deployment, { network: { proxy: { http: "http://10.70.0.10:3128", https: "http://10.70.0.10:3128" } } });
+            assert.deepEqual(run.outputs.gatewayHelmValues.gateway.deployment, { network: { proxy: { http: "http://10.70.0.10:3128", https: "http://10.70.0.10:3128", bypass: "localhost,127.0.0.1,.svc,.cluster.local" } } });
             assert.ok(run.outputs.notes.includes("The gateway sends every connection to the forward proxy 10.70.0.10:3128 by name (CONNECT), so the proxy resolves the names: it must resolve contoso-dev.configuration.azure-api.net to 10.50.2.4 (for an Internal instance, from the private DNS zone), and the firewall sees the proxy as the source of every flow."));
         });
 
