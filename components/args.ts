@@ -355,7 +355,7 @@ export interface OpenTelemetryFeature extends TelemetrySink {
     /**
      * The collector's URI, `http://otel-collector:4317` (gRPC) or `http://otel-collector:4318`
      * (HTTP), as the chart's `observability.opentelemetry.collector.uri` takes it; opened on TCP
-     * at its port (80 or 443 when it names none).
+     * at its port (80 or 443 when it names none). Required when enabled.
      */
     collectorUri?: pulumi.Input<string>;
 }
@@ -365,6 +365,7 @@ export interface StatsdFeature extends TelemetrySink {
     /**
      * The server, `udp://statsd-server:8125` as the chart's `observability.statsD.endpoint`
      * takes it, or `host:port` as the settings reference's sample does; opened on UDP at its port.
+     * Required when enabled.
      */
     endpoint?: pulumi.Input<string>;
 }
@@ -384,14 +385,14 @@ export type LocalLogsType = (typeof LocalLogsType)[keyof typeof LocalLogsType];
 
 /** A local log sink. */
 export interface LocalLogsFeature extends TelemetrySink {
-    /** `rfc5424`, `localsyslog`, `journal` or `json`. */
+    /** `rfc5424`, `localsyslog`, `journal` or `json`. Required when enabled. */
     type?: pulumi.Input<LocalLogsType>;
     /**
      * Where the logs go, as the chart's `observability.logs.local.<type>.endpoint` takes it: a
      * socket path for `localsyslog` and `journal` (e.g. `/dev/log`), a path or `host:port` for
      * `json` (UDP), `host:port` for `rfc5424`, or `udp://host:port` / `tcp://host:port` to name
      * its transport. The settings reference names no transport for `rfc5424`: without a scheme
-     * both UDP and TCP are opened on the port.
+     * both UDP and TCP are opened on the port. Required when enabled.
      */
     endpoint?: pulumi.Input<string>;
 }
