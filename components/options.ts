@@ -10,7 +10,7 @@ import { ClusterFlavor, RuleStyle } from "./args";
 import { GatewayPorts, SUPPORTED_GATEWAY_MAJOR_VERSION } from "./catalog";
 import { InputError } from "./errors";
 import { byCodePoint } from "./ordering";
-import { exactlyOne, inClusterAt } from "./optionsInCluster";
+import { checkPeersBesideDedicatedNamespace, exactlyOne, inClusterAt } from "./optionsInCluster";
 import { checkTelemetryBesideProxy, NO_TELEMETRY, resolveTelemetry, TelemetryOptions } from "./optionsTelemetry";
 import { ALL_IPV4, boundedCidr, Destination, DestinationKind, fqdn, parseServiceIpv4, Protocol, validatePort, validatePortRange, validateProtocol, PortRange } from "./peers";
 
@@ -783,7 +783,7 @@ export function resolveOptions(componentName: string, args: unknown): Options {
     if (egressProxy) {
         checkProxiable(features, backends, top.backends);
     }
-    return {
+    const options: Options = {
         apim: resolveApim("apim", top.apim),
         firewall: firewallEnabled ? resolveSources("firewall", sources, minimumPrefixLength) : undefined,
         placement: firewallEnabled ? resolvePlacement(componentName, "firewall", fw) : undefined,
@@ -794,6 +794,12 @@ export function resolveOptions(componentName: string, args: unknown): Options {
         egressProxy,
         hostAliases: top.hostAliases === undefined || top.hostAliases === null ? undefined : booleanAt("hostAliases", top.hostAliases, false),
     };
+    checkPeersBesideDedicatedNamespace(options.cluster, [
+        ...(["externalCache", "openTelemetry", "statsd", "localLogs"] as const).map((k) => ({ field: `features.${k}`, destination: k === "externalCache" ? features.externalCache.host : features[k].destination })),
+        // Named as the user listed them: the resolved backends are sorted by name.
+        ...backends.map((b) => ({ field: `backends[${(top.backends as Json[]).findIndex((raw) => raw.name === b.name)}]`, destination: b.destination })),
+    ]);
+    return options;
 }
 
 // A gateway's rule collections are named `<gateway>-network` and `<gateway>-application`:

@@ -1,8 +1,9 @@
 // Validation of in-cluster peers (`backends[i].inCluster`, `features.externalCache.inCluster`,
 // a telemetry sink's `inCluster`): a namespace and pod labels, checked as every other namespace
 // and label map of the args, into the plan's in-cluster destination (peers.ts).
+import { ClusterFlavor } from "./args";
 import { InputError } from "./errors";
-import { Json, keysOf, objectAt, OPTIONS_SCHEMA, validateLabels, validateNamespace, stringAt } from "./options";
+import { ClusterOptions, Json, keysOf, objectAt, OPTIONS_SCHEMA, validateLabels, validateNamespace, stringAt } from "./options";
 import { Destination, inCluster } from "./peers";
 
 /** The pods of `inCluster`, or undefined when it is absent. */
@@ -26,4 +27,19 @@ export function exactlyOne(field: string, given: Json, keys: readonly string[]):
         throw new InputError(`${field}.${at}`, present.length === 0 ? undefined : given[at], `Give exactly one of ${keys.map((k) => `${field}.${k}`).join(", ")}.`);
     }
     return present[0];
+}
+
+/**
+ * On OpenShift the gateway's namespace is declared to hold the gateway alone
+ * (`cluster.namespaceIsDedicated`, since an EgressFirewall governs every pod of it): an in-cluster
+ * peer there would be a second workload, under the gateway's EgressFirewall.
+ */
+export function checkPeersBesideDedicatedNamespace(cluster: ClusterOptions, peers: readonly { field: string; destination?: Destination }[]): void {
+    if (!cluster.enabled || cluster.flavor !== ClusterFlavor.OpenShift) {
+        return;
+    }
+    const inside = peers.find((p) => p.destination?.pods?.namespace === cluster.namespace);
+    if (inside) {
+        throw new InputError(`${inside.field}.inCluster.namespace`, cluster.namespace, "cluster.namespaceIsDedicated says this namespace holds the gateway alone, and its EgressFirewall governs every pod in it: run the peer in a namespace of its own.");
+    }
 }

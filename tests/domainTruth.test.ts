@@ -265,6 +265,11 @@ describe("domain truth: in-cluster peers (inCluster)", () => {
         assert.deepEqual(run.outputs.notEnforceableInCluster, []);
     });
 
+    it("refuses on OpenShift an in-cluster peer in the gateway's namespace, declared to hold the gateway alone", async () => {
+        const same = with_(inCluster("openshift"), (a) => (a.backends[0].inCluster.namespace = "apim-gateway"));
+        await assert.rejects(runOffline(unmaskedExample(), same, "gw"), /^InputError: Invalid value for backends\[0\]\.inCluster\.namespace: "apim-gateway"\. cluster\.namespaceIsDedicated says this namespace holds the gateway alone/);
+    });
+
     it("reaches in-cluster peers directly beside a proxy, a UDP backend and the cache included", async () => {
         const args = with_(inCluster(), (a) => {
             a.egressProxy = { address: "10.70.0.10", port: 3128 };
@@ -425,6 +430,6 @@ describe("domain truth: what bypasses the proxy (NO_PROXY)", () => {
 
     it("tells how in-cluster backends must be named for the suffixes to match", async () => {
         const run = await runOffline(unmaskedExample(), proxied((a) => (a.backends = [{ name: "orders", inCluster: { namespace: "shop" }, port: 8080 }])), "gw");
-        assert.ok(run.outputs.notes.includes("In-cluster backends bypass the proxy only when the gateway's backend URLs name them as <service>.<namespace>.svc or <service>.<namespace>.svc.cluster.local (NO_PROXY matches by suffix): a bare <service> or <service>.<namespace> goes to the proxy, which cannot reach it."));
+        assert.ok(run.outputs.notes.includes("In-cluster backends bypass the proxy only when the gateway's backend URLs name them as `<service>.<namespace>.svc` or `<service>.<namespace>.svc.cluster.local` (NO_PROXY matches by suffix): a bare `<service>` or `<service>.<namespace>` goes to the proxy, which cannot reach it."));
     });
 });
