@@ -319,6 +319,9 @@ export interface Features {
  * Cilium `toEndpoints`) on the flow's ports; no Azure Firewall rule, since that traffic never
  * reaches it, and no EgressFirewall entry, which governs only "traffic from a pod to an IP
  * address outside the cluster" (OpenShift API reference, EgressFirewall k8s.ovn.org/v1).
+ * The ports are the pods' own: a NetworkPolicy port is "a numerical or named port on a pod"
+ * (NetworkPolicyPort, Kubernetes API reference), seen after a Service translates its port to the
+ * `targetPort`; give a Service the same port and targetPort, or the pods' port here.
  */
 export interface InCluster {
     /** Namespace of the pods (a DNS-1123 label). */

@@ -185,8 +185,12 @@ export function observabilityValues(options: Options): HelmObservabilityValues |
 
 /** What the cluster administrator must know for the local telemetry features to work. */
 export function telemetryNotes(options: Options): string[] {
-    const logs = options.features.localLogs;
+    const { openTelemetry, statsd, localLogs: logs } = options.features;
+    // NetworkPolicy and Cilium match the pods' port, after the Service translates its own (NetworkPolicyPort:
+    // "a numerical or named port on a pod"): the endpoint names the Service's.
+    const inCluster = [["openTelemetry", openTelemetry], ["statsd", statsd], ["localLogs", logs]] as const;
     return [
+        ...inCluster.filter(([, s]) => s.destination?.kind === DestinationKind.InCluster).map(([key, s]) => `features.${key} is opened on port ${s.ports[0].port} of its pods, the port its endpoint ${s.endpoint} names: if that is a Service whose targetPort differs, give the Service the same port and targetPort, since the cluster policy sees the pods' port.`),
         // The chart mounts a volume for localsyslog (/dev/log, hostPath Socket) and for nothing else (templates/deployment.yaml).
         ...(logs.type === LocalLogsType.Journal ? [`features.localLogs writes to the journal socket ${logs.endpoint}: the chart mounts no volume for the journal (it mounts the node's /dev/log for localsyslog only), so the gateway's deployment needs a hostPath volume for that socket.`] : []),
         ...(logs.type === LocalLogsType.Rfc5424 && logs.ports.length > 1 ? [`features.localLogs (rfc5424) opens both UDP and TCP ${logs.ports[0].port}: no document names the transport of the gateway's rfc5424 sink. Write the endpoint as udp://… or tcp://… to open one.`] : []),

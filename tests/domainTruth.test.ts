@@ -370,6 +370,11 @@ describe("domain truth: local telemetry (openTelemetry, statsd, localLogs)", () 
         assert.deepEqual(spec(only(tcpOnly, NP)).egress[3].ports, [{ protocol: "TCP", port: 6514 }]);
     });
 
+    it("tells that an in-cluster sink is opened on its pods' port, which a Service may map elsewhere", async () => {
+        const run = await runOffline(unmaskedExample(), withFeatures({ openTelemetry: OTEL }), "gw");
+        assert.ok(run.outputs.notes.includes("features.openTelemetry is opened on port 4317 of its pods, the port its endpoint http://otel-collector.observability:4317 names: if that is a Service whose targetPort differs, give the Service the same port and targetPort, since the cluster policy sees the pods' port."));
+    });
+
     it("tells that the chart mounts no journal socket", async () => {
         const run = await runOffline(unmaskedExample(), withFeatures({ localLogs: { enabled: true, type: "journal", endpoint: "/run/systemd/journal/socket" } }), "gw");
         assert.ok(run.outputs.notes.some((n) => n.startsWith("features.localLogs writes to the journal socket /run/systemd/journal/socket: the chart mounts no volume for the journal")));
