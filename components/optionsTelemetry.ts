@@ -104,8 +104,9 @@ function parseEndpoint(field: string, text: string, form: EndpointForm): Endpoin
     } catch {
         return refuse("Not a readable endpoint.");
     }
-    if (url.username !== "" || url.password !== "") {
-        return refuse("Credentials do not belong in the endpoint.");
+    if (url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "") {
+        // Never echoed: it may hold a secret, which the chart's values (an output) would carry in clear.
+        throw new InputError(field, "(not shown)", "Credentials, a query or a fragment do not belong in the endpoint: the gateway's settings carry them, not its egress.");
     }
     const host = url.hostname.toLowerCase();
     if (host.startsWith("[")) {

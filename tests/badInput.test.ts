@@ -199,9 +199,13 @@ const ROWS: Row[] = [
     arg("the v1 gateway", (a) => (a.gatewayMajorVersion = 1), "gatewayMajorVersion", "1", { mentions: "2023-10-01" }),
     arg("a missing APIM service name", (a) => delete a.apim.serviceName, "apim.serviceName", "(missing)"),
     arg("a numeric APIM resource group", (a) => (a.apim.resourceGroupName = 7), "apim.resourceGroupName", "7"),
+    arg("a collector URI with credentials, never echoed", (a) => (a.features = { openTelemetry: { enabled: true, collectorUri: "http://gw:s3cr3t@otel-collector:4317", inCluster: { namespace: "observability" } } }), "features.openTelemetry.collectorUri", q("(not shown)"), { never: "s3cr3t" }),
+    arg("an in-cluster pod label key with a bad prefix", (a) => (a.features = { externalCache: { enabled: true, inCluster: { namespace: "cache", podLabels: { "Bad_Prefix/app": "redis" } } } }), "features.externalCache.inCluster.podLabels", q("Bad_Prefix/app")),
     // ---- the args inside Outputs: refused on resolution, still before any child ----
     outputArg("a priority above 65000 inside an Output", "firewall", (a) => (a.firewall.priority = 70000), "firewall.priority", "70000"),
     outputArg("a misspelled key inside an Output", "firewall", (a) => (a.firewall.sourceAdresses = ["10.80.0.0/24"]), "firewall.sourceAdresses", q("sourceAdresses")),
+    outputArg("an in-cluster namespace that is no DNS-1123 label inside an Output", "backends", (a) => (a.backends = [{ name: "orders", inCluster: { namespace: "Shop_1" }, port: 8080 }]), "backends[0].inCluster.namespace", q("Shop_1")),
+    outputArg("a StatsD endpoint without a port inside an Output", "features", (a) => (a.features = { statsd: { enabled: true, endpoint: "udp://statsd-server", inCluster: { namespace: "monitoring" } } }), "features.statsd.endpoint", q("udp://statsd-server")),
     outputArg("a backend endPort below its port inside an Output", "backends", (a) => (a.backends = [{ name: "orders", address: "10.1.0.0/24", port: 9000, endPort: 8999 }]), "backends[0].endPort", "8999"),
 ];
 
