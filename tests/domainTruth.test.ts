@@ -301,7 +301,10 @@ describe("domain truth: in-cluster peers (inCluster)", () => {
         const args = with_(inCluster(), (a) => (a.backends = []));
         args.backends = [{ name: "orders", inCluster: { namespace: pulumi.output(pulumi.unknown as unknown as string), podLabels: { app: "orders" } }, port: 8080 }];
         new SelfHostedGatewayEgress("gw", args);
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        // The children are registered once the args settle, unknown or not: wait for it, up to 10 s.
+        for (let i = 0; i < 200 && specs.length === 0; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         await pulumi.runtime.disconnect();
         assert.equal(specs.length, 1);
         assert.equal(pulumi.isUnknown(specs[0]), true);
