@@ -6,6 +6,7 @@
 //   (protocol, sources, destinations, ports), why (purpose) and the document that says so —
 //   as markdown (notes below the table), RFC 4180 CSV, or a terminal table of at most 120 columns.
 import { stringify } from "csv-stringify/sync";
+import { DECLARED_BY_USER } from "./catalog";
 import { ClusterRendering, Manifest, ruleOf } from "./clusterPolicy";
 import { EgressPlan } from "./egressPlan";
 import { FilterRuleCollection, FirewallRendering } from "./firewallRules";
@@ -48,6 +49,23 @@ export function describeFlows(plan: EgressPlan, firewall: FirewallRendering | un
         clusterRules: f.fromNodes ? NOT_POD_TRAFFIC : cluster.enforcedBy[f.id]?.join(", ") ?? BLOCKED_IN_CLUSTER,
         reference: f.reference,
     }));
+}
+
+/** Which address the configuration rule opens, as every report names it. */
+export const AddressSource = { Declared: "declared configurationAddress", Vip: "APIM VIP" } as const;
+export type AddressSource = (typeof AddressSource)[keyof typeof AddressSource];
+
+/**
+ * The address the configuration rule opens, read off the plan: the declared
+ * `firewall.configurationAddress` when set (an Application Gateway in front, say), else the VIP.
+ * What DNS must answer for the configuration host is this address, never the VIP behind it.
+ */
+export function configurationTarget(flows: readonly FlowReport[], vip: string): { address: string; source: AddressSource } {
+    const rule = flows.find((f) => f.id === "configuration-address");
+    return rule === undefined || rule.reference !== DECLARED_BY_USER
+        ? { address: vip, source: AddressSource.Vip }
+        // A single address is planned as its /32 network.
+        : { address: rule.destination.replace(/\/32$/, ""), source: AddressSource.Declared };
 }
 
 /** One rule of the change request: a firewall rule, or a rule of a cluster policy object. */
@@ -191,27 +209,51 @@ export function rowsToMarkdown(rows: readonly RuleRow[], notes: readonly string[
         `| ${RULE_COLUMNS.join(" | ")} |`,
         `| ${RULE_COLUMNS.map(() => "---").join(" | ")} |`,
         ...rows.map((r) => `| ${RULE_COLUMNS.map((c) => escapeMarkdownCell(r[c])).join(" | ")} |`),
-        ...(notes.length > 0 ? ["", "Notes:", "", ...notes.map((n) => `- ${escapeMarkdownCell(n)}`)] : []),
+        ...(notes.length > 0 ? ["", "Notes:", "", ...notes.flatMap((n) => markdownListItem(escapeMarkdownCell(n)))] : []),
     ];
     return `${lines.join("\n")}\n`;
 }
 
-/** Splits `text` into lines of at most `width`, at spaces where it can. */
-function wrap(text: string, width: number): string[] {
+/** The width every text format keeps to (README: `table` fits 120 columns). */
+export const TEXT_WIDTH = 120;
+
+/**
+ * Where a word is split to fill `room`: before its last `.`, `-`, `/`, `=` or `,` that keeps the
+ * piece within it, so a continuation starts with the separator and reads as one
+ * (`contoso-apim` / `.configuration`); -1 without one.
+ */
+function splitPoint(word: string, room: number): number {
+    const head = word.slice(0, room + 1);
+    const at = Math.max(...[".", "-", "/", "=", ","].map((c) => head.lastIndexOf(c)));
+    return at >= 1 ? at : -1;
+}
+
+/**
+ * Splits `text` into lines of at most `width` (`later` for lines after the first), at spaces
+ * where it can. A word longer than a whole line is split, filling the line it starts on, so
+ * nothing is cut.
+ */
+function wrap(text: string, width: number, later = width): string[] {
     const lines: string[] = [];
     let line = "";
     for (const word of text.split(" ")) {
         for (let rest = word; rest.length > 0;) {
-            const room = line === "" ? width : width - line.length - 1;
+            const max = lines.length === 0 ? width : later;
+            const room = line === "" ? max : max - line.length - 1;
+            const at = rest.length > max ? splitPoint(rest, room) : -1;
             if (rest.length <= room) {
                 line = line === "" ? rest : `${line} ${rest}`;
                 rest = "";
+            } else if (at > 0) {
+                lines.push(line === "" ? rest.slice(0, at) : `${line} ${rest.slice(0, at)}`);
+                line = "";
+                rest = rest.slice(at);
             } else if (line !== "") {
                 lines.push(line);
                 line = "";
             } else {
-                lines.push(rest.slice(0, width));
-                rest = rest.slice(width);
+                lines.push(rest.slice(0, max));
+                rest = rest.slice(max);
             }
         }
     }
@@ -219,22 +261,64 @@ function wrap(text: string, width: number): string[] {
 }
 
 /**
+ * `text` as lines of at most `width` columns, the lines after the first indented by `indent`
+ * (a list item's hanging indent): notes and summaries of every text format.
+ */
+export function hanging(text: string, indent: string, width = TEXT_WIDTH): string[] {
+    return wrap(text, width, width - indent.length).map((l, i) => (i === 0 ? l : `${indent}${l}`));
+}
+
+/**
+ * A markdown list item wrapped the same way, broken only before a word that starts with a
+ * letter: a continuation line starting with `-`, `#`, `>`, `1.`, `<` or a fence would begin
+ * another block. A stretch with no such word stays on one line rather than be split.
+ */
+export function markdownListItem(text: string, width = TEXT_WIDTH): string[] {
+    const units: string[] = [];
+    for (const word of text.split(" ")) {
+        if (units.length > 0 && !/^[A-Za-z]/.test(word)) {
+            units[units.length - 1] += ` ${word}`;
+        } else {
+            units.push(word);
+        }
+    }
+    const lines: string[] = [];
+    for (const unit of units) {
+        const last = lines.length - 1;
+        // Every line gives two columns to the marker or the indent.
+        if (last >= 0 && lines[last].length + 1 + unit.length <= width - 2) {
+            lines[last] += ` ${unit}`;
+        } else {
+            lines.push(unit);
+        }
+    }
+    return lines.map((l, i) => (i === 0 ? `- ${l}` : `  ${l}`));
+}
+
+/**
  * A plain-text table for terminals, at most `width` columns: each column gets what its content
  * needs up to a fair share, and longer cells wrap onto further lines.
  */
-export function textTable(headers: readonly string[], rows: readonly (readonly string[])[], width = 120): string {
+export function textTable(headers: readonly string[], rows: readonly (readonly string[])[], width = TEXT_WIDTH): string {
     const gap = 2;
     const natural = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const widths = [...natural];
-    // Shrink the widest column until the table fits; no column below its header or 8.
-    while (widths.reduce((a, b) => a + b, 0) + gap * (widths.length - 1) > width) {
-        const widest = widths.indexOf(Math.max(...widths));
-        const floor = Math.max(8, headers[widest].length);
-        if (widths[widest] <= floor) {
-            break;
+    const longestWord = headers.map((_, i) => Math.max(...rows.map((r) => Math.max(...r[i].split(" ").map((w) => w.length)))));
+    // Shrink the widest column until the table fits, no column below its header or 8: first
+    // only down to a cell's longest word (lines break at spaces), then splitting words.
+    const shrink = (floorOf: (i: number) => number) => {
+        while (widths.reduce((a, b) => a + b, 0) + gap * (widths.length - 1) > width) {
+            const shrinkable = widths.map((w, i) => (w > floorOf(i) ? w : -1));
+            const widest = shrinkable.indexOf(Math.max(...shrinkable));
+            if (shrinkable[widest] < 0) {
+                return;
+            }
+            widths[widest]--;
         }
-        widths[widest]--;
-    }
+    };
+    const floor = (i: number) => Math.max(8, headers[i].length);
+    shrink((i) => Math.max(floor(i), longestWord[i]));
+    shrink(floor);
     const render = (cells: readonly string[]) => {
         const wrapped = cells.map((c, i) => wrap(c, widths[i]));
         const height = Math.max(...wrapped.map((w) => w.length));
@@ -244,7 +328,7 @@ export function textTable(headers: readonly string[], rows: readonly (readonly s
 }
 
 /** The terminal view of the change request: where, rule, what it allows, why. */
-export function rowsToText(rows: readonly RuleRow[], width = 120): string {
+export function rowsToText(rows: readonly RuleRow[], width = TEXT_WIDTH): string {
     return textTable(
         ["where", "rule", "action", "destinations", "ports", "purpose"],
         rows.map((r) => [
