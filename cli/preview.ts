@@ -19,7 +19,7 @@ import { FilterRuleCollection } from "../components/firewallRules";
 import { AddressSource, BLOCKED_IN_CLUSTER, configurationTarget, firewallRows, hanging, markdownListItem, RuleRow, rowsToCsv, rowsToMarkdown, rowsToMermaid, rowsToText, textTable } from "../components/report";
 import { TYPE_TOKEN } from "../components/selfHostedGatewayEgress";
 import { checkOneStdin, readDocument } from "./inputs";
-import { checkDocumentMatches, OfflineHubOutputs, OfflineRun, RegisteredResource, resourceGroupOf, runOffline, runOfflineHub } from "./offlineRun";
+import { checkDocumentMatches, checkOneDocumentPerInstance, OfflineHubOutputs, OfflineRun, RegisteredResource, resourceGroupOf, runOffline, runOfflineHub } from "./offlineRun";
 
 const EXAMPLES_DIR = path.join(__dirname, "..", "..", "examples");
 export const DEFAULT_APIM_FILE = path.join(EXAMPLES_DIR, "apim-internal-premium.json");
@@ -95,6 +95,7 @@ export async function runPreview(request: Omit<PreviewRequest, "format">): Promi
             throw new InputError("--apim", undefined, "Give one --apim FILE per APIM instance the hub's gateways belong to.");
         }
         const documents = request.apimFiles.map(apimDocument);
+        checkOneDocumentPerInstance(documents.map((document, i) => ({ file: request.apimFiles[i], document })));
         const args = argsDocument("--hub", request.hubFile);
         if (Array.isArray(args.gateways)) {
             args.gateways.forEach((g, i) => checkDocumentMatches(documents, isObject(g) ? g.apim : undefined, `gateways[${i}].apim`));
