@@ -154,6 +154,35 @@ const OUTSIDE_ENTITIES: Readonly<Record<string, string>> = {
     "all": "every address, in the cluster or not",
 };
 
+const FIX_OUTSIDE = "name the networks with toCIDR or the hosts with toFQDNs";
+
+/**
+ * The phrase of a selector label that selects what an outside entity does, if it is one. Each
+ * entity is the endpoint selector of its reserved label (cilium/cilium pkg/policy/api/entity.go,
+ * EntitySelectorMapping: world is `reserved:world`), so `toEndpoints` that selects
+ * `reserved:world` reaches what `toEntities: [world]` does. A key without a source defaults to
+ * `any:`, which matches the label of every source, the reserved one too
+ * (https://docs.cilium.io/en/stable/gettingstarted/terminology/, "Label Source"): read alike.
+ */
+function outsideLabel(key: string): string | undefined {
+    const match = /^(?:(reserved|any):)?([^:]+)$/.exec(key.trim().toLowerCase());
+    return match ? OUTSIDE_ENTITIES[match[2]] : undefined;
+}
+
+// Operators under which a selector's expression selects endpoints carrying the key.
+const SELECTING_OPERATORS = new Set(["in", "exists"]);
+
+/** The label keys a selector requires, with where each is: every matchLabels key, and matchExpressions keys under In or Exists. */
+function selectedLabels(selector: Record<string, unknown>, where: string): [string, string][] {
+    return [
+        ...Object.keys(record(selector.matchLabels)).map((key): [string, string] => [`${where}.matchLabels`, key]),
+        ...list(selector.matchExpressions).flatMap((expression, j): [string, string][] => {
+            const { key, operator } = record(expression);
+            return typeof key === "string" && typeof operator === "string" && SELECTING_OPERATORS.has(operator.trim().toLowerCase()) ? [[`${where}.matchExpressions[${j}].key`, key]] : [];
+        }),
+    ];
+}
+
 // A Cilium egress rule without any of these allows its ports to every destination ("to any
 // layer 3 destination", https://docs.cilium.io/en/stable/security/policy/language/#layer-4-examples).
 const CILIUM_DESTINATIONS = ["toEndpoints", "toCIDR", "toCIDRSet", "toEntities", "toServices", "toFQDNs", "toGroups", "toNodes"] as const;
@@ -181,7 +210,15 @@ function readCiliumRule(rule: Record<string, unknown>, base: string, limits: Pre
         list(egress.toEntities).forEach((entity, i) => {
             const phrase = typeof entity === "string" ? OUTSIDE_ENTITIES[entity.trim().toLowerCase()] : undefined;
             if (phrase) {
-                violations.push(refusal(`${where}.toEntities[${i}]`, show(entity), phrase, "entities inside the cluster, such as cluster, host, remote-node or kube-apiserver", "name the networks with toCIDR or the hosts with toFQDNs"));
+                violations.push(refusal(`${where}.toEntities[${i}]`, show(entity), phrase, "entities inside the cluster, such as cluster, host, remote-node or kube-apiserver", FIX_OUTSIDE));
+            }
+        });
+        list(egress.toEndpoints).forEach((selector, i) => {
+            for (const [at, key] of selectedLabels(record(selector), `${where}.toEndpoints[${i}]`)) {
+                const phrase = outsideLabel(key);
+                if (phrase) {
+                    violations.push(refusal(at, show(key), phrase, "endpoints by their own labels, or entities inside the cluster", FIX_OUTSIDE));
+                }
             }
         });
         list(egress.toFQDNs).forEach((selector, i) => {
