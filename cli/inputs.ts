@@ -136,7 +136,9 @@ function parse(option: string, file: string, text: string): { value: unknown; tr
     const lines = new LineCounter();
     let document: Document;
     try {
-        document = parseDocument(text, { uniqueKeys: false, prettyErrors: true, logLevel: "silent", lineCounter: lines });
+        // logLevel "error": the reader logs nothing, yet still reports a second document (it
+        // would silently keep the first at "silent").
+        document = parseDocument(text, { uniqueKeys: false, prettyErrors: true, logLevel: "error", lineCounter: lines });
     } catch (e) {
         throw new InputError(option, file, e instanceof RangeError ? `The document nests too deeply to read.` : `The file is not valid JSON or YAML: ${(e as Error).message.split("\n")[0]}`);
     }
@@ -151,7 +153,8 @@ function parse(option: string, file: string, text: string): { value: unknown; tr
     if (problem && json === undefined) {
         const at = problem.linePos ? `line ${problem.linePos[0].line}, column ${problem.linePos[0].col}: ` : "";
         // The reader repeats the position at the end of its first line; it is said once, first.
-        const what = problem.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+        const what = problem.code === "MULTIPLE_DOCS" ? "a second document starts here: give one document per file"
+            : problem.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
         throw new InputError(option, file, `The file is not valid JSON or YAML: ${at}${what}`);
     }
     const tree = { document, lines };

@@ -238,7 +238,8 @@ function wrap(text: string, width: number, later = width): string[] {
     let line = "";
     for (const word of text.split(" ")) {
         for (let rest = word; rest.length > 0;) {
-            const max = lines.length === 0 ? width : later;
+            // At least one column a line, so that every pass takes something.
+            const max = Math.max(1, lines.length === 0 ? width : later);
             const room = line === "" ? max : max - line.length - 1;
             const at = rest.length > max ? splitPoint(rest, room) : -1;
             if (rest.length <= room) {
