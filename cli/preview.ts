@@ -16,8 +16,9 @@ import { InputError } from "../components/errors";
 import { HUB_TYPE_TOKEN } from "../components/gatewayEgressRuleCollectionGroup";
 import { byCodePoint } from "../components/ordering";
 import { FilterRuleCollection } from "../components/firewallRules";
-import { AddressSource, BLOCKED_IN_CLUSTER, configurationTarget, firewallRows, hanging, markdownListItem, RuleRow, rowsToCsv, rowsToMarkdown, rowsToMermaid, rowsToText, textTable } from "../components/report";
+import { AddressSource, BLOCKED_IN_CLUSTER, configurationTarget, firewallRows, RuleRow, rowsToCsv, rowsToMarkdown, rowsToMermaid, rowsToText, textTable } from "../components/report";
 import { TYPE_TOKEN } from "../components/selfHostedGatewayEgress";
+import { hanging, markdownListItem } from "../components/textWrap";
 import { checkOneStdin, readDocument } from "./inputs";
 import { checkDocumentMatches, checkOneDocumentPerInstance, OfflineHubOutputs, OfflineRun, RegisteredResource, resourceGroupOf, runOffline, runOfflineHub } from "./offlineRun";
 

@@ -20,7 +20,8 @@
 //   4  unexpected failure (a bug): kept apart from 1 so a crash never reads as a DNS finding
 import * as dns from "dns";
 import { InputError } from "../components/errors";
-import { AddressSource, configurationTarget, hanging, textTable } from "../components/report";
+import { AddressSource, ConfigurationTarget, configurationTarget, textTable } from "../components/report";
+import { hanging } from "../components/textWrap";
 import { canonicalName, DnsServer, formatServer, MAX_CNAME_LINKS, parseServerAddress, Resolution, resolveA } from "./dnsQuery";
 import { ExitCode, errorLine, exitCodeOf } from "./exitCodes";
 import { PreviewRequest, runPreview, stableJson } from "./preview";
@@ -118,12 +119,6 @@ function systemServers(): DnsServer[] {
     return dns.getServers().map(parseServerAddress).filter((s): s is DnsServer => !("problem" in s));
 }
 
-/** The address the configuration rules open, and which one it is. */
-interface Target {
-    address: string;
-    source: AddressSource;
-}
-
 /*
  * The match rule for the configuration host: match iff the set of A records equals {address the
  * rules open}: the declared `firewall.configurationAddress` when set (a host published through
@@ -147,7 +142,7 @@ interface Target {
  * them), so what the gateway would connect to is unknown. Exit 3 says exactly that: nothing
  * proven either way; the cause names the foreign owner so the zone can be fixed.
  */
-function configurationRow(flow: string, name: string, target: Target, result: Resolution): VerifyRow {
+function configurationRow(flow: string, name: string, target: ConfigurationTarget, result: Resolution): VerifyRow {
     const expected = [target.address];
     if (!result.ok) {
         return { flow, name, cnames: [], expected, resolved: [], status: Status.Unresolvable, detail: result.cause };
@@ -182,7 +177,7 @@ function verdictOf(rows: readonly VerifyRow[]): ExitCode {
 
 // At most 120 columns, as every text format: long cells and findings wrap, nothing is cut. A
 // pipeline reads `--format json`, whose rows are whole.
-function renderTable(rows: readonly VerifyRow[], servers: string, host: string, target: Target, code: ExitCode): string {
+function renderTable(rows: readonly VerifyRow[], servers: string, host: string, target: ConfigurationTarget, code: ExitCode): string {
     const findings = rows.filter((r) => r.detail !== "").flatMap((r) => hanging(`- ${r.status} (${r.flow}): ${r.status === Status.Unresolvable ? `${r.name}: ` : ""}${r.detail}`, "  "));
     const verdict = code === ExitCode.Ok ? "ok" : code === ExitCode.Mismatch ? "mismatch" : "unresolvable";
     return [

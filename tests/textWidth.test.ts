@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DEFAULT_APIM_FILE, preview, PreviewRequest, runPreview } from "../cli/preview";
-import { hanging, markdownListItem } from "../components/report";
+import { hanging, markdownListItem } from "../components/textWrap";
 import { fixturePath } from "./helpers";
 
 const WIDTH = 120;
