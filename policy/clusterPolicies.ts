@@ -169,16 +169,24 @@ function outsideLabel(key: string): string | undefined {
     return match ? OUTSIDE_ENTITIES[match[2]] : undefined;
 }
 
-// Operators under which a selector's expression selects endpoints carrying the key.
-const SELECTING_OPERATORS = new Set(["in", "exists"]);
+/**
+ * Whether a selector's expression can select an endpoint that carries its key with the empty
+ * value reserved labels have: `In` and `Exists` (failing closed on In's values), and `NotIn` of
+ * values without "" (Kubernetes label selectors: NotIn matches a value outside the set);
+ * `DoesNotExist` never.
+ */
+function selectsKey(operator: unknown, values: unknown): boolean {
+    const op = typeof operator === "string" ? operator.trim().toLowerCase() : "";
+    return op === "in" || op === "exists" || (op === "notin" && !list(values).includes(""));
+}
 
-/** The label keys a selector requires, with where each is: every matchLabels key, and matchExpressions keys under In or Exists. */
+/** The label keys a selector can select endpoints by, with where each is: every matchLabels key, and matchExpressions keys that select (above). */
 function selectedLabels(selector: Record<string, unknown>, where: string): [string, string][] {
     return [
         ...Object.keys(record(selector.matchLabels)).map((key): [string, string] => [`${where}.matchLabels`, key]),
         ...list(selector.matchExpressions).flatMap((expression, j): [string, string][] => {
-            const { key, operator } = record(expression);
-            return typeof key === "string" && typeof operator === "string" && SELECTING_OPERATORS.has(operator.trim().toLowerCase()) ? [[`${where}.matchExpressions[${j}].key`, key]] : [];
+            const { key, operator, values } = record(expression);
+            return typeof key === "string" && selectsKey(operator, values) ? [[`${where}.matchExpressions[${j}].key`, key]] : [];
         }),
     ];
 }

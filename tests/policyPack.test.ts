@@ -429,16 +429,18 @@ describe("policy pack: network-policy-no-open-egress, CiliumNetworkPolicy", () =
             ]);
         });
 
-        it("refuses matchExpressions on the key reserved:world under Exists and In, not under NotIn or DoesNotExist", () => {
+        it("refuses matchExpressions on the key reserved:world that select it: Exists, In, NotIn of other values", () => {
             const props = ciliumPolicy([{ toEndpoints: [{ matchExpressions: [
                 { key: "reserved:world", operator: "Exists" },
                 { key: "reserved:world", operator: "In", values: [""] },
+                { key: "reserved:world", operator: "NotIn", values: ["x"] },
                 { key: "reserved:world", operator: "NotIn", values: [""] },
                 { key: "reserved:world", operator: "DoesNotExist" },
             ] }], toPorts }]);
             assert.deepEqual(violations(policy, CILIUM, props), [
                 outside("spec.egress[0].toEndpoints[0].matchExpressions[0].key", "reserved:world"),
                 outside("spec.egress[0].toEndpoints[0].matchExpressions[1].key", "reserved:world"),
+                outside("spec.egress[0].toEndpoints[0].matchExpressions[2].key", "reserved:world"),
             ]);
         });
 
