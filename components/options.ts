@@ -470,6 +470,17 @@ const FLAVOR_DEFAULTS: Record<ClusterFlavor, { dnsNamespace: string; dnsPodLabel
     openshift: { dnsNamespace: "openshift-dns", dnsPodLabels: { "dns.operator.openshift.io/daemonset-dns": "default" }, ingressNamespaces: [] },
 };
 
+/** The keys read when `firewall.enabled` is false. */
+const FIREWALL_OFF_KEYS = ["enabled", "minimumPrefixLength", "configurationAddress"];
+
+/** The firewall arg; with the firewall off, a misspelled key is hinted only towards a key read then. */
+function firewallAt(raw: unknown): Json {
+    if (typeof raw === "object" && raw !== null && (raw as Json).enabled === false) {
+        checkKeys("firewall", Object.fromEntries(Object.entries(raw).filter(([k]) => !FIREWALL_KEYS.includes(k))), FIREWALL_OFF_KEYS);
+    }
+    return objectAt("firewall", raw, FIREWALL_KEYS);
+}
+
 /** Which children a component has: decided by plain args, before anything else is read. */
 export interface ComponentShape {
     readonly firewall: boolean;
@@ -483,7 +494,7 @@ export interface ComponentShape {
  */
 export function resolveShape(firewall: unknown, cluster: unknown): ComponentShape {
     const c = objectAt("cluster", cluster, CLUSTER_KEYS);
-    const f = objectAt("firewall", firewall, FIREWALL_KEYS);
+    const f = firewallAt(firewall);
     return {
         firewall: booleanAt("firewall.enabled", f.enabled, true),
         cluster: booleanAt("cluster.enabled", c.enabled, true),
@@ -757,14 +768,14 @@ export function resolveOptions(componentName: string, args: unknown): Options {
     if (top.gatewayMajorVersion !== undefined && top.gatewayMajorVersion !== null && top.gatewayMajorVersion !== SUPPORTED_GATEWAY_MAJOR_VERSION) {
         throw new InputError("gatewayMajorVersion", top.gatewayMajorVersion, `Only the v${SUPPORTED_GATEWAY_MAJOR_VERSION} self-hosted gateway is supported: v1 used the configuration API <service>.management.azure-api.net, retired on 2023-10-01.`);
     }
-    const fw = objectAt("firewall", top.firewall, FIREWALL_KEYS);
+    const fw = firewallAt(top.firewall);
     const firewallEnabled = booleanAt("firewall.enabled", fw.enabled, true);
     const minimumPrefixLength = minimumPrefixLengthAt("firewall.minimumPrefixLength", fw.minimumPrefixLength);
     if (firewallEnabled && (top.firewall === undefined || top.firewall === null)) {
         throw new InputError("firewall", top.firewall, "This arg is required: name the firewall policy by policyId, or by policyName and resourceGroupName (or set firewall.enabled to false when a GatewayEgressRuleCollectionGroup writes the gateway's rules).");
     }
     if (!firewallEnabled) {
-        const ignored = Object.keys(fw).filter((k) => !["enabled", "minimumPrefixLength", "configurationAddress"].includes(k) && fw[k] !== undefined && fw[k] !== null);
+        const ignored = Object.keys(fw).filter((k) => !FIREWALL_OFF_KEYS.includes(k) && fw[k] !== undefined && fw[k] !== null);
         if (ignored.length > 0) {
             throw new InputError(`firewall.${ignored[0]}`, fw[ignored[0]], "firewall.enabled is false, so this component writes no firewall rules: set this on the GatewayEgressRuleCollectionGroup's gateway instead.");
         }
