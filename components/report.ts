@@ -197,7 +197,7 @@ export function rowsToMarkdown(rows: readonly RuleRow[], notes: readonly string[
 }
 
 /** Splits `text` into lines of at most `width`, at spaces where it can. */
-function wrap(text: string, width: number): string[] {
+export function wrap(text: string, width: number): string[] {
     const lines: string[] = [];
     let line = "";
     for (const word of text.split(" ")) {

@@ -21,6 +21,8 @@ function request(component: string, change: Partial<PlacementOptions> = {}, name
             serializeWrites: true,
             maxGroupBytes: DEFAULT_MAX_GROUP_BYTES,
             maxRuleCollectionGroups: 50,
+            limitsGiven: { maxGroupBytes: false, maxRuleCollectionGroups: false },
+            allowWithoutDnsProxy: false,
             ...change,
         },
     };
