@@ -192,6 +192,7 @@ export class PolicyLedger<R> {
         if (total > placement.maxRuleCollectionGroups) {
             const advice = names.length > placement.maxRuleCollectionGroups
                 ? "Raise firewall.maxGroupBytes (2 MB on a policy created after July 2022) or firewall.maxRuleCollectionGroups (60 on such a policy), or split the gateways across policies."
+                : existing.length > 0 ? "Remove the policy's groups nobody uses, or raise firewall.maxRuleCollectionGroups (60 on a policy created after July 2022)."
                 : "Put the gateways of one policy into one GatewayEgressRuleCollectionGroup.";
             throw new InputError(`${field}.maxRuleCollectionGroups`, placement.maxRuleCollectionGroups, `This program would write ${total - existing.length} rule collection groups to policy ${policy}${names.length > 1 ? ` (${names.length} of them for "${component}")` : ""}${existing.length > 0 ? `, which already holds ${existing.length} others (${existing.join(", ")})` : ""}; the policy accepts ${placement.maxRuleCollectionGroups} here (Azure: 50 for policies created before July 2022, 60 after). ${advice}`);
         }
