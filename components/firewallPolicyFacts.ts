@@ -356,7 +356,7 @@ export function policyRoom(reading: PolicyReading | undefined, placement: Placem
         maxRuleCollectionGroups: placement.limitsGiven.maxRuleCollectionGroups ? placement.maxRuleCollectionGroups : MAX_RULE_COLLECTION_GROUPS,
     } : placement;
     const notes = existing.length === 0 ? [] : [
-        `Policy ${reading.policy} already holds ${existing.length} rule collection group${existing.length === 1 ? "" : "s"} this program does not write (${existing.map((n) => (sizes.has(n) ? `${n} ${((sizes.get(n) as number) / MB).toFixed(3)} MB` : n)).join(", ")}): they count against its ${adjusted.maxRuleCollectionGroups} groups (${PolicyDoc.FirewallLimits}).`
+        `Policy ${reading.policy} already holds ${existing.length} rule collection group${existing.length === 1 ? "" : "s"} besides this component's (${existing.map((n) => (sizes.has(n) ? `${n} ${((sizes.get(n) as number) / MB).toFixed(3)} MB` : n)).join(", ")}): they count against its ${adjusted.maxRuleCollectionGroups} groups (${PolicyDoc.FirewallLimits}).`
         + (evidence ? ` The policy was created after July 2022: ${evidence}; so it takes ${MAX_RULE_COLLECTION_GROUPS} groups of ${MAX_GROUP_BYTES / MB} MB, and the limits not set by firewall.maxRuleCollectionGroups or firewall.maxGroupBytes are those.` : ""),
     ];
     return { placement: adjusted, existingGroups: existing, notes };
