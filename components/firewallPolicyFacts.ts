@@ -74,8 +74,8 @@ export interface PolicyReading {
     readonly facts?: FirewallPolicyFacts;
     readonly unread?: string;
     readonly groups: readonly RuleCollectionGroupFacts[];
-    /** Groups listed by the policy that could not be read: `name (reason)`. */
-    readonly unreadGroups: readonly string[];
+    /** Groups listed by the policy that could not be read, and why. */
+    readonly unreadGroups: readonly { readonly name: string; readonly reason: string }[];
     /** The parent policy (`basePolicy`), when the policy has one. */
     readonly parent?: PolicyReading;
 }
@@ -216,21 +216,29 @@ function notRead(reading: PolicyReading): string {
     return `The firewall policy ${reading.policy} was not read (${reading.unread}): its SNAT private ranges (the return path of a network rule), DNS proxy, Deny network rules that would shadow the application rules and the groups already on it are not checked.`;
 }
 
-function returnPathNotes(facts: FirewallPolicyFacts, reading: PolicyReading, g: GatewayFirewall): string[] {
-    const rule = networkRules(g).find((r) => r.name === "configuration-address");
-    const vip = rule?.destinationAddresses?.[0]?.replace(/\/32$/, "");
-    const at = vip === undefined ? undefined : span(vip);
-    if (vip === undefined || at === undefined) {
-        return [];
-    }
+/** The `ip` configuration rules the policy does not SNAT: one note for every gateway they concern. */
+function returnPathNotes(facts: FirewallPolicyFacts, reading: PolicyReading, gateways: readonly GatewayFirewall[]): string[] {
     const { ranges, setting } = privateRanges(facts);
-    const sources = [...g.sources.sourceAddresses, ...g.sources.sourceIpGroupIds].join(", ");
-    const remedies = `route the replies back through the firewall (a UDR on the APIM subnet for the gateway's source networks, next hop the firewall), or make the policy SNAT it (snat.privateRanges without it; ${"255.255.255.255/32"} = always SNAT). The APIM subnet's NSG must admit TCP 443 from the gateway's sources (${sources}), or, once SNATed, from the firewall's private addresses`;
-    if (ranges.some((r) => overlaps(r, at))) {
-        return [`${g.prefix}The network rule configuration-address opens the VIP ${vip} without SNAT: policy ${reading.policy} has ${setting}, which include it, and "Azure Firewall doesn't SNAT with Network rules when the destination IP address is in a private IP address range" (${PolicyDoc.SnatPrivateRanges}). The APIM subnet then answers the gateway hosts directly and the reply bypasses the firewall: ${remedies}.`];
+    const rules = gateways.flatMap((g) => {
+        const vip = networkRules(g).find((r) => r.name === "configuration-address")?.destinationAddresses?.[0]?.replace(/\/32$/, "");
+        const at = vip === undefined ? undefined : span(vip);
+        return vip === undefined || at === undefined ? [] : [{ g, vip, private: ranges.some((r) => overlaps(r, at)) }];
+    });
+    const concerned = rules.filter((r) => r.private);
+    const subject = (list: typeof rules) => (list.length === 1 && list[0].g.prefix === ""
+        ? `the network rule configuration-address opens the VIP ${list[0].vip}`
+        : `the network rules configuration-address open the VIPs of ${list.map((r) => `${r.g.prefix.replace(/: $/, "")} (${r.vip})`).join(", ")}`);
+    const remedies = (list: typeof rules) => {
+        const sources = [...new Set(list.flatMap((r) => [...r.g.sources.sourceAddresses, ...r.g.sources.sourceIpGroupIds]))].join(", ");
+        const it = list.length === 1 ? "it" : "them";
+        return `route the replies back through the firewall (a UDR on the APIM subnet for the gateway's source networks, next hop the firewall), or make the policy SNAT ${it} (snat.privateRanges without ${it}; 255.255.255.255/32 = always SNAT). The APIM subnet's NSG must admit TCP 443 from the gateway's sources (${sources}), or, once SNATed, from the firewall's private addresses`;
+    };
+    const capital = (text: string) => `${text[0].toUpperCase()}${text.slice(1)}`;
+    if (concerned.length > 0) {
+        return [`${capital(subject(concerned))} without SNAT: policy ${reading.policy} has ${setting}, which include ${concerned.length === 1 ? "it" : "them"}, and "Azure Firewall doesn't SNAT with Network rules when the destination IP address is in a private IP address range" (${PolicyDoc.SnatPrivateRanges}). The APIM subnet then answers the gateway hosts directly and the reply bypasses the firewall: ${remedies(concerned)}.`];
     }
-    return facts.autoLearnPrivateRanges
-        ? [`${g.prefix}Policy ${reading.policy} auto-learns SNAT private ranges (snat.autoLearnPrivateRanges Enabled): if the learned ranges include the VIP ${vip}, the network rule configuration-address opens it without SNAT (${PolicyDoc.SnatPrivateRanges}); then ${remedies}.`]
+    return facts.autoLearnPrivateRanges && rules.length > 0
+        ? [`Policy ${reading.policy} auto-learns SNAT private ranges (snat.autoLearnPrivateRanges Enabled): if the learned ranges include ${rules.length === 1 ? "it" : "them"}, ${subject(rules)} without SNAT (${PolicyDoc.SnatPrivateRanges}); then ${remedies(rules)}.`]
         : [];
 }
 
@@ -376,11 +384,12 @@ export function policyNotes(reading: PolicyReading | undefined, gateways: readon
     }
     const parent = reading.parent;
     return [
-        ...gateways.flatMap((g) => returnPathNotes(facts, reading, g)),
+        ...returnPathNotes(facts, reading, gateways),
         ...dnsProxyNotes(facts, reading, gateways, allowWithoutDnsProxy),
         ...shadowingNotes([reading, ...(parent?.facts ? [parent] : [])], gateways, isOwnGroup, reading),
         ...(parent && !parent.facts ? [`The parent policy ${parent.policy} (basePolicy of ${reading.policy}) was not read (${parent.unread}): its Deny network rules, which take precedence, are not checked.`] : []),
-        ...[reading, ...(parent ? [parent] : [])].filter((r) => r.unreadGroups.length > 0).map((r) => `Rule collection groups of policy ${r.policy} not read, so not checked for Deny rules: ${r.unreadGroups.join(", ")}.`),
+        ...[reading, ...(parent ? [parent] : [])].map((r) => ({ r, unread: r.unreadGroups.filter((g) => r !== reading || !isOwnGroup(g.name)) })).filter(({ unread }) => unread.length > 0)
+            .map(({ r, unread }) => `Rule collection groups of policy ${r.policy} not read, so not checked for Deny rules: ${unread.map((g) => `${g.name} (${g.reason})`).join(", ")}.`),
     ];
 }
 

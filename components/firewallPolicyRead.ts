@@ -26,18 +26,19 @@ export async function readFirewallPolicy(resourceGroupName: string, policyName: 
     if (!facts) {
         return { policy, unread: "the read returned no firewall policy document", groups: [], unreadGroups: [] };
     }
-    const read = await Promise.all(facts.groupNames.map(async (name): Promise<RuleCollectionGroupFacts | string> => {
+    type Unread = PolicyReading["unreadGroups"][number];
+    const read = await Promise.all(facts.groupNames.map(async (name): Promise<RuleCollectionGroupFacts | Unread> => {
         try {
             const group = normalizeRuleCollectionGroup(await getFirewallPolicyRuleCollectionGroup({ resourceGroupName, firewallPolicyName: policyName, ruleCollectionGroupName: name }, { parent }), policy);
-            return group ?? `${name} (the read returned no rule collection group)`;
+            return group ?? { name, reason: "the read returned no rule collection group" };
         } catch (e) {
-            return `${name} (${reason(e)})`;
+            return { name, reason: reason(e) };
         }
     }));
     return {
         policy, facts,
-        groups: read.filter((g): g is RuleCollectionGroupFacts => typeof g !== "string"),
-        unreadGroups: read.filter((g): g is string => typeof g === "string"),
+        groups: read.filter((g): g is RuleCollectionGroupFacts => "denyRules" in g),
+        unreadGroups: read.filter((g): g is Unread => "reason" in g),
         parent: facts.basePolicyId === undefined ? undefined : await readParent(facts.basePolicyId, facts.subscriptionId, parent, depth),
     };
 }

@@ -110,8 +110,14 @@ describe("firewall policy facts", () => {
 
         it("warns that auto-learned ranges may include the VIP when the configured ones do not", () => {
             const doc = with_(fixture("firewall-policy-default-snat.json"), (d) => (d.snat = { privateRanges: ["255.255.255.255/32"], autoLearnPrivateRanges: "Enabled" }));
-            assert.match(notesOf(reading(doc, []), gateway([CONFIGURATION_ADDRESS]))[0], /^Policy fwpol-hub in rg-hub auto-learns SNAT private ranges \(snat\.autoLearnPrivateRanges Enabled\): if the learned ranges include the VIP 10\.50\.2\.4/);
+            assert.match(notesOf(reading(doc, []), gateway([CONFIGURATION_ADDRESS]))[0], /^Policy fwpol-hub in rg-hub auto-learns SNAT private ranges \(snat\.autoLearnPrivateRanges Enabled\): if the learned ranges include it, the network rule configuration-address opens the VIP 10\.50\.2\.4 without SNAT/);
         });
+    });
+
+    it("says the return path once for every gateway of a hub, naming each with its VIP", () => {
+        const hub = ["site1", "site2"].map((name) => ({ ...gateway([CONFIGURATION_ADDRESS]), prefix: `gateway ${name}: ` }));
+        const notes = policyNotes(reading(fixture("firewall-policy-default-snat.json"), []), hub, false, OWN);
+        assert.deepEqual(notes.map((n) => n.slice(0, 120)), ["The network rules configuration-address open the VIPs of gateway site1 (10.50.2.4), gateway site2 (10.50.2.4) without SN"]);
     });
 
     describe("DNS proxy", () => {
