@@ -29,7 +29,7 @@ export interface PlacementOptions {
     readonly serializeWrites: boolean;
     readonly maxGroupBytes: number;
     readonly maxRuleCollectionGroups: number;
-    /** Which limits the user set: the others follow what the policy shows of itself (firewallPolicyFacts.ts). */
+    /** Which limits the user set: the others follow what the policy shows of itself (firewallPolicyFindings.ts). */
     readonly limitsGiven: { readonly maxGroupBytes: boolean; readonly maxRuleCollectionGroups: boolean };
     /** Write FQDN network rules to a policy without DNS proxy, with a note instead of a refusal. */
     readonly allowWithoutDnsProxy: boolean;

@@ -7,7 +7,8 @@ import { buildEgressPlan, EgressPlan } from "./egressPlan";
 import { InputError } from "./errors";
 import { GatewayHelmValues, gatewayHelmValues } from "./helmValues";
 import { CollectionNames, FilterRuleCollection, FirewallRendering, renderFirewallRules, SINGLE_GATEWAY_COLLECTIONS } from "./firewallRules";
-import { checkRoom, GatewayFirewall, policyNotes, PolicyReading, policyRoom } from "./firewallPolicyFacts";
+import { PolicyReading } from "./firewallPolicyFacts";
+import { checkRoom, GatewayFirewall, policyNotes, policyRoom } from "./firewallPolicyFindings";
 import { HubOptions, Options, PlacementOptions, SourceOptions } from "./options";
 import { byCodePoint } from "./ordering";
 import { BLOCKED_IN_CLUSTER, clusterRows, describeFlows, firewallRows, FlowReport, flowsByRule, GroupTarget, RuleRow } from "./report";
@@ -46,7 +47,7 @@ function checkGroupSize(firewall: FirewallRendering, maxGroupBytes: number): voi
     }
 }
 
-/** What the policy's facts say of one gateway's rules (`firewallPolicyFacts.ts`). */
+/** What the policy's facts say of one gateway's rules (`firewallPolicyFindings.ts`). */
 function gatewayFirewall(prefix: string, sources: SourceOptions, firewall: FirewallRendering, plan: EgressPlan): GatewayFirewall {
     return { prefix, sources, ruleCollections: firewall.ruleCollections, knownAddresses: new Map([[plan.configurationHost, plan.configurationAddress]]) };
 }

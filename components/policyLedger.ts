@@ -28,7 +28,7 @@ export interface GroupRequest {
     readonly placement: PlacementOptions;
     /** Names of the groups, first to last. */
     readonly names: readonly string[];
-    /** Groups already on the policy, as read (firewallPolicyFacts.ts): they count against its limit. */
+    /** Groups already on the policy, as read (firewallPolicyFindings.ts): they count against its limit. */
     readonly existingGroups?: readonly string[];
 }
 

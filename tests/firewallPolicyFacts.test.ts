@@ -1,9 +1,11 @@
-// The target firewall policy as facts (components/firewallPolicyFacts.ts): policy documents in
-// the shapes `az`, the azure-native invoke and the REST GET return, in; notes or a refusal out.
+// The target firewall policy as facts and findings (components/firewallPolicyFacts.ts,
+// firewallPolicyFindings.ts): policy documents in the shapes `az`, the azure-native invoke and the
+// REST GET return, in; notes or a refusal out.
 import { strict as assert } from "assert";
 import { InputError } from "../components/errors";
 import { FilterRuleCollection } from "../components/firewallRules";
-import { GatewayFirewall, normalizeFirewallPolicy, normalizeRuleCollectionGroup, policyNotes, PolicyReading, policyRoom } from "../components/firewallPolicyFacts";
+import { normalizeFirewallPolicy, normalizeRuleCollectionGroup, PolicyReading } from "../components/firewallPolicyFacts";
+import { GatewayFirewall, policyNotes, policyRoom } from "../components/firewallPolicyFindings";
 import { DEFAULT_MAX_GROUP_BYTES, DEFAULT_PRIORITY_RANGE, PlacementOptions } from "../components/options";
 import { fixture, with_ } from "./helpers";
 
