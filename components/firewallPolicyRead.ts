@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { getFirewallPolicy, getFirewallPolicyRuleCollectionGroup } from "@pulumi/azure-native/network";
 import { oneLine } from "./errors";
+import { FirewallPolicyRef } from "./options";
 import { normalizeFirewallPolicy, normalizeRuleCollectionGroup, policyOfId, PolicyReading, RuleCollectionGroupFacts, subscriptionOf } from "./firewallPolicyFacts";
 
 function reason(e: unknown): string {
@@ -13,8 +14,9 @@ function reason(e: unknown): string {
     return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
 
-/** Reads policy `policyName` in `resourceGroupName` through `parent`'s provider; `depth` 0 also reads its parent. */
-export async function readFirewallPolicy(resourceGroupName: string, policyName: string, parent: pulumi.Resource, depth = 0): Promise<PolicyReading> {
+/** Reads the policy through `parent`'s provider; `depth` 0 also reads its parent. */
+export async function readFirewallPolicy(ref: FirewallPolicyRef, parent: pulumi.Resource, depth = 0): Promise<PolicyReading> {
+    const { resourceGroupName, policyName } = ref;
     const policy = `${policyName} in ${resourceGroupName}`;
     let document: unknown;
     try {
@@ -25,6 +27,11 @@ export async function readFirewallPolicy(resourceGroupName: string, policyName: 
     const facts = normalizeFirewallPolicy(document);
     if (!facts) {
         return { policy, unread: "the read returned no firewall policy document", groups: [], unreadGroups: [] };
+    }
+    // A policyId of another subscription than the provider's is refused elsewhere; what the
+    // provider found under that name is another policy, whose facts must not decide anything.
+    if (ref.subscriptionId !== undefined && facts.subscriptionId !== undefined && facts.subscriptionId !== ref.subscriptionId) {
+        return { policy, unread: `the provider reads subscription ${facts.subscriptionId}, not the policy's ${ref.subscriptionId}`, groups: [], unreadGroups: [] };
     }
     type Unread = PolicyReading["unreadGroups"][number];
     const read = await Promise.all(facts.groupNames.map(async (name): Promise<RuleCollectionGroupFacts | Unread> => {
@@ -56,5 +63,5 @@ async function readParent(id: string, subscriptionId: string | undefined, parent
     if (depth > 0) {
         return unreadable("only one level of parents is read");
     }
-    return readFirewallPolicy(ref.resourceGroupName, ref.policyName, parent, depth + 1);
+    return readFirewallPolicy(ref, parent, depth + 1);
 }

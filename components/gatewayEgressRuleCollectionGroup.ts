@@ -106,7 +106,7 @@ export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
             }
             // Each distinct instance once, however many gateways belong to it.
             const instances = new Map(hub.gateways.map((g) => [apimKey(g.options.apim), g.options.apim]));
-            const policy = readFirewallPolicy(hub.placement.policy.resourceGroupName, hub.placement.policy.policyName, this);
+            const policy = readFirewallPolicy(hub.placement.policy, this);
             const documents = new Map(await Promise.all([...instances].map(async ([key, apim]) => [key, await getApiManagementService(apim, { parent: this })] as const)));
             return { hub, derivation: deriveHub(hub, (apim) => documents.get(apimKey(apim)), await policy) };
         });

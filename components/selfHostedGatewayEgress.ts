@@ -145,7 +145,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             { parent: this },
         );
         // The target policy is read beside the instance; what it says joins the notes (or refuses).
-        const policy = pulumi.output(options).apply((o) => o.placement && readFirewallPolicy(o.placement.policy.resourceGroupName, o.placement.policy.policyName, this));
+        const policy = pulumi.output(options).apply((o) => o.placement && readFirewallPolicy(o.placement.policy, this));
         const derived = pulumi.all([apim, options, policy]).apply(([document, o, p]) => {
             const d = deriveEgress(document, o, undefined, p);
             d.facts.warnings.forEach((w) => pulumi.log.warn(w, this));

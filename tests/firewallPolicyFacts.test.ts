@@ -91,6 +91,11 @@ describe("firewall policy facts", () => {
             assert.deepEqual(group?.denyRules.map((r) => `${r.group}/${r.collection}/${r.rule}`), ["platform-deny/deny-internet-https/deny-all-443", "platform-deny/deny-internet-https/deny-other-site-443"]);
         });
 
+        it("reads a group's REST shape (properties nested) as its az shape", () => {
+            const { name, id, type, ...properties } = DENY_GROUPS[1];
+            assert.deepEqual(normalizeRuleCollectionGroup({ name, id, type, properties }, POLICY), normalizeRuleCollectionGroup(DENY_GROUPS[1], POLICY));
+        });
+
         it("keeps no rule of an Allow collection", () => {
             assert.deepEqual(normalizeRuleCollectionGroup(DENY_GROUPS[0], POLICY)?.denyRules, []);
         });

@@ -66,12 +66,31 @@ describe("reading the firewall policy", () => {
             assert.equal(run.resources.filter((r) => r.type === RCG).length, 1);
         });
 
+        it("does not read a parent in another subscription, whose name the provider would look up in its own", async () => {
+            const child = with_(fixture("firewall-policy-snat-always.json"), (d) => (d.basePolicy = { id: PARENT_ID.replace(SUBSCRIPTION, "99999999-2222-3333-4444-555555555555") }));
+            const parent = with_(fixture("firewall-policy-snat-always.json"), (d) => (d.name = "fwpol-root"));
+            const run = await runOffline(INTERNAL(), siteArgs(), "gw", { firewallPolicies: [child, parent], ruleCollectionGroups: GROUPS() });
+            assert.deepEqual(startsWith(run.outputs.notes, "The parent policy"), [
+                "The parent policy fwpol-root in rg-hub (basePolicy of fwpol-hub in rg-hub) was not read (it is in subscription 99999999-2222-3333-4444-555555555555, the policy's provider reads 11111111-2222-3333-4444-555555555555): its Deny network rules, which take precedence, are not checked.",
+            ]);
+        });
+
         it("refuses Event Hubs AMQP on a policy with DNS proxy off, and registers no child", async () => {
             const resources: { type: string }[] = [];
             await assert.rejects(runOffline(INTERNAL(), siteArgs({}, { eventHubs: { enabled: true, namespaces: ["contoso-logs"] } }), "gw", { resources: resources as never, firewallPolicies: [fixture("firewall-policy-dns-proxy-off.json")], ruleCollectionGroups: GROUPS() }),
                 /^InputError: Invalid value for dnsSettings\.enableProxy: false\. .*Flows: eventhubs-contoso-logs-amqp \(TCP 5671-5672 to contoso-logs\.servicebus\.windows\.net\)\./);
             forgetRefusedRegistrations();
             assert.deepEqual(resources.map((r) => r.type), ["apim-gateway-egress:index:SelfHostedGatewayEgress"]);
+        });
+
+        it("takes nothing from a policy document of another subscription than policyId's", async () => {
+            const other = "22222222-2222-3333-4444-555555555555";
+            const policyId = `/subscriptions/${other}/resourceGroups/rg-hub/providers/Microsoft.Network/firewallPolicies/fwpol-hub`;
+            const args = siteArgs({ policyName: undefined, resourceGroupName: undefined, policyId }, { eventHubs: { enabled: true, namespaces: ["contoso-logs"] } });
+            const run = await runOffline(INTERNAL(), args, "gw", { subscriptionId: other, firewallPolicies: [fixture("firewall-policy-dns-proxy-off.json")] });
+            assert.deepEqual(startsWith(run.outputs.notes, "The firewall policy"), [
+                `The firewall policy fwpol-hub in rg-hub was not read (the provider reads subscription ${SUBSCRIPTION}, not the policy's ${other}): its SNAT private ranges (the return path of a network rule), DNS proxy, Deny network rules that would shadow the application rules and the groups already on it are not checked.`,
+            ]);
         });
 
         it("refuses its group when the groups already on the policy fill it", async () => {
