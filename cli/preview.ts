@@ -83,8 +83,8 @@ function policyDocuments(request: Omit<PreviewRequest, "format">): Pick<OfflineO
         // `az` prints a list; the REST list wraps it in `value`.
         const read = readDocument("--rule-collection-groups", file);
         const value = isObject(read) && Array.isArray(read.value) ? read.value : read;
-        if (!Array.isArray(value) || !value.every((g) => isObject(g) && typeof g.name === "string" && Array.isArray(g.ruleCollections ?? (isObject(g.properties) ? g.properties.ruleCollections : undefined)))) {
-            throw new InputError("--rule-collection-groups", file, "Expected the output of az network firewall policy rule-collection-group list -o json: a list of groups, each with a name and ruleCollections.");
+        if (!Array.isArray(value) || !value.every((g) => isObject(g) && typeof g.name === "string")) {
+            throw new InputError("--rule-collection-groups", file, "Expected the output of az network firewall policy rule-collection-group list -o json: a list of groups, each with its name.");
         }
         return value as Record<string, unknown>[];
     });

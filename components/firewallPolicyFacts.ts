@@ -139,10 +139,12 @@ export function normalizeRuleCollectionGroup(document: unknown, policy: string):
         return undefined;
     }
     const d = flat(document);
-    if (!Array.isArray(d.ruleCollections) || typeof d.name !== "string") {
+    // An empty group may come without its collections.
+    const collections = d.ruleCollections ?? [];
+    if (!Array.isArray(collections) || typeof d.name !== "string") {
         return undefined;
     }
-    const denyRules = d.ruleCollections.filter(isObject)
+    const denyRules = collections.filter(isObject)
         .filter((c) => c.ruleCollectionType === "FirewallPolicyFilterRuleCollection" && isObject(c.action) && String(c.action.type).toLowerCase() === "deny")
         .flatMap((c) => (Array.isArray(c.rules) ? c.rules : []).filter(isObject).filter((r) => r.ruleType === "NetworkRule").map((r): DenyRule => ({
             policy,

@@ -8,6 +8,7 @@
 import { InputError } from "./errors";
 import { FilterRuleCollection, NetworkRule } from "./firewallRules";
 import { DenyRule, FirewallPolicyFacts, isAny, MB, overlaps, PolicyDoc, PolicyReading, privateRanges, span } from "./firewallPolicyFacts";
+import { byCodePoint } from "./ordering";
 import { DEFAULT_MAX_GROUP_BYTES, DEFAULT_MAX_RULE_COLLECTION_GROUPS, MAX_GROUP_BYTES, MAX_RULE_COLLECTION_GROUPS, PlacementOptions, SourceOptions } from "./options";
 
 
@@ -137,13 +138,15 @@ function shadowingNotes(readings: readonly PolicyReading[], gateways: readonly G
     const name = (d: DenyRule) => `group ${d.group}, collection ${d.collection}, rule ${d.rule} (policy ${d.policy})`;
     const order = "\"Application rules are always processed after network rules ... regardless of Rule Collection Group or Rule Collection priority and policy inheritance\"";
     const notes: string[] = [];
-    const sure = [...found].filter(([, e]) => e.match === 2);
-    const maybe = [...found].filter(([, e]) => e.match === 1);
+    // In the order of their names, whatever order Azure lists the groups in: the notes are outputs.
+    const sorted = [...found].map(([d, e]) => [d, { ...e, rules: [...e.rules].sort(byCodePoint), why: [...e.why].sort(byCodePoint) }] as const).sort(([a], [b]) => byCodePoint(name(a), name(b)));
+    const sure = sorted.filter(([, e]) => e.match === 2);
+    const maybe = sorted.filter(([, e]) => e.match === 1);
     if (sure.length > 0) {
-        notes.push(`These Deny network rules match the gateway's HTTPS traffic, so its application rules never see it: ${order} (${PolicyDoc.RuleProcessing}). ${sure.map(([d, e]) => `${name(d)} shadows ${[...e.rules].join(", ")}`).join("; ")}. Narrow the Deny's sources to leave out the gateway's, or deny in an application rule collection instead, which is ordered by priority with the gateway's.`);
+        notes.push(`These Deny network rules match the gateway's HTTPS traffic, so its application rules never see it: ${order} (${PolicyDoc.RuleProcessing}). ${sure.map(([d, e]) => `${name(d)} shadows ${e.rules.join(", ")}`).join("; ")}. Narrow the Deny's sources to leave out the gateway's, or deny in an application rule collection instead, which is ordered by priority with the gateway's.`);
     }
     if (maybe.length > 0) {
-        notes.push(`These Deny network rules may match the gateway's HTTPS traffic, and network rules run before every application rule (${PolicyDoc.RuleProcessing}): ${maybe.map(([d, e]) => `${name(d)} may shadow ${[...e.rules].join(", ")} (${[...e.why].join("; ")}: not read)`).join("; ")}.`);
+        notes.push(`These Deny network rules may match the gateway's HTTPS traffic, and network rules run before every application rule (${PolicyDoc.RuleProcessing}): ${maybe.map(([d, e]) => `${name(d)} may shadow ${e.rules.join(", ")} (${e.why.join("; ")}: not read)`).join("; ")}.`);
     }
     return notes;
 }
@@ -164,7 +167,7 @@ export function policyRoom(reading: PolicyReading | undefined, placement: Placem
     if (!reading?.facts) {
         return { placement, existingGroups: [], notes: [] };
     }
-    const existing = reading.facts.groupNames.filter((n) => !isOwnGroup(n));
+    const existing = reading.facts.groupNames.filter((n) => !isOwnGroup(n)).sort(byCodePoint);
     const sizes = new Map(reading.groups.map((g) => [g.name, g.bytes]));
     const large = reading.groups.find((g) => g.bytes > DEFAULT_MAX_GROUP_BYTES);
     const evidence = large ? `its group ${large.name} takes ${(large.bytes / MB).toFixed(1)} MB, more than a policy created before July 2022 accepts`

@@ -96,6 +96,10 @@ describe("firewall policy facts", () => {
             assert.deepEqual(normalizeRuleCollectionGroup({ name, id, type, properties }, POLICY), normalizeRuleCollectionGroup(DENY_GROUPS[1], POLICY));
         });
 
+        it("takes a group listed without its collections for an empty one", () => {
+            assert.deepEqual(normalizeRuleCollectionGroup({ name: "empty", priority: 100, ruleCollections: null, size: "0.0001 MB" }, POLICY), { name: "empty", bytes: 105, denyRules: [] });
+        });
+
         it("keeps no rule of an Allow collection", () => {
             assert.deepEqual(normalizeRuleCollectionGroup(DENY_GROUPS[0], POLICY)?.denyRules, []);
         });
@@ -193,6 +197,18 @@ describe("firewall policy facts", () => {
         it("names a Deny of the parent policy (basePolicy)", () => {
             const parent = reading(policy(), [denyGroup("parent-deny", { sourceAddresses: ["*"], destinationAddresses: ["0.0.0.0/0"] })], undefined, "fwpol-root in rg-hub");
             assert.match(shadowNote(reading(policy(), [], parent))[0], /group parent-deny, collection deny, rule r \(policy fwpol-root in rg-hub\) shadows configuration-host/);
+        });
+
+        it("gives the same notes whatever order the policy lists its groups and rules in", () => {
+            const groups = [
+                denyGroup("b-deny", { sourceAddresses: ["*"], destinationAddresses: ["*"] }), denyGroup("a-deny", { sourceAddresses: ["*"], destinationAddresses: ["*"] }),
+                denyGroup("c-tag", { sourceAddresses: ["*"], destinationAddresses: ["Internet", "AzureCloud"] }),
+            ];
+            const doc = with_(policy(), (d) => (d.ruleCollectionGroups = groups.map((g) => ({ id: `/x/ruleCollectionGroups/${String(g.name)}` }))));
+            const reversed = with_(doc, (d) => d.ruleCollectionGroups.reverse());
+            const all = (r: PolicyReading) => [...notesOf(r, gateway([CONFIGURATION_HOST])), ...policyRoom(r, placement(), OWN).notes];
+            assert.deepEqual(all(reading(reversed, [...groups].reverse())), all(reading(doc, groups)));
+            assert.match(all(reading(doc, groups))[0], /group a-deny, .* shadows configuration-host; group b-deny, /);
         });
 
         it("leaves out the groups this program writes", () => {
