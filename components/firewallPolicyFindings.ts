@@ -11,7 +11,6 @@ import { DenyRule, FirewallPolicyFacts, isAny, MB, overlaps, PolicyDoc, PolicyRe
 import { byCodePoint } from "./ordering";
 import { DEFAULT_MAX_GROUP_BYTES, DEFAULT_MAX_RULE_COLLECTION_GROUPS, MAX_GROUP_BYTES, MAX_RULE_COLLECTION_GROUPS, PlacementOptions, SourceOptions } from "./options";
 
-
 /** One gateway's firewall rules, as the pipeline rendered them. */
 export interface GatewayFirewall {
     /** `gateway gw1: ` in a hub, "" for a component's own gateway. */
