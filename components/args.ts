@@ -100,6 +100,13 @@ export interface FirewallPolicyTarget {
      */
     maxRuleCollectionGroups?: pulumi.Input<number>;
     /**
+     * Write network rules with FQDN destinations (Event Hubs AMQP, a cache by name) although the
+     * policy, as read, has no DNS proxy (`dnsSettings.enableProxy` off, or Basic tier): a note
+     * instead of the refusal. Such rules match nothing until the policy has DNS proxy.
+     * @default false
+     */
+    allowWithoutDnsProxy?: pulumi.Input<boolean>;
+    /**
      * Shortest accepted prefix length of any source or destination network: a shorter prefix is
      * refused as too broad (`0.0.0.0/1` covers half the Internet).
      * @default 8

@@ -31,6 +31,10 @@ export interface PlacementOptions {
     readonly serializeWrites: boolean;
     readonly maxGroupBytes: number;
     readonly maxRuleCollectionGroups: number;
+    /** Which limits the user set: the others follow what the policy shows of itself (firewallPolicyFindings.ts). */
+    readonly limitsGiven: { readonly maxGroupBytes: boolean; readonly maxRuleCollectionGroups: boolean };
+    /** Write FQDN network rules to a policy without DNS proxy, with a note instead of a refusal. */
+    readonly allowWithoutDnsProxy: boolean;
 }
 
 /** One gateway's firewall sources and rule style. */
@@ -424,6 +428,8 @@ function resolvePlacement(componentName: string, field: string, fw: Json): Place
         serializeWrites: booleanAt(`${field}.serializeWrites`, fw.serializeWrites, true),
         maxGroupBytes: integerAt(`${field}.maxGroupBytes`, fw.maxGroupBytes, DEFAULT_MAX_GROUP_BYTES, 4096, MAX_GROUP_BYTES, "The size limit of a rule collection group, in bytes,"),
         maxRuleCollectionGroups: integerAt(`${field}.maxRuleCollectionGroups`, fw.maxRuleCollectionGroups, DEFAULT_MAX_RULE_COLLECTION_GROUPS, 1, MAX_RULE_COLLECTION_GROUPS, "The number of rule collection groups per policy"),
+        limitsGiven: { maxGroupBytes: fw.maxGroupBytes !== undefined && fw.maxGroupBytes !== null, maxRuleCollectionGroups: fw.maxRuleCollectionGroups !== undefined && fw.maxRuleCollectionGroups !== null },
+        allowWithoutDnsProxy: booleanAt(`${field}.allowWithoutDnsProxy`, fw.allowWithoutDnsProxy, false),
     };
 }
 

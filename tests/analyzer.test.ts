@@ -182,7 +182,7 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
     it("nested args: the firewall policy target, shared by both components, with limits and sources", () => {
         const target = type("FirewallPolicyTarget");
         const targetKeys = [
-            "maxGroupBytes", "maxRuleCollectionGroups", "minimumPrefixLength", "policyId", "policyName", "priority", "priorityRange",
+            "allowWithoutDnsProxy", "maxGroupBytes", "maxRuleCollectionGroups", "minimumPrefixLength", "policyId", "policyName", "priority", "priorityRange",
             "resourceGroupName", "ruleCollectionGroupName", "serializeWrites",
         ];
         assert.deepEqual(Object.keys(target.properties ?? {}).sort(), targetKeys);
