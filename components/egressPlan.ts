@@ -8,6 +8,7 @@ import { InputError } from "./errors";
 import { DeclaredHost, Options } from "./options";
 import { byCodePoint } from "./ordering";
 import { Destination, DestinationKind, fqdn, ipv4, PortRange, serviceTag, tcp } from "./peers";
+import { regionalServiceTag } from "./regions";
 
 export const Feature = {
     Configuration: "configuration",
@@ -104,7 +105,8 @@ function featureFlows(facts: ApimFacts, options: Options): EgressFlow[] {
     if (features.storage.enabled) {
         const purpose = "API inspector traces and quota policies (Azure Storage)";
         if (features.storage.useServiceTag) {
-            flows.push(flow(`storage-tag-${region}`, Feature.Storage, purpose, serviceTag(`Storage.${region}`), DocReference.GatewayConnectivity));
+            const tag = regionalServiceTag("Storage", cloud.cloud, region, "location", facts.primary.location, "features.storage.useServiceTag opens the Storage service tag of the instance's primary region.");
+            flows.push(flow(`storage-tag-${region}`, Feature.Storage, purpose, serviceTag(tag), DocReference.GatewayConnectivity));
         }
         for (const account of features.storage.accountNames) {
             for (const service of ["blob", "table"]) {

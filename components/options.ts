@@ -10,6 +10,7 @@ import { ClusterFlavor, RuleStyle } from "./args";
 import { GatewayPorts, SUPPORTED_GATEWAY_MAJOR_VERSION } from "./catalog";
 import { InputError } from "./errors";
 import { byCodePoint } from "./ordering";
+import { validateRegion } from "./regions";
 import { ALL_IPV4, boundedCidr, Destination, fqdn, parseServiceIpv4, Protocol, validatePort, validatePortRange, validateProtocol, PortRange } from "./peers";
 
 export interface FirewallPolicyRef {
@@ -557,8 +558,6 @@ const DISABLED_CLUSTER: ClusterOptions = {
     instancePorts: { synchronization: GatewayPorts.rateLimitSync, heartbeat: GatewayPorts.heartbeat },
 };
 
-// Azure region names as used in host names and service tags: lowercase letters and digits.
-export const REGION_PATTERN = /^[a-z][a-z0-9]{1,39}$/;
 // Storage account names: 3-24 lowercase letters and digits.
 const storageAccountPattern = /^[a-z0-9]{3,24}$/;
 // Event Hubs namespace names: 6-50 letters, digits and hyphens, a letter first, no hyphen last.
@@ -573,7 +572,7 @@ function patternAt(field: string, value: unknown, pattern: RegExp, expectation: 
 }
 
 function regionAt(field: string, value: unknown): string | undefined {
-    return value === undefined || value === null ? undefined : patternAt(field, value, REGION_PATTERN, "Expected an Azure region name such as \"westeurope\".");
+    return value === undefined || value === null ? undefined : validateRegion(field, stringAt(field, value, true));
 }
 
 const NO_FEATURES: FeatureOptions = {

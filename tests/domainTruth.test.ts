@@ -19,6 +19,17 @@ const rulesOf = (run: OfflineRun) => (only(run, RCG).inputs.ruleCollections as F
 type Peer = { ipBlock?: { cidr: string }; namespaceSelector?: { matchLabels: Record<string, string> }; podSelector?: object };
 type Rule = { to?: Peer[]; from?: Peer[]; ports?: { protocol: string; port: number }[] };
 const spec = (r: RegisteredResource) => r.inputs.spec as { egress: Rule[]; ingress: Rule[] };
+const EXTERNAL = () => fixture("rest-external-premium.json"); // External, North Europe, public VIP 52.164.20.7
+const inCloud = (domain: string, location: string) => with_(EXTERNAL(), (d) => ((d.properties.gatewayUrl = `https://fabrikam-apim.${domain}`), (d.location = location)));
+/** The one-line refusal a run ends in. */
+async function refusal(run: Promise<unknown>): Promise<string> {
+    try {
+        await run;
+    } catch (e) {
+        return (e as Error).message;
+    }
+    return assert.fail("expected a refusal");
+}
 const cidrs = (rules: Rule[]) => rules.flatMap((r) => [...(r.to ?? []), ...(r.from ?? [])]).flatMap((p) => (p.ipBlock ? [p.ipBlock.cidr] : []));
 
 describe("domain truth", () => {
@@ -196,5 +207,48 @@ describe("domain truth", () => {
     it("warns that a Basic-SKU firewall has no DNS proxy when a rule needs one", async () => {
         const run = await runOffline(unmaskedExample(), with_(baseArgs(), (a) => (a.features = { eventHubs: { enabled: true, namespaces: ["contoso-logs"] } })), "gw");
         assert.ok(run.outputs.notes.some((n) => n.startsWith("Network rules with FQDN destinations (eventhubs-contoso-logs-amqp) need DNS proxy") && n.includes("A Basic-SKU Azure Firewall has no DNS proxy")));
+    });
+
+    // ---- round three (DESIGN.md §10) ----
+
+    describe("service tags in their canonical casing (Microsoft's service tag files)", () => {
+        const tagOf = async (document: Record<string, unknown>) => {
+            const run = await runOffline(document, with_(baseArgs(), (a) => (a.features = { storage: { enabled: true, useServiceTag: true } })), "gw");
+            return rulesOf(run).filter((r) => r.name.startsWith("storage-tag-")).map((r) => ("destinationAddresses" in r ? r.destinationAddresses : []));
+        };
+
+        it("writes Storage.WestUS, Storage.NorthEurope and Storage.SouthCentralUS, never the lowercase region", async () => {
+            assert.deepEqual(await tagOf(unmaskedExample()), [["Storage.WestUS"]]);
+            assert.deepEqual(await tagOf(EXTERNAL()), [["Storage.NorthEurope"]]);
+            assert.deepEqual(await tagOf(with_(EXTERNAL(), (d) => (d.location = "South Central US"))), [["Storage.SouthCentralUS"]]);
+        });
+
+        it("writes the sovereign clouds' tags: Storage.USGovVirginia, Storage.ChinaEast2", async () => {
+            assert.deepEqual(await tagOf(inCloud("azure-api.us", "US Gov Virginia")), [["Storage.USGovVirginia"]]);
+            assert.deepEqual(await tagOf(inCloud("azure-api.cn", "China East 2")), [["Storage.ChinaEast2"]]);
+        });
+
+        it("refuses a region no service tag file lists, with the nearest known one, rather than guess a tag", async () => {
+            assert.equal(await refusal(tagOf(with_(EXTERNAL(), (d) => (d.location = "West Europa")))),
+                "Invalid value for location: \"West Europa\". features.storage.useServiceTag opens the Storage service tag of the instance's primary region. No Storage service tag is listed for region \"westeuropa\" in AzureCloud. Did you mean \"westeurope\"?");
+        });
+
+        it("refuses a public region for a US Government instance, naming that cloud's regions", async () => {
+            assert.equal(await refusal(tagOf(inCloud("azure-api.us", "West Europe"))),
+                "Invalid value for location: \"West Europe\". features.storage.useServiceTag opens the Storage service tag of the instance's primary region. No Storage service tag is listed for region \"westeurope\" in AzureUSGovernment. Its regions: usdodcentral, usdodeast, usgovarizona, usgovtexas, usgovvirginia.");
+        });
+
+        for (const [region, hint] of [["WESTEUROPE", "westeurope"], ["west europe", "westeurope"], ["westeurop", "westeurope"], ["eastus 2", "eastus2"]]) {
+            it(`refuses features.entraId.region ${JSON.stringify(region)}, suggesting "${hint}"`, async () => {
+                const args = with_(baseArgs(), (a) => (a.features = { entraId: { enabled: true, region } }));
+                assert.equal(await refusal(runOffline(unmaskedExample(), args, "gw")),
+                    `Invalid value for features.entraId.region: ${JSON.stringify(region)}. Expected the programmatic name of an Azure region, such as "westeurope". Did you mean "${hint}"?`);
+            });
+        }
+
+        it("refuses a features.entraId.region far from every known region, without a guess", async () => {
+            const args = with_(baseArgs(), (a) => (a.features = { entraId: { enabled: true, region: "marsnorth" } }));
+            assert.equal(await refusal(runOffline(unmaskedExample(), args, "gw")), "Invalid value for features.entraId.region: \"marsnorth\". Expected the programmatic name of an Azure region, such as \"westeurope\".");
+        });
     });
 });
