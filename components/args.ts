@@ -112,7 +112,7 @@ export interface GatewaySources {
     /**
      * How the configuration endpoint is opened: `ip`, `fqdn` or `both`.
      * @default `ip` when the instance is Internal (the firewall usually cannot resolve the
-     * private zone), `both` otherwise
+     * configuration host's private record), `both` otherwise
      */
     ruleStyle?: pulumi.Input<RuleStyle>;
     /**
@@ -371,7 +371,7 @@ export interface SelfHostedGatewayEgressArgs {
     egressProxy?: pulumi.Input<EgressProxy>;
     /**
      * Map the configuration host to its address in `gatewayHelmValues`
-     * (`gateway.deployment.dns.hostAliases`), so the gateway resolves it without the private zone.
+     * (`gateway.deployment.dns.hostAliases`), so the gateway resolves it without a private DNS record.
      * @default true when the instance is Internal and no egressProxy resolves names for the gateway
      */
     hostAliases?: pulumi.Input<boolean>;

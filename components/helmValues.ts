@@ -75,8 +75,9 @@ export interface GatewayHelmValues {
 /**
  * The chart values for the gateway these rules are for. `hostAliases` maps the configuration host
  * to the address the rules open (the VIP read at this deployment, or the declared override): by
- * default in Internal mode, where the name lives in a private zone an air-gapped site often cannot
- * resolve (DESIGN.md §9).
+ * default in Internal mode, where the name resolves only from a private record for that host (a zone
+ * scoped to it, never one for azure-api.net: DocReference.InternalVnetDns) that an air-gapped site
+ * often cannot reach (DESIGN.md §9).
  */
 export function gatewayHelmValues(facts: ApimFacts, plan: EgressPlan, options: Options): GatewayHelmValues {
     // Through a proxy the gateway sends the name, not an address (CONNECT host:443): the proxy

@@ -2,6 +2,7 @@
 // renderings → report. The components run it once per gateway and deployment inside a single
 // apply, so a gateway costs Pulumi one Output chain, not one per stage.
 import { ApimFacts, normalizeApim } from "./apimFacts";
+import { configurationHostDnsAdvice } from "./catalog";
 import { ClusterRendering, renderClusterPolicy } from "./clusterPolicy";
 import { buildEgressPlan, EgressPlan } from "./egressPlan";
 import { InputError } from "./errors";
@@ -78,7 +79,7 @@ function proxyNotes(plan: EgressPlan, options: Options): string[] {
         return [];
     }
     return [
-        `The gateway sends every connection to the forward proxy ${proxy.address}:${proxy.port} by name (CONNECT), so the proxy resolves the names: it must resolve ${plan.configurationHost} to ${plan.configurationAddress} (for an Internal instance, from the private DNS zone), and the firewall sees the proxy as the source of every flow.`,
+        `The gateway sends every connection to the forward proxy ${proxy.address}:${proxy.port} by name (CONNECT), so the proxy resolves the names: it must resolve ${plan.configurationHost} to ${plan.configurationAddress} (for an Internal instance, from ${configurationHostDnsAdvice(plan.configurationHost)}), and the firewall sees the proxy as the source of every flow.`,
         ...(options.features.eventHubs.enabled ? ["Through egressProxy only Event Hubs on 443 is opened: AMQP on 5671-5672 cannot pass a forward proxy (Event Hubs clients take a proxy only for AMQP over WebSockets, on 443). Check that the gateway's Event Hubs logs arrive; if they do not, the logger needs a path that does not go through the proxy."] : []),
     ];
 }

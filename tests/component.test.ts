@@ -125,10 +125,10 @@ describe("SelfHostedGatewayEgress", () => {
             });
         });
 
-        it("explains in the notes that an FQDN rule in Internal mode needs the private zone", async () => {
+        it("explains in the notes that an FQDN rule in Internal mode needs the host's private record", async () => {
             const run = await runOffline(unmaskedExample(), with_(baseArgs(), (a) => (a.firewall.ruleStyle = "fqdn")), "gw");
             assert.deepEqual(run.outputs.notes, [
-                "The application rule for apimservice1.configuration.azure-api.net makes the firewall resolve that name itself: in Internal mode it lives in a private DNS zone, which the firewall's DNS servers must resolve to 172.26.0.5.",
+                "The application rule for apimservice1.configuration.azure-api.net makes the firewall resolve that name itself: in Internal mode the name is only in private DNS, so the firewall's DNS servers must resolve it to 172.26.0.5, from a private DNS zone named apimservice1.configuration.azure-api.net with an apex A record, or an A record for that name alone (never a zone for azure-api.net: Azure reserves it).",
             ]);
         });
 

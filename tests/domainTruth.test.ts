@@ -19,6 +19,7 @@ const rulesOf = (run: OfflineRun) => (only(run, RCG).inputs.ruleCollections as F
 type Peer = { ipBlock?: { cidr: string }; namespaceSelector?: { matchLabels: Record<string, string> }; podSelector?: object };
 type Rule = { to?: Peer[]; from?: Peer[]; ports?: { protocol: string; port: number }[] };
 const spec = (r: RegisteredResource) => r.inputs.spec as { egress: Rule[]; ingress: Rule[] };
+const REPO = path.join(__dirname, "..", "..");
 const EXTERNAL = () => fixture("rest-external-premium.json"); // External, North Europe, public VIP 52.164.20.7
 const inCloud = (domain: string, location: string) => with_(EXTERNAL(), (d) => ((d.properties.gatewayUrl = `https://fabrikam-apim.${domain}`), (d.location = location)));
 /** The one-line refusal a run ends in. */
@@ -141,7 +142,7 @@ describe("domain truth", () => {
         it("maps no host of an Internal instance, and tells the proxy's administrator what to resolve", async () => {
             const run = await runOffline(fixture("az-internal-developer.json"), proxied("kubernetes"), "gw");
             assert.deepEqual(run.outputs.gatewayHelmValues.gateway.deployment, { network: { proxy: { http: "http://10.70.0.10:3128", https: "http://10.70.0.10:3128" } } });
-            assert.ok(run.outputs.notes.includes("The gateway sends every connection to the forward proxy 10.70.0.10:3128 by name (CONNECT), so the proxy resolves the names: it must resolve contoso-dev.configuration.azure-api.net to 10.50.2.4 (for an Internal instance, from the private DNS zone), and the firewall sees the proxy as the source of every flow."));
+            assert.ok(run.outputs.notes.includes("The gateway sends every connection to the forward proxy 10.70.0.10:3128 by name (CONNECT), so the proxy resolves the names: it must resolve contoso-dev.configuration.azure-api.net to 10.50.2.4 (for an Internal instance, from a private DNS zone named contoso-dev.configuration.azure-api.net with an apex A record, or an A record for that name alone (never a zone for azure-api.net: Azure reserves it)), and the firewall sees the proxy as the source of every flow."));
         });
 
         it("refuses an external cache beside a proxy, which carries HTTP and HTTPS only", async () => {
@@ -249,6 +250,31 @@ describe("domain truth", () => {
         it("refuses a features.entraId.region far from every known region, without a guess", async () => {
             const args = with_(baseArgs(), (a) => (a.features = { entraId: { enabled: true, region: "marsnorth" } }));
             assert.equal(await refusal(runOffline(unmaskedExample(), args, "gw")), "Invalid value for features.entraId.region: \"marsnorth\". Expected the programmatic name of an Azure region, such as \"westeurope\".");
+        });
+    });
+
+    describe("DNS advice Azure accepts: a record scoped to the configuration host, never a zone for azure-api.net", () => {
+        // Azure refuses a private zone named azure-api.net (MicrosoftDocs/azure-docs issue 102958); the
+        // internal-VNet page: "Do not create a Private DNS zone or forward lookup zone for azure-api.net".
+        const advisesApexZone = /(private (dns )?zone|forward lookup zone|zone named) [`"]?azure-api\.net/i;
+        const internalNotes = async () => [
+            ...(await runOffline(fixture("az-internal-developer.json"), with_(baseArgs(), (a) => (a.firewall.ruleStyle = "fqdn")), "gw")).outputs.notes,
+            ...(await runOffline(fixture("az-internal-developer.json"), { ...baseArgs(), firewall: { policyName: "fwpol-hub", resourceGroupName: "rg-hub" }, egressProxy: { address: "10.70.0.10", port: 3128 } }, "gw")).outputs.notes,
+        ];
+
+        it("advises, in the notes, a zone named after the configuration host with an apex A record", async () => {
+            const notes = await internalNotes();
+            const advice = "a private DNS zone named contoso-dev.configuration.azure-api.net with an apex A record, or an A record for that name alone (never a zone for azure-api.net: Azure reserves it)";
+            assert.deepEqual(notes.filter((n) => n.includes(advice)).length, 2);
+        });
+
+        it("never advises a zone for azure-api.net in a note", async () => {
+            assert.deepEqual((await internalNotes()).filter((n) => advisesApexZone.test(n)), []);
+        });
+
+        it("never advises it in the README, the docs or the code's comments", () => {
+            const files = ["README.md", "CHANGELOG.md", ...fs.readdirSync(path.join(REPO, "components")).map((f) => `components/${f}`)];
+            assert.deepEqual(files.filter((f) => advisesApexZone.test(fs.readFileSync(path.join(REPO, f), "utf8"))), []);
         });
     });
 });
