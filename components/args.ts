@@ -375,6 +375,65 @@ export interface SelfHostedGatewayEgressArgs {
      * @default true when the instance is Internal and no egressProxy resolves names for the gateway
      */
     hostAliases?: pulumi.Input<boolean>;
+    /**
+     * How the gateway authenticates to the configuration endpoint (the chart's `gateway.auth.type`).
+     * The Entra types add the sign-in to Microsoft Entra ID as a required flow.
+     * @default { type: "GatewayToken" }
+     */
+    gatewayAuth?: pulumi.Input<GatewayAuth>;
+    /**
+     * A copy of the last configuration on a persistent volume (the chart's `gateway.configuration.backup`),
+     * so a stopped gateway can start while the configuration endpoint is unreachable.
+     * @default { enabled: false }
+     */
+    configurationBackup?: pulumi.Input<ConfigurationBackup>;
+}
+
+/** How the gateway authenticates to the configuration endpoint (self-hosted-gateway-authentication-options). */
+export const GatewayAuthType = {
+    /** The gateway's access token (`gateway.auth.key`); no further flow. */
+    GatewayToken: "GatewayToken",
+    /** A Microsoft Entra app with a client secret or certificate: signs in at the authority. */
+    AzureAdApp: "AzureAdApp",
+    /** Microsoft Entra workload identity (federated credentials, chart 1.15+, gateway 2.11+): signs in at the authority. */
+    WorkloadIdentity: "WorkloadIdentity",
+} as const;
+export type GatewayAuthType = (typeof GatewayAuthType)[keyof typeof GatewayAuthType];
+
+/**
+ * How the gateway authenticates. With `AzureAdApp` or `WorkloadIdentity` the sign-in at the
+ * authority's host is a required flow and `gatewayName` is required (the chart refuses to render
+ * without `gateway.name`). The app's tenant, client ID and secret stay in the gateway's own release.
+ */
+export interface GatewayAuth {
+    /**
+     * `GatewayToken`, `AzureAdApp` or `WorkloadIdentity`.
+     * @default "GatewayToken"
+     */
+    type?: pulumi.Input<GatewayAuthType>;
+    /** Name of the gateway resource in the API Management instance (`gateway.name`); `SelfHostedGatewayEgress` requires it with the Entra types. */
+    gatewayName?: pulumi.Input<string>;
+    /**
+     * Authority URL of Microsoft Entra ID, `https://<host>[/<tenant>]`: its host is the flow opened.
+     * @default the login host of the instance's cloud: `https://login.microsoftonline.com`, `https://login.microsoftonline.us`, `https://login.chinacloudapi.cn`
+     */
+    authority?: pulumi.Input<string>;
+}
+
+/** The chart's configuration backup volume (`gateway.configuration.backup`). */
+export interface ConfigurationBackup {
+    /** @default false */
+    enabled?: pulumi.Input<boolean>;
+    /**
+     * Size of the volume claim, a Kubernetes quantity.
+     * @default the chart's, "50Mi"
+     */
+    size?: pulumi.Input<string>;
+    /**
+     * Storage class of the volume claim. The chart asks for `ReadWriteMany`, which the class must offer for several replicas.
+     * @default the cluster's default class
+     */
+    storageClassName?: pulumi.Input<string>;
 }
 
 /** A forward proxy, as `http://<address>:<port>`. */
@@ -398,6 +457,12 @@ export interface HubGateway extends GatewaySources {
     features?: pulumi.Input<Features>;
     /** Backends this gateway proxies to, declared by the user. */
     backends?: pulumi.Input<pulumi.Input<Backend>[]>;
+    /**
+     * How the gateway authenticates: the Entra types add the sign-in at the authority as a
+     * required flow. `gatewayName` is optional here: the hub renders no chart values.
+     * @default { type: "GatewayToken" }
+     */
+    gatewayAuth?: pulumi.Input<GatewayAuth>;
 }
 
 /** The args of `GatewayEgressRuleCollectionGroup`. */

@@ -26,12 +26,16 @@ export const DocReference = {
     FirewallKnownIssues: "https://learn.microsoft.com/azure/firewall/firewall-known-issues",
     /** OVN-Kubernetes EgressFirewall: ordered rules, first match wins, one per namespace named "default". */
     EgressFirewall: "https://docs.openshift.com/container-platform/latest/networking/ovn_kubernetes_network_provider/configuring-egress-firewall-ovn.html",
+    /** The settings reference's "Sovereign clouds" table: `config.service.auth.tokenAudience`, `logs.applicationinsights.endpoint`. */
+    GatewaySovereignClouds: "https://learn.microsoft.com/azure/api-management/self-hosted-gateway-settings-reference#sovereign-clouds",
     /**
      * Internal VNet DNS: "If you use Azure Private DNS, create a zone that's scoped to the specific
      * service FQDN, not the apex public domain" and "Do not create a Private DNS zone or forward
      * lookup zone for `azure-api.net`" (Azure refuses it, too: MicrosoftDocs/azure-docs issue 102958).
      */
     InternalVnetDns: "https://learn.microsoft.com/azure/api-management/api-management-using-with-internal-vnet#dns-configuration",
+    /** Gateway authentication: gateway token, Microsoft Entra app, Microsoft Entra workload identity. */
+    GatewayAuthentication: "https://learn.microsoft.com/azure/api-management/self-hosted-gateway-authentication-options",
     /** Helm chart `azure-api-management-gateway`: ports 8080/8081, UDP 4290/4291 between replicas. */
     HelmChart: "https://github.com/Azure/api-management-self-hosted-gateway",
 } as const;
@@ -69,6 +73,16 @@ export interface CloudEndpoints {
     readonly serviceBusSuffix: string;
     readonly imageRegistryHosts: readonly string[];
     readonly reference: string;
+    /**
+     * What the settings reference's "Sovereign clouds" table says a gateway of this cloud must set
+     * (DocReference.GatewaySovereignClouds); absent for the public cloud, whose values are the defaults.
+     */
+    readonly gatewaySettings?: {
+        /** `config.service.auth.tokenAudience`. */
+        readonly tokenAudience: string;
+        /** `logs.applicationinsights.endpoint`; its host is among `applicationInsights.globalHosts`. */
+        readonly applicationInsightsEndpoint: string;
+    };
 }
 
 const publicCloud: CloudEndpoints = {
@@ -115,6 +129,7 @@ const usGovernmentCloud: CloudEndpoints = {
     serviceBusSuffix: "servicebus.usgovcloudapi.net",
     imageRegistryHosts: ["mcr.microsoft.com", "*.data.mcr.microsoft.com"],
     reference: "https://learn.microsoft.com/azure/azure-government/compare-azure-government-global-azure",
+    gatewaySettings: { tokenAudience: "https://azure-api.us/configuration", applicationInsightsEndpoint: "https://dc.applicationinsights.us/v2/track" },
 };
 
 const chinaCloud: CloudEndpoints = {
@@ -137,6 +152,7 @@ const chinaCloud: CloudEndpoints = {
     serviceBusSuffix: "servicebus.chinacloudapi.cn",
     imageRegistryHosts: ["mcr.azure.cn", "*.data.mcr.azure.cn"],
     reference: "https://learn.microsoft.com/azure/china/resources-developer-guide",
+    gatewaySettings: { tokenAudience: "https://azure-api.cn/configuration", applicationInsightsEndpoint: "https://dc.applicationinsights.azure.cn/v2/track" },
 };
 
 export const CLOUDS: readonly CloudEndpoints[] = [publicCloud, usGovernmentCloud, chinaCloud];

@@ -6,6 +6,7 @@ import { ApimFacts } from "./apimFacts";
 import { DECLARED_BY_USER, DocReference } from "./catalog";
 import { InputError } from "./errors";
 import { DeclaredHost, Options } from "./options";
+import { signsInAtEntra } from "./optionsGateway";
 import { byCodePoint } from "./ordering";
 import { Destination, DestinationKind, fqdn, ipv4, PortRange, serviceTag, tcp } from "./peers";
 import { regionalServiceTag } from "./regions";
@@ -117,12 +118,15 @@ function featureFlows(facts: ApimFacts, options: Options): EgressFlow[] {
     if (features.azureResourceManager.enabled) {
         named(Feature.AzureResourceManager, "Microsoft Entra authentication with RBAC checks (Azure Resource Manager)", cloud.resourceManagerHost, DocReference.GatewayConnectivity);
     }
+    const signIn = gatewaySignIn(facts, options);
+    if (signIn) {
+        flows.push(signIn);
+    }
     if (features.entraId.enabled) {
         const purpose = "Microsoft Entra authentication of the configuration connection and Entra-related policies";
-        named(Feature.EntraId, purpose, cloud.loginHost, DocReference.GatewayConnectivity);
-        if (cloud.regionalLoginDomain) {
-            named(Feature.EntraId, purpose, `${features.entraId.region ?? region}.${cloud.regionalLoginDomain}`, DocReference.GatewayConnectivity);
-        }
+        // The gateway's own sign-in already opens its host, as a required flow: one rule for it.
+        const optional = [cloud.loginHost, ...(cloud.regionalLoginDomain ? [`${features.entraId.region ?? region}.${cloud.regionalLoginDomain}`] : [])];
+        optional.filter((host) => host !== signIn?.destination.value).forEach((host) => named(Feature.EntraId, purpose, host, DocReference.GatewayConnectivity));
     }
     const insights = features.applicationInsights;
     if (insights.enabled) {
@@ -161,6 +165,23 @@ function featureFlows(facts: ApimFacts, options: Options): EgressFlow[] {
         }
     }
     return flows;
+}
+
+/**
+ * The gateway's sign-in at Microsoft Entra ID when `gatewayAuth` is an Entra type: required, since
+ * without it the gateway gets no configuration. The host is the authority's: the custom one, or the
+ * login host of the instance's cloud (`config.service.auth.azureAd.authority`, default
+ * `https://login.microsoftonline.com`, DocReference.GatewaySettings).
+ */
+function gatewaySignIn(facts: ApimFacts, options: Options): EgressFlow | undefined {
+    const auth = options.gatewayAuth;
+    if (!signsInAtEntra(auth.type)) {
+        return undefined;
+    }
+    const host = auth.authority?.host ?? facts.cloud.loginHost;
+    const reference = auth.authority ? DECLARED_BY_USER : DocReference.GatewayAuthentication;
+    const id = `${Feature.EntraId.toLowerCase()}-${slug(host)}`;
+    return { ...flow(id, Feature.EntraId, `the gateway's sign-in to Microsoft Entra ID for the configuration endpoint (gatewayAuth.type ${auth.type})`, fqdn(Feature.EntraId, host), reference), required: true };
 }
 
 function backendFlows(options: Options): EgressFlow[] {

@@ -10,6 +10,7 @@ import { ClusterFlavor, RuleStyle } from "./args";
 import { GatewayPorts, SUPPORTED_GATEWAY_MAJOR_VERSION } from "./catalog";
 import { InputError } from "./errors";
 import { byCodePoint } from "./ordering";
+import { ConfigurationBackupOptions, GatewayAuthOptions, resolveConfigurationBackup, resolveGatewayAuth } from "./optionsGateway";
 import { validateRegion } from "./regions";
 import { ALL_IPV4, boundedCidr, Destination, fqdn, parseServiceIpv4, Protocol, validatePort, validatePortRange, validateProtocol, PortRange } from "./peers";
 
@@ -95,6 +96,10 @@ export interface Options {
     readonly egressProxy?: { readonly address: string; readonly port: number };
     /** Undefined: true when the instance is Internal. */
     readonly hostAliases?: boolean;
+    /** How the gateway signs in to the configuration endpoint. */
+    readonly gatewayAuth: GatewayAuthOptions;
+    /** Undefined where no chart values are rendered (a hub's gateways). */
+    readonly configurationBackup?: ConfigurationBackupOptions;
 }
 
 /** One gateway of a `GatewayEgressRuleCollectionGroup`. */
@@ -150,6 +155,11 @@ function keysOf(schema: ObjectSchema, definition?: string): string[] {
     return Object.keys(object.properties);
 }
 
+/** The keys of one object of the args, by its name in args.ts; for the validators of other files. */
+export function argKeys(definition: string): string[] {
+    return keysOf(OPTIONS_SCHEMA, definition);
+}
+
 const TOP_KEYS = keysOf(OPTIONS_SCHEMA);
 const HUB_TOP_KEYS = keysOf(HUB_SCHEMA);
 const APIM_KEYS = keysOf(OPTIONS_SCHEMA, "ApimService");
@@ -190,7 +200,7 @@ export function checkKeys(field: string, value: Json, allowed: readonly string[]
     }
 }
 
-function objectAt(field: string, value: unknown, allowed: readonly string[]): Json {
+export function objectAt(field: string, value: unknown, allowed: readonly string[]): Json {
     if (value === undefined || value === null) {
         return {};
     }
@@ -201,9 +211,9 @@ function objectAt(field: string, value: unknown, allowed: readonly string[]): Js
     return value as Json;
 }
 
-function stringAt(field: string, value: unknown, required: true): string;
-function stringAt(field: string, value: unknown, required?: boolean): string | undefined;
-function stringAt(field: string, value: unknown, required = false): string | undefined {
+export function stringAt(field: string, value: unknown, required: true): string;
+export function stringAt(field: string, value: unknown, required?: boolean): string | undefined;
+export function stringAt(field: string, value: unknown, required = false): string | undefined {
     if (value === undefined || value === null) {
         if (required) {
             throw new InputError(field, value, "This arg is required.");
@@ -216,7 +226,7 @@ function stringAt(field: string, value: unknown, required = false): string | und
     return value.trim();
 }
 
-function booleanAt(field: string, value: unknown, fallback: boolean): boolean {
+export function booleanAt(field: string, value: unknown, fallback: boolean): boolean {
     if (value === undefined || value === null) {
         return fallback;
     }
@@ -265,9 +275,9 @@ function listAt<T>(field: string, value: unknown, item: (field: string, value: u
     return items;
 }
 
-function enumAt<T extends string>(field: string, value: unknown, allowed: Record<string, T>, fallback: T): T;
-function enumAt<T extends string>(field: string, value: unknown, allowed: Record<string, T>): T | undefined;
-function enumAt<T extends string>(field: string, value: unknown, allowed: Record<string, T>, fallback?: T): T | undefined {
+export function enumAt<T extends string>(field: string, value: unknown, allowed: Record<string, T>, fallback: T): T;
+export function enumAt<T extends string>(field: string, value: unknown, allowed: Record<string, T>): T | undefined;
+export function enumAt<T extends string>(field: string, value: unknown, allowed: Record<string, T>, fallback?: T): T | undefined {
     if (value === undefined || value === null) {
         return fallback;
     }
@@ -784,6 +794,8 @@ export function resolveOptions(componentName: string, args: unknown): Options {
         configurationAddress: configurationAddressAt("firewall.configurationAddress", fw.configurationAddress),
         egressProxy,
         hostAliases: top.hostAliases === undefined || top.hostAliases === null ? undefined : booleanAt("hostAliases", top.hostAliases, false),
+        gatewayAuth: resolveGatewayAuth("gatewayAuth", top.gatewayAuth, true),
+        configurationBackup: resolveConfigurationBackup("configurationBackup", top.configurationBackup),
     };
 }
 
@@ -822,6 +834,7 @@ export function resolveHubOptions(componentName: string, args: unknown): HubOpti
                 features: resolveFeatures(`${field}.features`, g.features, minimumPrefixLength),
                 backends: resolveBackends(`${field}.backends`, g.backends, minimumPrefixLength),
                 configurationAddress: configurationAddressAt(`${field}.configurationAddress`, g.configurationAddress),
+                gatewayAuth: resolveGatewayAuth(`${field}.gatewayAuth`, g.gatewayAuth, false),
             },
         };
     }, MAX_HUB_GATEWAYS, (g) => g.field);

@@ -6,7 +6,7 @@ import { configurationHostDnsAdvice } from "./catalog";
 import { ClusterRendering, renderClusterPolicy } from "./clusterPolicy";
 import { buildEgressPlan, EgressPlan } from "./egressPlan";
 import { InputError } from "./errors";
-import { GatewayHelmValues, gatewayHelmValues } from "./helmValues";
+import { chartNotes, GatewayHelmValues, gatewayHelmValues } from "./helmValues";
 import { CollectionNames, FilterRuleCollection, FirewallRendering, renderFirewallRules, SINGLE_GATEWAY_COLLECTIONS } from "./firewallRules";
 import { HubOptions, Options, SourceOptions } from "./options";
 import { byCodePoint } from "./ordering";
@@ -58,7 +58,7 @@ export function deriveEgress(document: unknown, options: Options, collections: C
     return {
         facts, plan, firewall, cluster,
         flows: describeFlows(plan, firewall, cluster),
-        notes: [...facts.warnings, ...configurationNotes(facts, options), ...proxyNotes(plan, options), ...(firewall?.notes ?? [])],
+        notes: [...facts.warnings, ...configurationNotes(facts, options), ...proxyNotes(plan, options), ...(firewall?.notes ?? []), ...chartNotes(facts, plan, cluster, options)],
         helmValues: gatewayHelmValues(facts, plan, options),
     };
 }

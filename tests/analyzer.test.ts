@@ -110,8 +110,9 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
         const names = Object.keys(schema.types).map((t) => t.split(":")[2]);
         assert.deepEqual(names.filter((n) => /Args$/.test(n)), []);
         assert.deepEqual([...names].sort(), [
-            "ApimService", "ApplicationInsightsFeature", "Backend", "Cluster", "ClusterFlavor", "EgressProxy", "EventHubsFeature", "ExternalCacheFeature",
-            "Features", "Firewall", "FirewallPolicyTarget", "FlowReport", "GatewayHelmValues", "HelmConfigurationValues", "HelmDeploymentValues",
+            "ApimService", "ApplicationInsightsFeature", "Backend", "Cluster", "ClusterFlavor", "ConfigurationBackup", "EgressProxy", "EventHubsFeature", "ExternalCacheFeature",
+            "Features", "Firewall", "FirewallPolicyTarget", "FlowReport", "GatewayAuth", "GatewayAuthType", "GatewayHelmValues",
+            "HelmAuthValues", "HelmAzureAdValues", "HelmBackupClaimValues", "HelmBackupValues", "HelmConfigurationValues", "HelmDeploymentValues",
             "HelmDnsValues", "HelmGatewayValues", "HelmHostAlias", "HelmInstancePortValues", "HelmNetworkValues", "HelmProxyValues",
             "HelmServicePortValues", "HelmServiceValues", "HubGateway", "HubGatewayReport", "HubInstanceReport", "ImagePullFeature", "InstancePorts",
             "NotEnforceableFlow", "PriorityRange", "RegionalFeature", "RuleCollectionGroupReport", "RuleRow", "RuleStyle", "StorageFeature", "ToggleFeature",
@@ -120,7 +121,7 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
 
     it("SelfHostedGatewayEgress inputs: apim required, firewall and cluster Inputs that may come from other resources", () => {
         const inputs = component.inputProperties;
-        assert.deepEqual(Object.keys(inputs).sort(), ["apim", "backends", "cluster", "egressProxy", "features", "firewall", "gatewayMajorVersion", "hostAliases"]);
+        assert.deepEqual(Object.keys(inputs).sort(), ["apim", "backends", "cluster", "configurationBackup", "egressProxy", "features", "firewall", "gatewayAuth", "gatewayMajorVersion", "hostAliases"]);
         assert.equal(inputs.egressProxy.$ref, ref("EgressProxy"));
         assert.deepEqual(type("EgressProxy").required, ["address", "port"]);
         assert.deepEqual(component.requiredInputs, ["apim"]);
@@ -173,7 +174,7 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
         assert.deepEqual(Object.keys(type("HubGatewayReport").properties ?? {}).sort(), ["apimServiceName", "configurationAddress", "name", "ruleCollectionGroup", "ruleStyle"]);
         assert.equal(hub.properties.firstDeployWrites.type, "number");
         const gateway = type("HubGateway");
-        assert.deepEqual(Object.keys(gateway.properties ?? {}).sort(), ["apim", "backends", "configurationAddress", "features", "name", "ruleStyle", "sourceAddresses", "sourceIpGroupIds"]);
+        assert.deepEqual(Object.keys(gateway.properties ?? {}).sort(), ["apim", "backends", "configurationAddress", "features", "gatewayAuth", "name", "ruleStyle", "sourceAddresses", "sourceIpGroupIds"]);
         assert.deepEqual([...(gateway.required ?? [])].sort(), ["apim", "name"]);
     });
 

@@ -129,6 +129,7 @@ describe("SelfHostedGatewayEgress", () => {
             const run = await runOffline(unmaskedExample(), with_(baseArgs(), (a) => (a.firewall.ruleStyle = "fqdn")), "gw");
             assert.deepEqual(run.outputs.notes, [
                 "The application rule for apimservice1.configuration.azure-api.net makes the firewall resolve that name itself: in Internal mode the name is only in private DNS, so the firewall's DNS servers must resolve it to 172.26.0.5, from a private DNS zone named apimservice1.configuration.azure-api.net with an apex A record, or an A record for that name alone (never a zone for azure-api.net: Azure reserves it).",
+                "configurationBackup is off: while apimservice1.configuration.azure-api.net is unreachable, running gateways keep their configuration in memory, but \"Stopped self-hosted gateways won't be able to start\" (self-hosted gateway overview). For an Internal or air-gapped site, set configurationBackup.enabled to true: the chart keeps the last configuration on a persistent volume (gateway.configuration.backup).",
             ]);
         });
 
