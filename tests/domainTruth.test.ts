@@ -441,4 +441,24 @@ describe("domain truth", () => {
             });
         }
     });
+
+    describe("the README answers what site engineers ask", () => {
+        const readme = () => fs.readFileSync(path.join(REPO, "README.md"), "utf8").replace(/\s+/g, " ");
+
+        it("says no Azure Monitor or Log Analytics host is needed, and why", () => {
+            assert.ok(readme().includes("No Azure Monitor or Log Analytics host is needed"));
+            assert.ok(readme().includes("`telemetry.metrics.cloud`"));
+            assert.ok(readme().includes("\"The self-hosted gateway currently doesn't send resource logs (diagnostic logs) to Azure Monitor\""));
+        });
+
+        it("lists every documented trigger of a VIP change", () => {
+            for (const trigger of ["deleted and re-created", "disabled or warned", "virtual network is added or removed", "between External and Internal", "a different subnet", "a different public IP address resource", "stv1 to stv2", "availability zones", "vacated and then reinstated"]) {
+                assert.ok(readme().includes(trigger), trigger);
+            }
+        });
+
+        it("gives the downtime of an Internal stv1 → stv2 migration that keeps its IP", () => {
+            assert.ok(readme().includes("\"Downtime for approximately 20 minutes during migration while the existing IP address is assigned to the new `stv2` deployment\""));
+        });
+    });
 });
