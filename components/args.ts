@@ -401,9 +401,10 @@ export const GatewayAuthType = {
 export type GatewayAuthType = (typeof GatewayAuthType)[keyof typeof GatewayAuthType];
 
 /**
- * How the gateway authenticates. With `AzureAdApp` or `WorkloadIdentity` the sign-in at the
- * authority's host is a required flow and `gatewayName` is required (the chart refuses to render
- * without `gateway.name`). The app's tenant, client ID and secret stay in the gateway's own release.
+ * How the gateway authenticates. With `AzureAdApp` or `WorkloadIdentity` the sign-in is a required
+ * flow (the cloud's login host and, in the public cloud, `<region>.login.microsoft.com`; a custom
+ * authority's host alone) and `gatewayName` is required (the chart refuses to render without
+ * `gateway.name`). The app's tenant, client ID and secret stay in the gateway's own release.
  */
 export interface GatewayAuth {
     /**
@@ -414,7 +415,7 @@ export interface GatewayAuth {
     /** Name of the gateway resource in the API Management instance (`gateway.name`); `SelfHostedGatewayEgress` requires it with the Entra types. */
     gatewayName?: pulumi.Input<string>;
     /**
-     * Authority URL of Microsoft Entra ID, `https://<host>[/<tenant>]`: its host is the flow opened.
+     * Authority URL of Microsoft Entra ID, `https://<host>[/<tenant>]`: its host is the sign-in flow opened.
      * @default the login host of the instance's cloud: `https://login.microsoftonline.com`, `https://login.microsoftonline.us`, `https://login.chinacloudapi.cn`
      */
     authority?: pulumi.Input<string>;

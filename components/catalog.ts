@@ -34,8 +34,6 @@ export const DocReference = {
      * lookup zone for `azure-api.net`" (Azure refuses it, too: MicrosoftDocs/azure-docs issue 102958).
      */
     InternalVnetDns: "https://learn.microsoft.com/azure/api-management/api-management-using-with-internal-vnet#dns-configuration",
-    /** Gateway authentication: gateway token, Microsoft Entra app, Microsoft Entra workload identity. */
-    GatewayAuthentication: "https://learn.microsoft.com/azure/api-management/self-hosted-gateway-authentication-options",
     /** Helm chart `azure-api-management-gateway`: ports 8080/8081, UDP 4290/4291 between replicas. */
     HelmChart: "https://github.com/Azure/api-management-self-hosted-gateway",
 } as const;

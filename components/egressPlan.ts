@@ -118,15 +118,15 @@ function featureFlows(facts: ApimFacts, options: Options): EgressFlow[] {
     if (features.azureResourceManager.enabled) {
         named(Feature.AzureResourceManager, "Microsoft Entra authentication with RBAC checks (Azure Resource Manager)", cloud.resourceManagerHost, DocReference.GatewayConnectivity);
     }
-    const signIn = gatewaySignIn(facts, options);
-    if (signIn) {
-        flows.push(signIn);
-    }
+    const regionalLogin = cloud.regionalLoginDomain && `${features.entraId.region ?? region}.${cloud.regionalLoginDomain}`;
+    const signIn = gatewaySignIn(facts, options, regionalLogin);
+    flows.push(...signIn);
     if (features.entraId.enabled) {
         const purpose = "Microsoft Entra authentication of the configuration connection and Entra-related policies";
-        // The gateway's own sign-in already opens its host, as a required flow: one rule for it.
-        const optional = [cloud.loginHost, ...(cloud.regionalLoginDomain ? [`${features.entraId.region ?? region}.${cloud.regionalLoginDomain}`] : [])];
-        optional.filter((host) => host !== signIn?.destination.value).forEach((host) => named(Feature.EntraId, purpose, host, DocReference.GatewayConnectivity));
+        // The gateway's own sign-in already opens its hosts, as required flows: one rule for each.
+        const signInHosts = new Set(signIn.map((f) => f.destination.value));
+        [cloud.loginHost, ...(regionalLogin ? [regionalLogin] : [])].filter((host) => !signInHosts.has(host))
+            .forEach((host) => named(Feature.EntraId, purpose, host, DocReference.GatewayConnectivity));
     }
     const insights = features.applicationInsights;
     if (insights.enabled) {
@@ -171,17 +171,20 @@ function featureFlows(facts: ApimFacts, options: Options): EgressFlow[] {
  * The gateway's sign-in at Microsoft Entra ID when `gatewayAuth` is an Entra type: required, since
  * without it the gateway gets no configuration. The host is the authority's: the custom one, or the
  * login host of the instance's cloud (`config.service.auth.azureAd.authority`, default
- * `https://login.microsoftonline.com`, DocReference.GatewaySettings).
+ * `https://login.microsoftonline.com`, DocReference.GatewaySettings). With the cloud's own
+ * authority the regional host goes with it: "Required endpoints are `<region>.login.microsoft.com`
+ * and `login.microsoftonline.com`", "when you use Microsoft Entra authentication" (overview,
+ * DocReference.GatewayConnectivity); a custom authority names its host alone.
  */
-function gatewaySignIn(facts: ApimFacts, options: Options): EgressFlow | undefined {
+function gatewaySignIn(facts: ApimFacts, options: Options, regionalLogin: string | undefined): EgressFlow[] {
     const auth = options.gatewayAuth;
     if (!signsInAtEntra(auth.type)) {
-        return undefined;
+        return [];
     }
-    const host = auth.authority?.host ?? facts.cloud.loginHost;
-    const reference = auth.authority ? DECLARED_BY_USER : DocReference.GatewayAuthentication;
-    const id = `${Feature.EntraId.toLowerCase()}-${slug(host)}`;
-    return { ...flow(id, Feature.EntraId, `the gateway's sign-in to Microsoft Entra ID for the configuration endpoint (gatewayAuth.type ${auth.type})`, fqdn(Feature.EntraId, host), reference), required: true };
+    const purpose = `the gateway's sign-in to Microsoft Entra ID for the configuration endpoint (gatewayAuth.type ${auth.type})`;
+    const hosts = auth.authority ? [auth.authority.host] : [facts.cloud.loginHost, ...(regionalLogin ? [regionalLogin] : [])];
+    const reference = auth.authority ? DECLARED_BY_USER : DocReference.GatewayConnectivity;
+    return hosts.map((host) => ({ ...flow(`${Feature.EntraId.toLowerCase()}-${slug(host)}`, Feature.EntraId, purpose, fqdn(Feature.EntraId, host), reference), required: true }));
 }
 
 function backendFlows(options: Options): EgressFlow[] {

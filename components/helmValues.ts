@@ -197,15 +197,17 @@ export function chartNotes(facts: ApimFacts, plan: EgressPlan, cluster: ClusterR
         notes.push(`configurationBackup is off: while ${plan.configurationHost} is unreachable, running gateways keep their configuration in memory, but "Stopped self-hosted gateways won't be able to start" (self-hosted gateway overview). For an Internal or air-gapped site, set configurationBackup.enabled to true: the chart keeps the last configuration on a persistent volume (gateway.configuration.backup).`);
     }
     const auth = options.gatewayAuth;
-    const signIn = plan.flows.find((f) => f.required && f.feature === Feature.EntraId);
-    if (auth.type === GatewayAuthType.WorkloadIdentity && signIn) {
+    const signIn = plan.flows.filter((f) => f.required && f.feature === Feature.EntraId);
+    if (auth.type === GatewayAuthType.WorkloadIdentity && signIn.length > 0) {
         // The webhook injects AZURE_AUTHORITY_HOST with AZURE_CLIENT_ID, AZURE_TENANT_ID and
         // AZURE_FEDERATED_TOKEN_FILE (https://azure.github.io/azure-workload-identity/docs/installation/mutating-admission-webhook.html).
-        notes.push(`With gatewayAuth.type WorkloadIdentity the chart sets no authority: the Azure Workload Identity webhook gives the pod its sign-in host (AZURE_AUTHORITY_HOST, from the webhook's cloud). The rules open ${signIn.destination.value}: the two must agree.`);
+        notes.push(`With gatewayAuth.type WorkloadIdentity the chart sets no authority: the Azure Workload Identity webhook gives the pod its sign-in host (AZURE_AUTHORITY_HOST, from the webhook's cloud). The rules open ${auth.authority?.host ?? facts.cloud.loginHost}: the two must agree.`);
     }
-    const blocked = signIn && cluster.notEnforceable.find((n) => n.flow === signIn.id);
-    if (blocked) {
-        notes.push(`${signIn.id} is required by gatewayAuth.type ${auth.type}: without it the gateway gets no configuration, yet the cluster policy blocks it (${blocked.reason}). List the networks of ${signIn.destination.value} in cluster.allowNamedFlowsTo, or use a flavor that allows names.`);
+    for (const flow of signIn) {
+        const blocked = cluster.notEnforceable.find((n) => n.flow === flow.id);
+        if (blocked) {
+            notes.push(`${flow.id} is required by gatewayAuth.type ${auth.type}: without it the gateway gets no configuration, yet the cluster policy blocks it (${blocked.reason}). List the networks of ${flow.destination.value} in cluster.allowNamedFlowsTo, or use a flavor that allows names.`);
+        }
     }
     return notes;
 }

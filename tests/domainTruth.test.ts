@@ -306,17 +306,28 @@ describe("domain truth", () => {
             assert.deepEqual([run.outputs.gatewayHelmValues.gateway.name, run.outputs.gatewayHelmValues.gateway.auth], [undefined, undefined]);
         });
 
-        it("opens the Entra sign-in as a required flow for AzureAdApp, and sets gateway.name, gateway.auth.type and the authority", async () => {
+        // Overview, "Connectivity to Azure": for Microsoft Entra authentication "Required endpoints are
+        // <region>.login.microsoft.com and login.microsoftonline.com".
+        it("opens the Entra sign-in, global and regional, as required flows for AzureAdApp, and sets gateway.name, gateway.auth.type and the authority", async () => {
             const run = await runOffline(unmaskedExample(), entra("AzureAdApp"), "gw");
-            assert.deepEqual(signIn(run), ["entraid-login-microsoftonline-com login.microsoftonline.com required=true"]);
-            assert.deepEqual(rulesOf(run).filter((r) => r.name.startsWith("entraid-")).map((r) => ("targetFqdns" in r ? r.targetFqdns : [])), [["login.microsoftonline.com"]]);
+            assert.deepEqual(signIn(run), ["entraid-login-microsoftonline-com login.microsoftonline.com required=true", "entraid-westus-login-microsoft-com westus.login.microsoft.com required=true"]);
+            assert.deepEqual(rulesOf(run).filter((r) => r.name.startsWith("entraid-")).map((r) => ("targetFqdns" in r ? r.targetFqdns : [])), [["login.microsoftonline.com"], ["westus.login.microsoft.com"]]);
             const { name, auth } = run.outputs.gatewayHelmValues.gateway;
             assert.deepEqual({ name, auth }, { name: "factory1", auth: { type: "AzureAdApp", azureAd: { authority: "https://login.microsoftonline.com" } } });
         });
 
-        it("merges with features.entraId: one rule for the login host, required, the regional host still optional", async () => {
-            const run = await runOffline(unmaskedExample(), with_(entra("AzureAdApp"), (a) => (a.features = { entraId: { enabled: true } })), "gw");
-            assert.deepEqual(signIn(run), ["entraid-login-microsoftonline-com login.microsoftonline.com required=true", "entraid-westus-login-microsoft-com westus.login.microsoft.com required=false"]);
+        it("merges with features.entraId: one rule for each login host, required, in the region features.entraId names", async () => {
+            const run = await runOffline(unmaskedExample(), with_(entra("AzureAdApp"), (a) => (a.features = { entraId: { enabled: true, region: "westeurope" } })), "gw");
+            assert.deepEqual(signIn(run), ["entraid-login-microsoftonline-com login.microsoftonline.com required=true", "entraid-westeurope-login-microsoft-com westeurope.login.microsoft.com required=true"]);
+        });
+
+        it("keeps features.entraId's hosts optional beside a custom authority, which names its host alone", async () => {
+            const run = await runOffline(unmaskedExample(), with_(entra("AzureAdApp", { authority: "https://login.partner.microsoftonline.cn" }), (a) => (a.features = { entraId: { enabled: true } })), "gw");
+            assert.deepEqual(signIn(run), [
+                "entraid-login-microsoftonline-com login.microsoftonline.com required=false",
+                "entraid-login-partner-microsoftonline-cn login.partner.microsoftonline.cn required=true",
+                "entraid-westus-login-microsoft-com westus.login.microsoft.com required=false",
+            ]);
         });
 
         it("moves the host with a custom authority, and carries the authority as given", async () => {
@@ -362,7 +373,7 @@ describe("domain truth", () => {
 
         it("reads gatewayAuth inside an Output as it reads a plain value", async () => {
             const run = await runOffline(unmaskedExample(), { ...baseArgs(), gatewayAuth: pulumi.output({ type: "AzureAdApp", gatewayName: pulumi.output("factory1") }) } as LooseArgs, "gw");
-            assert.deepEqual(signIn(run), ["entraid-login-microsoftonline-com login.microsoftonline.com required=true"]);
+            assert.deepEqual(signIn(run), ["entraid-login-microsoftonline-com login.microsoftonline.com required=true", "entraid-westus-login-microsoft-com westus.login.microsoft.com required=true"]);
             assert.equal(run.outputs.gatewayHelmValues.gateway.name, "factory1");
         });
 
@@ -401,7 +412,7 @@ describe("domain truth", () => {
                 gateways: [{ name: "berlin", apim: { resourceGroupName: "rg-apim", serviceName: "fabrikam-apim" }, sourceAddresses: ["10.81.0.0/24"], gatewayAuth: { type: "WorkloadIdentity" } }],
             } as LooseArgs, "hub");
             const rules = (only(hub as unknown as OfflineRun, RCG).inputs.ruleCollections as FilterRuleCollection[]).flatMap((c) => c.rules);
-            assert.deepEqual(rules.filter((r) => r.name.startsWith("entraid-")).map((r) => ("targetFqdns" in r ? r.targetFqdns : [])), [["login.microsoftonline.com"]]);
+            assert.deepEqual(rules.filter((r) => r.name.startsWith("entraid-")).map((r) => ("targetFqdns" in r ? r.targetFqdns : [])), [["login.microsoftonline.com"], ["northeurope.login.microsoft.com"]]);
         });
     });
 
