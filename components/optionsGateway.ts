@@ -45,7 +45,7 @@ function gatewayNameAt(field: string, value: unknown): string | undefined {
 // `organizations`): the settings reference's default `https://login.microsoftonline.com`, the
 // chart's example `https://login.microsoftonline.com/<tenant-id>`. The firewall opens its host on
 // 443, so a port, credentials, a query or anything else is refused rather than carried.
-const tenantSegment = /^\/(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252})?\/?$/;
+const tenantSegment = /^\/(?:[A-Za-z0-9][A-Za-z0-9.-]{0,252}\/?)?$/;
 
 function authorityAt(field: string, value: unknown): GatewayAuthOptions["authority"] {
     const text = stringAt(field, value);
