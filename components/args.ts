@@ -2,9 +2,11 @@
 // multi-language analyzer accepts (no unions, functions or intersections), each documented with
 // its default. `options.ts` validates them into resolved options.
 import type * as pulumi from "@pulumi/pulumi";
+import type { ConfigurationBackup, GatewayAuth } from "./argsGateway";
 import type { InCluster, LocalLogsFeature, OpenTelemetryFeature, StatsdFeature } from "./argsLocal";
 
-// In-cluster peers and local telemetry, kept in their own file to keep this one readable.
+// Sign-in, configuration backup, in-cluster peers and local telemetry, kept in their own files to keep this one readable.
+export * from "./argsGateway";
 export * from "./argsLocal";
 
 /** How the configuration endpoint is opened on the Azure Firewall. */
@@ -123,7 +125,7 @@ export interface GatewaySources {
     /**
      * How the configuration endpoint is opened: `ip`, `fqdn` or `both`.
      * @default `ip` when the instance is Internal (the firewall usually cannot resolve the
-     * private zone), `both` otherwise
+     * configuration host's private record), `both` otherwise
      */
     ruleStyle?: pulumi.Input<RuleStyle>;
     /**
@@ -403,10 +405,22 @@ export interface SelfHostedGatewayEgressArgs {
     egressProxy?: pulumi.Input<EgressProxy>;
     /**
      * Map the configuration host to its address in `gatewayHelmValues`
-     * (`gateway.deployment.dns.hostAliases`), so the gateway resolves it without the private zone.
+     * (`gateway.deployment.dns.hostAliases`), so the gateway resolves it without a private DNS record.
      * @default true when the instance is Internal and no egressProxy resolves names for the gateway
      */
     hostAliases?: pulumi.Input<boolean>;
+    /**
+     * How the gateway authenticates to the configuration endpoint (the chart's `gateway.auth.type`).
+     * The Entra types add the sign-in to Microsoft Entra ID as a required flow.
+     * @default { type: "GatewayToken" }
+     */
+    gatewayAuth?: pulumi.Input<GatewayAuth>;
+    /**
+     * A copy of the last configuration on a persistent volume (the chart's `gateway.configuration.backup`),
+     * so a stopped gateway can start while the configuration endpoint is unreachable.
+     * @default { enabled: false }
+     */
+    configurationBackup?: pulumi.Input<ConfigurationBackup>;
 }
 
 /** A forward proxy, as `http://<address>:<port>`. */
@@ -430,6 +444,12 @@ export interface HubGateway extends GatewaySources {
     features?: pulumi.Input<Features>;
     /** Backends this gateway proxies to, declared by the user. */
     backends?: pulumi.Input<pulumi.Input<Backend>[]>;
+    /**
+     * How the gateway authenticates: the Entra types add the sign-in at the authority as a
+     * required flow. `gatewayName` is optional here: the hub renders no chart values.
+     * @default { type: "GatewayToken" }
+     */
+    gatewayAuth?: pulumi.Input<GatewayAuth>;
 }
 
 /** The args of `GatewayEgressRuleCollectionGroup`. */

@@ -10,8 +10,10 @@ import { ClusterFlavor, RuleStyle } from "./args";
 import { GatewayPorts, SUPPORTED_GATEWAY_MAJOR_VERSION } from "./catalog";
 import { InputError } from "./errors";
 import { byCodePoint } from "./ordering";
+import { ConfigurationBackupOptions, GatewayAuthOptions, resolveConfigurationBackup, resolveGatewayAuth } from "./optionsGateway";
 import { checkPeersBesideDedicatedNamespace, exactlyOne, inClusterAt } from "./optionsInCluster";
 import { checkTelemetryBesideProxy, NO_TELEMETRY, resolveTelemetry, TelemetryOptions } from "./optionsTelemetry";
+import { validateRegion } from "./regions";
 import { ALL_IPV4, boundedCidr, Destination, DestinationKind, fqdn, parseServiceIpv4, Protocol, validatePort, validatePortRange, validateProtocol, PortRange } from "./peers";
 
 export interface FirewallPolicyRef {
@@ -101,6 +103,10 @@ export interface Options {
     readonly egressProxy?: { readonly address: string; readonly port: number };
     /** Undefined: true when the instance is Internal. */
     readonly hostAliases?: boolean;
+    /** How the gateway signs in to the configuration endpoint. */
+    readonly gatewayAuth: GatewayAuthOptions;
+    /** Undefined where no chart values are rendered (a hub's gateways). */
+    readonly configurationBackup?: ConfigurationBackupOptions;
 }
 
 /** One gateway of a `GatewayEgressRuleCollectionGroup`. */
@@ -154,6 +160,11 @@ export function keysOf(schema: ObjectSchema, definition?: string): string[] {
         throw new Error(`The args schema has no definition ${definition}: run npm run build.`);
     }
     return Object.keys(object.properties);
+}
+
+/** The keys of one object of the args, by its name in args.ts; for the validators of other files. */
+export function argKeys(definition: string): string[] {
+    return keysOf(OPTIONS_SCHEMA, definition);
 }
 
 const TOP_KEYS = keysOf(OPTIONS_SCHEMA);
@@ -577,8 +588,6 @@ const DISABLED_CLUSTER: ClusterOptions = {
     instancePorts: { synchronization: GatewayPorts.rateLimitSync, heartbeat: GatewayPorts.heartbeat },
 };
 
-// Azure region names as used in host names and service tags: lowercase letters and digits.
-export const REGION_PATTERN = /^[a-z][a-z0-9]{1,39}$/;
 // Storage account names: 3-24 lowercase letters and digits.
 const storageAccountPattern = /^[a-z0-9]{3,24}$/;
 // Event Hubs namespace names: 6-50 letters, digits and hyphens, a letter first, no hyphen last.
@@ -593,7 +602,7 @@ function patternAt(field: string, value: unknown, pattern: RegExp, expectation: 
 }
 
 function regionAt(field: string, value: unknown): string | undefined {
-    return value === undefined || value === null ? undefined : patternAt(field, value, REGION_PATTERN, "Expected an Azure region name such as \"westeurope\".");
+    return value === undefined || value === null ? undefined : validateRegion(field, stringAt(field, value, true));
 }
 
 const NO_FEATURES: FeatureOptions = {
@@ -810,6 +819,8 @@ export function resolveOptions(componentName: string, args: unknown): Options {
         configurationAddress: configurationAddressAt("firewall.configurationAddress", fw.configurationAddress),
         egressProxy,
         hostAliases: top.hostAliases === undefined || top.hostAliases === null ? undefined : booleanAt("hostAliases", top.hostAliases, false),
+        gatewayAuth: resolveGatewayAuth("gatewayAuth", top.gatewayAuth, true),
+        configurationBackup: resolveConfigurationBackup("configurationBackup", top.configurationBackup),
     };
     checkPeersBesideDedicatedNamespace(options.cluster, [
         ...(["externalCache", "openTelemetry", "statsd", "localLogs"] as const).map((k) => ({ field: `features.${k}`, destination: k === "externalCache" ? features.externalCache.host : features[k].destination })),
@@ -854,6 +865,7 @@ export function resolveHubOptions(componentName: string, args: unknown): HubOpti
                 features: resolveFeatures(`${field}.features`, g.features, minimumPrefixLength),
                 backends: resolveBackends(`${field}.backends`, g.backends, minimumPrefixLength),
                 configurationAddress: configurationAddressAt(`${field}.configurationAddress`, g.configurationAddress),
+                gatewayAuth: resolveGatewayAuth(`${field}.gatewayAuth`, g.gatewayAuth, false),
             },
         };
     }, MAX_HUB_GATEWAYS, (g) => g.field);

@@ -2,10 +2,11 @@
 // renderings → report. The components run it once per gateway and deployment inside a single
 // apply, so a gateway costs Pulumi one Output chain, not one per stage.
 import { ApimFacts, normalizeApim } from "./apimFacts";
+import { configurationHostDnsAdvice } from "./catalog";
 import { ClusterRendering, renderClusterPolicy } from "./clusterPolicy";
 import { buildEgressPlan, EgressPlan } from "./egressPlan";
 import { InputError } from "./errors";
-import { GatewayHelmValues, gatewayHelmValues, telemetryNotes } from "./helmValues";
+import { chartNotes, GatewayHelmValues, gatewayHelmValues, telemetryNotes } from "./helmValues";
 import { CollectionNames, FilterRuleCollection, FirewallRendering, renderFirewallRules, SINGLE_GATEWAY_COLLECTIONS } from "./firewallRules";
 import { PolicyReading } from "./firewallPolicyFacts";
 import { checkRoom, GatewayFirewall, policyNotes, policyRoom } from "./firewallPolicyFindings";
@@ -75,7 +76,7 @@ export function deriveEgress(document: unknown, options: Options, collections: C
     return {
         facts, plan, firewall, cluster,
         flows: describeFlows(plan, firewall, cluster),
-        notes: [...facts.warnings, ...configurationNotes(facts, options), ...proxyNotes(plan, options), ...telemetryNotes(options), ...(firewall?.notes ?? []), ...policyFindings],
+        notes: [...facts.warnings, ...configurationNotes(facts, options), ...proxyNotes(plan, options), ...telemetryNotes(options), ...(firewall?.notes ?? []), ...chartNotes(facts, plan, cluster, options), ...policyFindings],
         helmValues: gatewayHelmValues(facts, plan, options),
     };
 }
@@ -96,7 +97,7 @@ function proxyNotes(plan: EgressPlan, options: Options): string[] {
         return [];
     }
     return [
-        `The gateway sends every connection to the forward proxy ${proxy.address}:${proxy.port} by name (CONNECT), so the proxy resolves the names: it must resolve ${plan.configurationHost} to ${plan.configurationAddress} (for an Internal instance, from the private DNS zone), and the firewall sees the proxy as the source of every flow.`,
+        `The gateway sends every connection to the forward proxy ${proxy.address}:${proxy.port} by name (CONNECT), so the proxy resolves the names: it must resolve ${plan.configurationHost} to ${plan.configurationAddress} (for an Internal instance, from ${configurationHostDnsAdvice(plan.configurationHost)}), and the firewall sees the proxy as the source of every flow.`,
         // The gateway trusts the proxy's certificate only through its own trust store: CA
         // certificates uploaded to API Management are not used by a self-hosted gateway
         // (api-management-howto-ca-certificates), and the Gateway Certificate Authority ones

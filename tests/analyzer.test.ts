@@ -110,19 +110,21 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
         const names = Object.keys(schema.types).map((t) => t.split(":")[2]);
         assert.deepEqual(names.filter((n) => /Args$/.test(n)), []);
         assert.deepEqual([...names].sort(), [
-            "ApimService", "ApplicationInsightsFeature", "Backend", "Cluster", "ClusterFlavor", "EgressProxy", "EventHubsFeature", "ExternalCacheFeature",
-            "Features", "Firewall", "FirewallPolicyTarget", "FlowReport", "GatewayHelmValues", "HelmConfigurationValues", "HelmDeploymentValues",
-            "HelmDnsValues", "HelmGatewayValues", "HelmHostAlias", "HelmInstancePortValues", "HelmLocalLogsValues", "HelmLogEndpointValues",
-            "HelmLogsValues", "HelmNetworkValues", "HelmObservabilityValues", "HelmOpenTelemetryCollectorValues", "HelmOpenTelemetryValues", "HelmProxyValues",
-            "HelmServicePortValues", "HelmServiceValues", "HelmStatsdValues", "HubGateway", "HubGatewayReport", "HubInstanceReport", "ImagePullFeature",
-            "InCluster", "InstancePorts", "LocalLogsFeature", "LocalLogsType", "NotEnforceableFlow", "OpenTelemetryFeature", "PriorityRange",
-            "RegionalFeature", "RuleCollectionGroupReport", "RuleRow", "RuleStyle", "StatsdFeature", "StorageFeature", "ToggleFeature",
+            "ApimService", "ApplicationInsightsFeature", "Backend", "Cluster", "ClusterFlavor", "ConfigurationBackup", "EgressProxy",
+            "EventHubsFeature", "ExternalCacheFeature", "Features", "Firewall", "FirewallPolicyTarget", "FlowReport", "GatewayAuth",
+            "GatewayAuthType", "GatewayHelmValues", "HelmAuthValues", "HelmAzureAdValues", "HelmBackupClaimValues", "HelmBackupValues",
+            "HelmConfigurationValues", "HelmDeploymentValues", "HelmDnsValues", "HelmGatewayValues", "HelmHostAlias", "HelmInstancePortValues",
+            "HelmLocalLogsValues", "HelmLogEndpointValues", "HelmLogsValues", "HelmNetworkValues", "HelmObservabilityValues",
+            "HelmOpenTelemetryCollectorValues", "HelmOpenTelemetryValues", "HelmProxyValues", "HelmServicePortValues", "HelmServiceValues",
+            "HelmStatsdValues", "HubGateway", "HubGatewayReport", "HubInstanceReport", "ImagePullFeature", "InCluster", "InstancePorts",
+            "LocalLogsFeature", "LocalLogsType", "NotEnforceableFlow", "OpenTelemetryFeature", "PriorityRange", "RegionalFeature",
+            "RuleCollectionGroupReport", "RuleRow", "RuleStyle", "StatsdFeature", "StorageFeature", "ToggleFeature",
         ]);
     });
 
     it("SelfHostedGatewayEgress inputs: apim required, firewall and cluster Inputs that may come from other resources", () => {
         const inputs = component.inputProperties;
-        assert.deepEqual(Object.keys(inputs).sort(), ["apim", "backends", "cluster", "egressProxy", "features", "firewall", "gatewayMajorVersion", "hostAliases"]);
+        assert.deepEqual(Object.keys(inputs).sort(), ["apim", "backends", "cluster", "configurationBackup", "egressProxy", "features", "firewall", "gatewayAuth", "gatewayMajorVersion", "hostAliases"]);
         assert.equal(inputs.egressProxy.$ref, ref("EgressProxy"));
         assert.deepEqual(type("EgressProxy").required, ["address", "port"]);
         assert.deepEqual(component.requiredInputs, ["apim"]);
@@ -175,7 +177,7 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
         assert.deepEqual(Object.keys(type("HubGatewayReport").properties ?? {}).sort(), ["apimServiceName", "configurationAddress", "name", "ruleCollectionGroup", "ruleStyle"]);
         assert.equal(hub.properties.firstDeployWrites.type, "number");
         const gateway = type("HubGateway");
-        assert.deepEqual(Object.keys(gateway.properties ?? {}).sort(), ["apim", "backends", "configurationAddress", "features", "name", "ruleStyle", "sourceAddresses", "sourceIpGroupIds"]);
+        assert.deepEqual(Object.keys(gateway.properties ?? {}).sort(), ["apim", "backends", "configurationAddress", "features", "gatewayAuth", "name", "ruleStyle", "sourceAddresses", "sourceIpGroupIds"]);
         assert.deepEqual([...(gateway.required ?? [])].sort(), ["apim", "name"]);
     });
 
