@@ -312,9 +312,12 @@ describe("bad input", () => {
         before(scratch.before);
         after(scratch.after);
 
+        const POLICY_ID = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-hub/providers/Microsoft.Network/firewallPolicies/fwpol-hub";
+        const hubWithPolicyId = () => file("hub-policy-id.yaml", `firewall: { policyId: ${POLICY_ID} }\ngateways:\n  - { name: site-a, apim: { resourceGroupName: rg-apim, serviceName: fabrikam-apim }, sourceAddresses: [10.1.0.0/24] }\n`);
+
         // In-process: the files as the CLI reads them (runPreview is what main calls).
         describe("reading files", () => {
-            type Request = { apimFiles: string[]; optionsFile?: string };
+            type Request = { apimFiles: string[]; optionsFile?: string; hubFile?: string };
             const REST_FILE = () => fixturePath("rest-external-premium.json");
             const cases: { what: string; request: () => Request; field: string; value: (request: Request) => string; mentions?: string }[] = [
                 { what: "a missing --apim file", request: () => ({ apimFiles: [path.join(scratch.dir(), "missing.json")] }), field: "--apim", value: (r) => q(r.apimFiles[0]), mentions: "ENOENT" },
@@ -331,6 +334,8 @@ describe("bad input", () => {
                 { what: "an apim.resourceGroupName the document does not describe", request: () => ({ apimFiles: [REST_FILE()], optionsFile: file("other-group.yaml", "apim: { resourceGroupName: rg-other, serviceName: FABRIKAM-APIM }\nfirewall: { policyName: fw, resourceGroupName: rg, sourceAddresses: [10.80.0.0/24] }\n") }), field: "apim.resourceGroupName", value: () => q("rg-other") },
                 { what: "a document nested 5,000 levels deep", request: () => ({ apimFiles: [file("deep.json", `${"[".repeat(5000)}${"]".repeat(5000)}`)] }), field: "--apim", value: (r) => q(r.apimFiles[0]), mentions: "nests deeper than 32 levels" },
                 { what: "a document over 4 MiB", request: () => ({ apimFiles: [file("huge.json", `{"publicIPAddresses": [${Array.from({ length: 400000 }, () => "\"10.0.0.1\"").join(",")}]}`)] }), field: "--apim", value: (r) => q(r.apimFiles[0]), mentions: "more than 4194304 bytes" },
+                { what: "a policyId and no --subscription", request: () => ({ apimFiles: [REST_FILE()], optionsFile: file("policy-id.yaml", `firewall: { policyId: ${POLICY_ID}, sourceAddresses: [10.80.0.0/24] }\ncluster: { namespace: apim-gateway }\n`) }), field: "--subscription", value: () => "(missing)", mentions: "pass --subscription" },
+                { what: "a hub file with a policyId and no --subscription", request: () => ({ apimFiles: [REST_FILE()], hubFile: hubWithPolicyId() }), field: "--subscription", value: () => "(missing)", mentions: "pass --subscription" },
                 { what: "an options file with a __proto__ key", request: () => ({ apimFiles: [REST_FILE()], optionsFile: file("proto.json", "{\"firewall\": {\"__proto__\": {\"policyName\": \"x\"}}}") }), field: "--options firewall.__proto__", value: () => q("__proto__"), mentions: "reserved by JavaScript" },
             ];
             for (const c of cases) {
@@ -359,6 +364,7 @@ describe("bad input", () => {
             let typoPath = "";
             let tokenPath = "";
             let badYamlPath = "";
+            let hubPath = "";
             runs.push(
                 { what: "a missing --apim file", argv: () => ["--apim", path.join(scratch.dir(), "nope.json"), "--format", "json"], field: "--apim", value: () => q(path.join(scratch.dir(), "nope.json")) },
                 { what: "an --options file that is not YAML", argv: () => ["--apim", apimPath, "--options", badYamlPath, "--format", "table"], field: "--options", value: () => q(badYamlPath), mentions: "not valid JSON or YAML: line 2, column 14: Nested mappings are not allowed in compact mappings" },
@@ -366,6 +372,8 @@ describe("bad input", () => {
                 { what: "a gateway token in the options", argv: () => ["--apim", apimPath, "--options", tokenPath, "--format", "json"], field: "gatewayToken", value: () => q("(not shown)"), never: SECRET },
                 { what: "an IPv6 VIP in the document (refused after the component registered)", argv: () => ["--apim", ipv6Path, "--options", SITE_OPTIONS, "--format", "markdown"], field: "properties.publicIPAddresses[0]", value: () => q("2603:1020:5:1::9") },
                 { what: "a document that is JSON null", argv: () => ["--apim", nullPath, "--format", "json"], field: "APIM document", value: () => "null" },
+                // The hub's groups once waited on the refused check: 51 promises leaked, exit 1.
+                { what: "a hub file with a policyId and no --subscription", argv: () => ["--hub", hubPath, "--apim", apimPath, "--format", "json"], field: "--subscription", value: () => "(missing)" },
             );
 
             before(async function () {
@@ -376,9 +384,12 @@ describe("bad input", () => {
                 typoPath = file("typo.yaml", "firewall:\n  priorty: 400\n");
                 tokenPath = file("token.yaml", `gatewayToken: "${SECRET}"\n`);
                 badYamlPath = file("bad.yaml", "cluster:\n  namespace: apim-gateway\n   flavor: openshift\n");
+                hubPath = hubWithPolicyId();
+                // No subscription from the environment either.
+                const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "ARM_SUBSCRIPTION_ID" && k !== "AZURE_SUBSCRIPTION_ID"));
                 await Promise.all(runs.map(async (r) => {
                     r.result = await new Promise<Spawned>((resolve, reject) => {
-                        const child = spawn(process.execPath, [CLI, "preview", ...r.argv()], { stdio: ["ignore", "pipe", "pipe"] });
+                        const child = spawn(process.execPath, [CLI, "preview", ...r.argv()], { stdio: ["ignore", "pipe", "pipe"], env });
                         let stdout = "";
                         let stderr = "";
                         child.stdout.on("data", (d) => (stdout += d));
