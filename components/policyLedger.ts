@@ -246,7 +246,7 @@ export class PolicyLedger<R> {
                     const given = i > 0 && placement.priority !== undefined;
                     throw new InputError(given ? `${field}.priority` : `${field}.priorityRange`, given ? placement.priority : placement.priorityRange, `No free priority is left between ${range.start} and ${range.end} in steps of ${PRIORITY_STEP} on policy ${policy}${i > 0 ? ` for group ${name}` : ""}: ${given ? "lower the priority" : "widen the range"}.`);
                 }
-                placements.push({ name, priority: !anyTaken && freePriority(takenPossibly, range) === surely ? surely : undefined });
+                placements.push(!anyTaken && freePriority(takenPossibly, range) === surely ? { name, priority: surely } : { name });
             }
             const { priority } = placements[i];
             if (priority !== undefined) {
