@@ -73,7 +73,12 @@ function apimKey(apim: Options["apim"]): string {
 }
 
 /** The groups to write: derived from known args, or, in a preview with unknown values, bounded. */
-type Derived = { readonly hub: HubOptions; readonly derivation: HubDerivation } | { readonly bounds: HubBounds };
+type Derived = { readonly hub: HubOptions; readonly derivation: HubDerivation } | { readonly bounds: HubBounds; readonly secret: boolean };
+
+/** A secret arg keeps what the preview shows of the rules secret (then unknown as a whole). */
+function secretIf(secret: boolean, value: unknown): unknown {
+    return secret ? pulumi.secret(value) : value;
+}
 
 interface Written {
     readonly derivation: HubDerivation;
@@ -121,7 +126,7 @@ export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
                 return { hub, derivation: deriveHub(hub, await documentsOf(hub)) };
             }
             const bound = boundHubArgs(name, raw, pulumi.isUnknown);
-            return { bounds: hubBounds(bound, await documentsOf(bound.fewest)) };
+            return { bounds: hubBounds(bound, await documentsOf(bound.fewest)), secret: await pulumi.isSecret(pulumi.output(args as unknown)) };
         });
         // The place among this program's writers is taken now, in construction order.
         const claim = claimGroups(derived.then((d): GroupRequest => ("bounds" in d
@@ -135,7 +140,7 @@ export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
             await knownValue(pulumi.output(target));
             const placements = pulumi.output(claim.placements as Promise<readonly GroupPlacement[]>);
             const groups = "bounds" in d
-                ? d.bounds.names.map((_, i) => ({ resourceName: resourceName(i), ruleCollections: d.bounds.ruleCollections ? markUnknown(d.bounds.ruleCollections[i], d.bounds.placeholders, UNKNOWN_LISTS) : pulumi.unknown }))
+                ? d.bounds.names.map((_, i) => ({ resourceName: resourceName(i), ruleCollections: secretIf(d.secret, d.bounds.ruleCollections ? markUnknown(d.bounds.ruleCollections[i], d.bounds.placeholders, UNKNOWN_LISTS) : pulumi.unknown) }))
                 : d.derivation.groups.map((g, i) => ({ resourceName: resourceName(i), ruleCollections: g.ruleCollections }));
             const resources = registerGroups(groups, target, placements, claim, this);
             return "bounds" in d ? undefined : { derivation: d.derivation, placements, ids: pulumi.all(resources.map((r) => r.id)) };

@@ -200,7 +200,7 @@ export class PolicyLedger<R> {
         // sure to be on this policy. Allocated: what every outcome allocates alike.
         const sure = policyKnown ? this.entries.filter((e) => e.certain && e.policy !== undefined && sharesPolicy(e.policy, placement.policy)) : [];
         const possible = this.entries.filter((e) => !policyKnown || e.policy === undefined || sharesPolicy(e.policy, placement.policy));
-        const policy = describePolicy(placement.policy);
+        const policy = policyKnown ? describePolicy(placement.policy) : "(unknown until deployment)";
         const total = new Set(sure.map((e) => e.name.toLowerCase())).size + certain;
         if (policyKnown && total > placement.maxRuleCollectionGroups) {
             const advice = certain > placement.maxRuleCollectionGroups

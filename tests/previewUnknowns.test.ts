@@ -163,6 +163,22 @@ describe("previews with values unknown until deployment", () => {
         assert.deepEqual(placed(previewed), [["edge", "edge", "unknown"], ["hub", "hub", "unknown"], ["spoke", "spoke", 400]]);
     });
 
+    it("keeps a secret source out of the rules shown beside an unknown one, at the same priorities", async () => {
+        const previewed = await run(true, (id) => {
+            new GatewayEgressRuleCollectionGroup("hub", {
+                firewall: POLICY,
+                gateways: [
+                    { name: "a", apim: APIM, sourceAddresses: pulumi.secret(["10.77.0.0/24"]) },
+                    { name: "b", apim: APIM, sourceIpGroupIds: [id] },
+                ],
+            } as LooseArgs);
+            single("spoke", () => ({ sourceAddresses: ["10.50.0.0/24"] }))(id);
+        });
+        assert.deepEqual(placed(previewed), [["hub", "hub", 300], ["spoke", "spoke", 310]]);
+        assert.ok(pulumi.isUnknown(previewed.groups[0].inputs.ruleCollections));
+        assert.ok(!JSON.stringify(previewed.groups.map((g) => g.inputs)).includes("10.77.0.0"));
+    });
+
     describe("refusals", () => {
         async function refusal(preview: boolean, program: (id: pulumi.Output<string>) => pulumi.ComponentResource): Promise<{ message: string; groups: number }> {
             let component: pulumi.ComponentResource | undefined;
