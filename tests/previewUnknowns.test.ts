@@ -154,6 +154,15 @@ describe("previews with values unknown until deployment", () => {
         assert.equal(previewed.groups[1].inputs.firewallPolicyName, "fwpol-hub");
     });
 
+    it("writes a single gateway to an unknown policy under its own name, and leaves unknown the priority of a writer after it", async () => {
+        const previewed = await run(true, (id) => {
+            single("first", () => ({ sourceAddresses: ["10.50.0.0/24"] }), { policyName: undefined, resourceGroupName: undefined, policyId: id.apply(() => `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-hub/providers/Microsoft.Network/firewallPolicies/fwpol-hub`) })(id);
+            hub("hub", () => ({ sourceAddresses: ["10.60.0.0/24"] }))(id);
+        });
+        assert.deepEqual(placed(previewed), [["first", "first", 300], ["hub", "hub", "unknown"]]);
+        assert.ok(pulumi.isUnknown(previewed.groups[0].inputs.firewallPolicyName));
+    });
+
     it("leaves an unknown priority unknown, and the priority of the writer after it", async () => {
         const previewed = await run(true, (id) => {
             hub("hub", () => ({ sourceAddresses: ["10.60.0.0/24"] }), { priority: id.apply(() => 500) })(id);
