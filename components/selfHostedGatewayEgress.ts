@@ -7,7 +7,8 @@
 // a resource as one). Plain args are validated before anything is registered; Output args when
 // they resolve, before any child can be written, since every child input depends on them. The
 // args that decide which children exist (`firewall.enabled`, `cluster.enabled`, `cluster.flavor`)
-// are read as soon as they are known, even while the rest is not.
+// are read as soon as they are known, even while the rest is not; so is the group's placement,
+// so that a preview with unknown sources keeps the group's name and priority (previewBounds.ts).
 import * as pulumi from "@pulumi/pulumi";
 import { getApiManagementServiceOutput } from "@pulumi/azure-native/apimanagement";
 import { FirewallPolicyRuleCollectionGroup } from "@pulumi/azure-native/network";
