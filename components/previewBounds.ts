@@ -11,9 +11,9 @@
 // groups are laid out once with every unknown source absent (the fewest bytes it can take) and
 // once with every unknown source at its longest (an unknown list at its longest and fullest).
 // The packing is monotone (packGroups), so `up` writes at least the groups of the first layout
-// and at most those of the second: the preview registers the second's, the first `certain` of
-// them sure, the others possible; when both layouts put the same gateways in the same groups,
-// each group's rules are known but for the unknown sources.
+// and at most those of the second (and no more than the policy takes): the preview registers
+// the second's, the first `certain` of them sure, the others possible; when both layouts put the
+// same gateways in the same groups, each group's rules are known but for the unknown sources.
 import { InputError } from "./errors";
 import { FilterRuleCollection } from "./firewallRules";
 import { HubOptions, MAX_LIST_LENGTH, Options, PlacementOptions, resolveHubOptions, resolvePlacement } from "./options";
@@ -111,7 +111,7 @@ export function placementWithUnknowns(componentName: string, fw: Json, isUnknown
 }
 
 /** The args with each unknown replaced for one layout, the placeholders it used added to `placeholders`. */
-function substitute(raw: Json, isUnknown: (v: unknown) => boolean, variant: Variant, placeholders: Set<string>): Json {
+function substitute(raw: Json, isUnknown: (v: unknown) => boolean, variant: Variant, placeholders: Set<string>, lists: Map<string, number>): Json {
     const firewall = knownPlacementArgs(raw.firewall as Json, isUnknown);
     let k = 0;
     const stand = (key: string) => {
@@ -129,7 +129,14 @@ function substitute(raw: Json, isUnknown: (v: unknown) => boolean, variant: Vari
         for (const key of SOURCE_KEYS) {
             const list = gateway[key];
             if (isUnknown(list)) {
-                gateway[key] = variant === "fewest" ? [] : variant === "most" ? Array.from({ length: MAX_LIST_LENGTH }, () => stand(key)) : [UNKNOWN_LIST[key]];
+                if (variant === "most") {
+                    // At its fullest: each of the list's further items adds `,"<item>"` wherever the list is written.
+                    const p = stand(key);
+                    lists.set(p, (MAX_LIST_LENGTH - 1) * (Buffer.byteLength(p) + 3));
+                    gateway[key] = [p];
+                } else {
+                    gateway[key] = variant === "fewest" ? [] : [UNKNOWN_LIST[key]];
+                }
             } else if (Array.isArray(list)) {
                 gateway[key] = list.flatMap((item) => (!isUnknown(item) ? [item] : variant === "fewest" ? [] : [stand(key)]));
             }
@@ -152,6 +159,8 @@ export interface BoundArgs {
     readonly shown: HubOptions;
     readonly unknown: HubBounds["unknown"];
     readonly placeholders: ReadonlySet<string>;
+    /** Each placeholder standing for a whole unknown list in `most`: the bytes its further items add where it is written. */
+    readonly lists: ReadonlyMap<string, number>;
 }
 
 /**
@@ -170,7 +179,8 @@ export function boundHubArgs(componentName: string, raw: unknown, isUnknown: (v:
         resolveHubOptions(componentName, args);
     }
     const placeholders = new Set<string>();
-    const resolve = (variant: Variant): HubOptions => resolveHubOptions(componentName, substitute(args, isUnknown, variant, placeholders));
+    const lists = new Map<string, number>();
+    const resolve = (variant: Variant): HubOptions => resolveHubOptions(componentName, substitute(args, isUnknown, variant, placeholders, lists));
     const firewall = args.firewall as Json;
     return {
         fewest: resolve("fewest"),
@@ -178,6 +188,7 @@ export function boundHubArgs(componentName: string, raw: unknown, isUnknown: (v:
         shown: resolve("shown"),
         unknown: { policy: POLICY_KEYS.some((key) => isUnknown(firewall[key])), priority: isUnknown(firewall.priority) },
         placeholders,
+        lists,
     };
 }
 
@@ -185,7 +196,10 @@ export function boundHubArgs(componentName: string, raw: unknown, isUnknown: (v:
 export function hubBounds(bound: BoundArgs, documentOf: (apim: Options["apim"]) => unknown): HubBounds {
     const { fewest, most, shown } = bound;
     const { maxGroupBytes, ruleCollectionGroupName } = fewest.placement;
-    const sizes = (hub: HubOptions) => planHub(hub, documentOf).map((p) => gatewayBytes(p.firewall.ruleCollections));
+    const sizes = (hub: HubOptions) => planHub(hub, documentOf).map((p) => {
+        const json = JSON.stringify(p.firewall.ruleCollections);
+        return gatewayBytes(p.firewall.ruleCollections) + [...bound.lists].reduce((extra, [list, bytes]) => extra + (json.split(`"${list}"`).length - 1) * bytes, 0);
+    });
     // The fewest bytes: a gateway too large for a group even so is refused by `up` too.
     const low = packGroups(sizes(fewest), maxGroupBytes, (i, bytes) => {
         const g = fewest.gateways[i];
@@ -194,8 +208,9 @@ export function hubBounds(bound: BoundArgs, documentOf: (apim: Options["apim"]) 
     // The most bytes: a gateway that could not fit a group would be refused by `up`; short of that it fills one.
     const high = packGroups(sizes(most).map((s) => Math.min(s, maxGroupBytes - groupBytes([]))), maxGroupBytes, () => undefined);
     const certain = groupNames(ruleCollectionGroupName, low.length).length;
-    // Further groups are named `-2`, `-3`, ...: past 77 characters `up` refuses the hub before it writes them.
-    const names = groupNames(ruleCollectionGroupName, ruleCollectionGroupName.length > 77 ? certain : high.length);
+    // Past 77 characters `up` refuses the hub before it writes a `-2`; past the policy's limit, before it writes any.
+    const possible = ruleCollectionGroupName.length > 77 ? certain : Math.max(certain, Math.min(high.length, fewest.placement.maxRuleCollectionGroups));
+    const names = groupNames(ruleCollectionGroupName, possible);
     const rules = JSON.stringify(low) === JSON.stringify(high) ? planHub(shown, documentOf) : undefined;
     return {
         placement: fewest.placement,
