@@ -82,7 +82,7 @@ function secretIf(secret: boolean, value: unknown): unknown {
 
 interface Written {
     readonly derivation: HubDerivation;
-    readonly placements: pulumi.Output<readonly GroupPlacement[]>;
+    readonly placements: readonly GroupPlacement[];
     readonly ids: pulumi.Output<string[]>;
 }
 
@@ -133,12 +133,13 @@ export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
             ? { component: name, placement: d.bounds.placement, names: d.bounds.names, certain: d.bounds.certain, unknown: d.bounds.unknown }
             : { component: name, placement: d.hub.placement, names: d.derivation.groups.map((g) => g.name) })));
         const written: Promise<Written | undefined> = derived.then(async (d) => {
-            // The groups are registered once their policy is checked: a refusal registers none.
+            // The groups are registered once their policy is checked and their place taken: a
+            // refusal of either registers none (a group waiting on it would never settle).
             const target = "bounds" in d
                 ? d.bounds.unknown.policy ? (resolved as pulumi.Output<HubOptions>).apply((h) => h.placement) : inProviderSubscription(d.bounds.placement, "firewall", this)
                 : inProviderSubscription(d.hub.placement, "firewall", this);
             await knownValue(pulumi.output(target));
-            const placements = pulumi.output(claim.placements as Promise<readonly GroupPlacement[]>);
+            const placements = await (claim.placements as Promise<readonly GroupPlacement[]>);
             const groups = "bounds" in d
                 ? d.bounds.names.map((_, i) => ({ resourceName: resourceName(i), ruleCollections: secretIf(d.secret, d.bounds.ruleCollections ? markUnknown(d.bounds.ruleCollections[i], d.bounds.placeholders, UNKNOWN_LISTS) : pulumi.unknown) }))
                 : d.derivation.groups.map((g, i) => ({ resourceName: resourceName(i), ruleCollections: g.ruleCollections }));
@@ -156,7 +157,7 @@ export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
             pulumi.all([resolved ?? true, gate]).apply(() => written.then((w) => f(w as Written))) as pulumi.Output<T>;
 
         this.ruleCollectionGroupIds = from((w) => w.ids);
-        this.ruleCollectionGroups = from((w) => w.placements.apply((placed) => w.derivation.groups.map((g, i) => ({ name: g.name, priority: (placed[i].priority ?? pulumi.unknown) as number, bytes: g.bytes, gateways: [...g.gateways] }))));
+        this.ruleCollectionGroups = from((w) => w.derivation.groups.map((g, i) => ({ name: g.name, priority: (w.placements[i].priority ?? pulumi.unknown) as number, bytes: g.bytes, gateways: [...g.gateways] })));
         this.firstDeployWrites = from((w) => w.derivation.groups.length);
         this.instances = from((w) => w.derivation.instances.map(({ apim, facts }) => ({
             resourceGroupName: apim.resourceGroupName,
