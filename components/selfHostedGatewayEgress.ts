@@ -146,9 +146,11 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         // The place among this program's writers is taken now, in construction order, even
         // when what it writes is known only later.
         // In a preview with unknown values the request is read off the values known.
-        const groupAsked = (!(shape instanceof Promise) && !shape.firewall) ? null : known ? groupRequest(name, known) : valueWithUnknowns(pulumi.output(args as unknown)).then((raw) => (pulumi.containsUnknowns(raw)
-            ? requestWithUnknowns(name, raw as Record<string, unknown>)
-            : (validated as Promise<Options | undefined>).then((o) => (o === undefined ? undefined : groupRequest(name, o)))));
+        const groupAsked = !(shape instanceof Promise) && !shape.firewall ? null
+            : known ? groupRequest(name, known)
+            : valueWithUnknowns(pulumi.output(args as unknown)).then((raw) => (pulumi.containsUnknowns(raw)
+                ? requestWithUnknowns(name, raw as Record<string, unknown>)
+                : (validated as Promise<Options | undefined>).then((o) => (o === undefined ? undefined : groupRequest(name, o)))));
         const claim = groupAsked === null ? undefined : claimGroups(groupAsked);
         super(TYPE_TOKEN, name, {}, opts);
 
@@ -165,8 +167,9 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             return d;
         });
 
-        // Where the group goes: the checked policy and the ledger's placements. Unknown args
-        // leave the placements unknown, as Pulumi shows a value it cannot know yet.
+        // Where the group goes: the checked policy and the ledger's placements. An unknown policy
+        // stays unknown, as Pulumi shows a value it cannot know yet; the name and priority are the
+        // ledger's, unknown only where they depend on unknown values.
         const targetFor = (r: GroupRequest | null | undefined, c: Claim<FirewallPolicyRuleCollectionGroup>): Target => ({
             // A stand-in for an unknown policy is the ledger's, never an input.
             placement: inProviderSubscription(r && !r.unknown?.policy ? r.placement : read(options, (o) => o.placement as PlacementOptions), "firewall", this),
