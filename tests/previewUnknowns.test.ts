@@ -56,10 +56,11 @@ async function run(preview: boolean, program: (ipGroupId: pulumi.Output<string>)
 
 const placed = (r: Run) => r.groups.map((g) => [g.name, g.inputs.ruleCollectionGroupName, pulumi.isUnknown(g.inputs.priority) ? "unknown" : g.inputs.priority]);
 
-function hub(name: string, sources: (id: pulumi.Output<string>) => Record<string, unknown>, firewall: Record<string, unknown> = {}, gateways = 3): (id: pulumi.Output<string>) => GatewayEgressRuleCollectionGroup {
+/** A hub of three sites on the policy, the second taking `sources`. */
+function hub(name: string, sources: (id: pulumi.Output<string>) => Record<string, unknown>, firewall: Record<string, unknown> = {}): (id: pulumi.Output<string>) => GatewayEgressRuleCollectionGroup {
     return (id) => new GatewayEgressRuleCollectionGroup(name, {
         firewall: { ...POLICY, ruleCollectionGroupName: name, ...firewall },
-        gateways: Array.from({ length: gateways }, (_, i) => ({ name: `${name}-site-${i}`, apim: APIM, ...(i === 1 ? sources(id) : { sourceAddresses: [`10.${i}.0.0/24`] }) })),
+        gateways: Array.from({ length: 3 }, (_, i) => ({ name: `${name}-site-${i}`, apim: APIM, ...(i === 1 ? sources(id) : { sourceAddresses: [`10.${i}.0.0/24`] }) })),
     } as LooseArgs);
 }
 
