@@ -20,11 +20,6 @@ export interface MockAzure {
     readonly answer: (read: Record<string, unknown>) => Record<string, unknown>;
     /** The subscription the azure-native provider writes to; undefined when the caller cannot know it. */
     readonly subscriptionId?: string;
-    /**
-     * Run as `pulumi preview` of a first deployment: every resource is yet to be created, so its
-     * ID and every output it does not take as an input are unknown (tests of previews).
-     */
-    readonly preview?: boolean;
 }
 
 const SUBSCRIPTION_UNKNOWN = "A policy named by ID is checked against the subscription the azure-native provider writes to, which an offline run cannot know: pass --subscription (az account show --query id -o tsv) or set ARM_SUBSCRIPTION_ID.";
@@ -59,7 +54,7 @@ export async function setApimMocks(azure: MockAzure, resources: RegisteredResour
         {
             newResource: (r) => {
                 resources.push({ type: r.type, name: r.name, inputs: r.inputs });
-                return { id: azure.preview ? "" : `${r.name}-id`, state: r.inputs };
+                return { id: `${r.name}-id`, state: r.inputs };
             },
             call: (c) => refusing(() => {
                 if (c.token === CLIENT_CONFIG_TOKEN) {
@@ -77,7 +72,7 @@ export async function setApimMocks(azure: MockAzure, resources: RegisteredResour
         },
         project,
         stack,
-        azure.preview ?? false,
+        false,
     );
     return record;
 }
