@@ -115,7 +115,18 @@ if (require.main === module) {
     // A rejected apply also rejects the registrations that wait on it; the first error has
     // already been reported, so the echoes are dropped rather than printed as stack traces.
     process.on("unhandledRejection", () => undefined);
+    let settled = false;
+    // A run that never settles (a bug: work left waiting on a refused value) still ends in the
+    // table, as one line and exit 4, not as the SDK's report of leaked promises and exit 1.
+    process.on("beforeExit", () => {
+        if (!settled) {
+            settled = true;
+            process.stderr.write(`${errorLine(new Error("the run stopped with work unfinished"))}\n`);
+            process.exitCode = ExitCode.Failure;
+        }
+    });
     void main(process.argv.slice(2)).then((code) => {
+        settled = true;
         process.exitCode = code;
     });
 }

@@ -10,15 +10,19 @@
 //
 // How many groups exist depends on the rules, so on the APIM documents: the groups are
 // registered once the reads return (in a preview too, since Pulumi runs reads in previews).
+// Values unknown in a preview leave every group `up` may write registered, with unknown parts
+// (previewBounds.ts): a preview never shows a group deleted, or another writer's priority moved,
+// because a value is not known yet.
 import * as pulumi from "@pulumi/pulumi";
 import { getApiManagementService } from "@pulumi/azure-native/apimanagement";
 import { GatewayEgressRuleCollectionGroupArgs } from "./args";
 import { readFirewallPolicy } from "./firewallPolicyRead";
 import { claimGroups, inProviderSubscription, registerGroups } from "./groupWriter";
+import { boundHubArgs, HubBounds, hubBounds, UNKNOWN_LISTS } from "./previewBounds";
 import { HubOptions, Options, resolveHubOptions } from "./options";
-import { childrenRegistered, isPlain, knownValue, lateChildren } from "./outputs";
+import { childrenRegistered, isPlain, knownValue, lateChildren, markUnknown, valueWithUnknowns } from "./outputs";
 import { deriveHub, HubDerivation } from "./pipeline";
-import { GroupPlacement } from "./policyLedger";
+import { GroupPlacement, GroupRequest } from "./policyLedger";
 
 export const HUB_TYPE_TOKEN = "apim-gateway-egress:index:GatewayEgressRuleCollectionGroup";
 
@@ -69,9 +73,17 @@ function apimKey(apim: Options["apim"]): string {
     return `${apim.resourceGroupName}/${apim.serviceName}`.toLowerCase();
 }
 
+/** The groups to write: derived from known args, or, in a preview with unknown values, bounded. */
+type Derived = { readonly hub: HubOptions; readonly derivation: HubDerivation } | { readonly bounds: HubBounds; readonly secret: boolean };
+
+/** A secret arg keeps what the preview shows of the rules secret (then unknown as a whole). */
+function secretIf(secret: boolean, value: unknown): unknown {
+    return secret ? pulumi.secret(value) : value;
+}
+
 interface Written {
     readonly derivation: HubDerivation;
-    readonly placements: pulumi.Output<readonly GroupPlacement[]>;
+    readonly placements: readonly GroupPlacement[];
     readonly ids: pulumi.Output<string[]>;
 }
 
@@ -100,39 +112,55 @@ export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
         const resolved = known ? undefined : pulumi.output(args).apply((a) => resolveHubOptions(name, a));
         super(HUB_TYPE_TOKEN, name, {}, opts);
 
-        const derived: Promise<{ hub: HubOptions; derivation: HubDerivation } | undefined> = (known ? Promise.resolve(known) : knownValue(resolved as pulumi.Output<HubOptions>)).then(async (hub) => {
-            if (hub === undefined) {
-                return undefined;
-            }
-            // Each distinct instance once, however many gateways belong to it.
+        const resourceName = (i: number) => (i === 0 ? name : `${name}-${i + 1}`);
+        // Each distinct instance read once, however many gateways belong to it.
+        const documentsOf = async (hub: HubOptions) => {
             const instances = new Map(hub.gateways.map((g) => [apimKey(g.options.apim), g.options.apim]));
-            const policy = readFirewallPolicy(hub.placement.policy, this);
             const documents = new Map(await Promise.all([...instances].map(async ([key, apim]) => [key, await getApiManagementService(apim, { parent: this })] as const)));
-            return { hub, derivation: deriveHub(hub, (apim) => documents.get(apimKey(apim)), await policy) };
+            return (apim: Options["apim"]) => documents.get(apimKey(apim));
+        };
+        // A preview may hold unknown values (args from resources not created yet): the groups
+        // are then bounded by what is known (previewBounds.ts), never left out.
+        const derived: Promise<Derived> = (known ? Promise.resolve(known) : valueWithUnknowns(pulumi.output(args as unknown))).then(async (raw) => {
+            if (!pulumi.containsUnknowns(raw)) {
+                const hub = known ?? resolveHubOptions(name, raw);
+                const policy = readFirewallPolicy(hub.placement.policy, this);
+                const documentOf = await documentsOf(hub);
+                return { hub, derivation: deriveHub(hub, documentOf, await policy) };
+            }
+            const bound = boundHubArgs(name, raw, pulumi.isUnknown);
+            return { bounds: hubBounds(bound, await documentsOf(bound.fewest)), secret: await pulumi.isSecret(pulumi.output(args as unknown)) };
         });
         // The place among this program's writers is taken now, in construction order.
-        const claim = claimGroups(derived.then((d) => d && { component: name, placement: d.derivation.placement, names: d.derivation.groups.map((g) => g.name), existingGroups: d.derivation.existingGroups }));
-        const written: Promise<Written | undefined> = derived.then((d) => {
-            if (d === undefined) {
-                claim.written([]);
-                return undefined;
-            }
-            const placements = pulumi.output(claim.placements as Promise<readonly GroupPlacement[]>);
-            const groups = d.derivation.groups.map((g, i) => ({ resourceName: i === 0 ? name : `${name}-${i + 1}`, ruleCollections: g.ruleCollections }));
-            const resources = registerGroups(groups, inProviderSubscription(d.hub.placement, "firewall", this), placements, claim, this);
-            return { derivation: d.derivation, placements, ids: pulumi.all(resources.map((r) => r.id)) };
-        }, (e: unknown) => {
+        const claim = claimGroups(derived.then((d): GroupRequest => ("bounds" in d
+            ? { component: name, placement: d.bounds.placement, names: d.bounds.names, certain: d.bounds.certain, unknown: d.bounds.unknown }
+            : { component: name, placement: d.derivation.placement, names: d.derivation.groups.map((g) => g.name), existingGroups: d.derivation.existingGroups })));
+        const written: Promise<Written | undefined> = derived.then(async (d) => {
+            // The groups are registered once their policy is checked and their place taken: a
+            // refusal of either registers none (a group waiting on it would never settle).
+            const target = "bounds" in d
+                ? d.bounds.unknown.policy ? (resolved as pulumi.Output<HubOptions>).apply((h) => h.placement) : inProviderSubscription(d.bounds.placement, "firewall", this)
+                : inProviderSubscription(d.hub.placement, "firewall", this);
+            await knownValue(pulumi.output(target));
+            const placements = await (claim.placements as Promise<readonly GroupPlacement[]>);
+            const groups = "bounds" in d
+                ? d.bounds.names.map((_, i) => ({ resourceName: resourceName(i), ruleCollections: secretIf(d.secret, d.bounds.ruleCollections ? markUnknown(d.bounds.ruleCollections[i], d.bounds.placeholders, UNKNOWN_LISTS) : pulumi.unknown) }))
+                : d.derivation.groups.map((g, i) => ({ resourceName: resourceName(i), ruleCollections: g.ruleCollections }));
+            const resources = registerGroups(groups, target, placements, claim, this);
+            return "bounds" in d ? undefined : { derivation: d.derivation, placements, ids: pulumi.all(resources.map((r) => r.id)) };
+        }).catch((e: unknown) => {
             claim.written([]);
             throw e;
         });
         childrenRegistered(this, written, this.getData());
-        // An unknown input leaves every output unknown, as Pulumi shows what it cannot know yet.
-        const from = <T>(f: (w: Written) => pulumi.Input<T>): pulumi.Output<T> => (resolved
-            ? resolved.apply(() => written.then((w) => (w === undefined ? undefined : f(w))))
-            : pulumi.output(written.then((w) => f(w as Written)))) as pulumi.Output<T>;
+        // An unknown input leaves every output unknown, as Pulumi shows what it cannot know yet;
+        // a refusal rejects every output, a preview's too, so that it fails the deployment.
+        const gate = pulumi.output(written.then((w) => (w === undefined ? pulumi.unknown : true)));
+        const from = <T>(f: (w: Written) => pulumi.Input<T>): pulumi.Output<T> =>
+            pulumi.all([resolved ?? true, gate]).apply(() => written.then((w) => f(w as Written))) as pulumi.Output<T>;
 
         this.ruleCollectionGroupIds = from((w) => w.ids);
-        this.ruleCollectionGroups = from((w) => w.placements.apply((placed) => w.derivation.groups.map((g, i) => ({ name: g.name, priority: placed[i].priority, bytes: g.bytes, gateways: [...g.gateways] }))));
+        this.ruleCollectionGroups = from((w) => w.derivation.groups.map((g, i) => ({ name: g.name, priority: (w.placements[i].priority ?? pulumi.unknown) as number, bytes: g.bytes, gateways: [...g.gateways] })));
         this.firstDeployWrites = from((w) => w.derivation.groups.length);
         this.instances = from((w) => w.derivation.instances.map(({ apim, facts }) => ({
             resourceGroupName: apim.resourceGroupName,

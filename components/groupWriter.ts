@@ -75,7 +75,8 @@ export function inProviderSubscription(placement: PlacementOptions | pulumi.Outp
 /** One group to register: its resource name, and its rule collections. */
 export interface GroupContent {
     readonly resourceName: string;
-    readonly ruleCollections: pulumi.Input<readonly FilterRuleCollection[]>;
+    /** Unknown parts, in a preview, as Pulumi's unknown marker (outputs.ts, markUnknown). */
+    readonly ruleCollections: pulumi.Input<readonly FilterRuleCollection[]> | Untyped;
 }
 
 /**
@@ -97,7 +98,8 @@ export function registerGroups(
             resourceGroupName: read(placement, (p) => p.policy.resourceGroupName),
             firewallPolicyName: read(placement, (p) => p.policy.policyName),
             ruleCollectionGroupName: read(placed, (p) => p.name),
-            priority: read(placed, (p) => p.priority),
+            // Unknown where the ledger cannot know it yet (a preview), never a guess.
+            priority: read(placed, (p) => p.priority ?? pulumi.unknown) as Untyped,
             ruleCollections: group.ruleCollections as Untyped,
         }, { parent, dependsOn: (previous ? [previous] : claim.after) as Untyped }));
     });

@@ -254,7 +254,7 @@ function integerAt(field: string, value: unknown, fallback: number, min: number,
 }
 
 // Large enough for any real site, small enough that a runaway list fails here and not at Azure.
-const MAX_LIST_LENGTH = 1000;
+export const MAX_LIST_LENGTH = 1000;
 
 /**
  * A list of at most `max` items, each read by `item`; an item listed twice (by `key`, its JSON by
@@ -427,7 +427,8 @@ function resolvePolicy(field: string, fw: Json): FirewallPolicyRef {
     };
 }
 
-function resolvePlacement(componentName: string, field: string, fw: Json): PlacementOptions {
+/** A writer's placement from its `firewall` arg. Internal: also for previews with unknown values (previewBounds.ts). */
+export function resolvePlacement(componentName: string, field: string, fw: Record<string, unknown>): PlacementOptions {
     return {
         policy: resolvePolicy(field, fw),
         ruleCollectionGroupName: validateRuleCollectionGroupName(

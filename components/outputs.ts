@@ -74,3 +74,21 @@ export function childrenRegistered(component: object, children: unknown, data: P
     LATE_CHILDREN.get(component)?.(Promise.resolve(children));
     data.catch(() => undefined);
 }
+
+/**
+ * `value` with each of `placeholders` replaced by Pulumi's unknown marker, and each list holding
+ * one of `lists` unknown as a whole: a plain input with unknown parts, which Pulumi shows as
+ * unknown there and known elsewhere (an Output holding an unknown part is unknown whole).
+ */
+export function markUnknown(value: unknown, placeholders: ReadonlySet<string>, lists: ReadonlySet<string>): unknown {
+    if (typeof value === "string") {
+        return placeholders.has(value) ? pulumi.unknown : value;
+    }
+    if (Array.isArray(value)) {
+        return value.some((v) => typeof v === "string" && lists.has(v)) ? pulumi.unknown : value.map((v) => markUnknown(v, placeholders, lists));
+    }
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, markUnknown(v, placeholders, lists)]));
+    }
+    return value;
+}

@@ -150,31 +150,45 @@ export interface HubDerivation {
 }
 
 /** `base`, `base-2`, `base-3`, ...: the names of a hub's groups, within Azure's 80 characters. */
-function groupNames(base: string, count: number): string[] {
+export function groupNames(base: string, count: number): string[] {
     if (count > 1 && base.length > 77) {
         throw new InputError("firewall.ruleCollectionGroupName", base, `The rules need ${count} rule collection groups, named ${base}-2 and on: shorten the name to 77 characters or fewer.`);
     }
     return Array.from({ length: count }, (_, i) => (i === 0 ? base : `${base}-${i + 1}`));
 }
 
+/** One gateway of a hub through facts → plan → firewall rules, rendered at the first position of a group. */
+export interface PlannedGateway {
+    readonly g: HubOptions["gateways"][number];
+    readonly instance: HubInstance;
+    readonly plan: EgressPlan;
+    readonly firewall: FirewallRendering;
+    readonly configurationAddress: string;
+}
+
 /**
- * The pure pipeline of a hub: each gateway through facts → plan → firewall rules, with the
- * document of its instance (`documentOf`), then every gateway's collections laid out in as few
- * groups as `maxGroupBytes` allows. Throws `InputError` on bad input.
+ * Each gateway of a hub through facts → plan → firewall rules, with the document of its instance
+ * (`documentOf`); each instance's facts once, however many gateways belong to it.
  */
-export function deriveHub(hub: HubOptions, documentOf: (apim: Options["apim"]) => unknown, policy?: PolicyReading): HubDerivation {
-    // Each instance's facts once, however many gateways belong to it.
+export function planHub(hub: HubOptions, documentOf: (apim: Options["apim"]) => unknown): PlannedGateway[] {
     const factsOf = new Map<unknown, HubInstance>();
-    const planned = hub.gateways.map((g) => {
+    return hub.gateways.map((g) => {
         const document = documentOf(g.options.apim);
         const instance = factsOf.get(document) ?? { apim: g.options.apim, facts: normalizeApim(document) };
         factsOf.set(document, instance);
-        const { facts } = instance;
         // Rendered once, at the first position of a group; the layout moves the priorities.
-        const plan = buildEgressPlan(facts, g.options);
-        const firewall = renderFirewallRules(plan, facts.virtualNetworkType, g.options.firewall as SourceOptions, hubCollectionNames(g.name, 0));
-        return { g, facts, plan, firewall, configurationAddress: plan.configurationAddress };
+        const plan = buildEgressPlan(instance.facts, g.options);
+        const firewall = renderFirewallRules(plan, instance.facts.virtualNetworkType, g.options.firewall as SourceOptions, hubCollectionNames(g.name, 0));
+        return { g, instance, plan, firewall, configurationAddress: plan.configurationAddress };
     });
+}
+
+/**
+ * The pure pipeline of a hub: `planHub`, then every gateway's collections laid out in as few
+ * groups as `maxGroupBytes` (or the room the policy read leaves) allows. Throws `InputError` on bad input.
+ */
+export function deriveHub(hub: HubOptions, documentOf: (apim: Options["apim"]) => unknown, policy?: PolicyReading): HubDerivation {
+    const planned = planHub(hub, documentOf);
     // Its own groups are the base name and `<base>-N`, those of an earlier, longer layout included.
     const base = hub.placement.ruleCollectionGroupName.toLowerCase();
     const own = (n: string) => n.toLowerCase() === base || (n.toLowerCase().startsWith(`${base}-`) && /^\d+$/.test(n.slice(base.length + 1)));
@@ -183,14 +197,14 @@ export function deriveHub(hub: HubOptions, documentOf: (apim: Options["apim"]) =
     const layout = layoutGroups(planned.map(({ g, firewall }) => ({ gateway: g.name, field: g.field, collections: firewall.ruleCollections })), room.placement.maxGroupBytes);
     const names = groupNames(hub.placement.ruleCollectionGroupName, layout.length);
     const groupOf = new Map(layout.flatMap((group, i) => group.gateways.map((gateway) => [gateway, i] as const)));
-    const gateways = planned.map(({ g, facts, firewall, configurationAddress }) => ({ name: g.name, facts, configurationAddress, firewall, group: groupOf.get(g.name) as number }));
+    const gateways = planned.map(({ g, instance, firewall, configurationAddress }) => ({ name: g.name, facts: instance.facts, configurationAddress, firewall, group: groupOf.get(g.name) as number }));
     const lowercaseName = (i: HubInstance) => i.apim.serviceName.toLowerCase();
     return {
         placement: room.placement,
         existingGroups: room.existingGroups,
         groups: layout.map((group, i) => ({ name: names[i], gateways: group.gateways, ruleCollections: group.ruleCollections, bytes: group.bytes })),
-        instances: [...factsOf.values()].sort((a, b) => byCodePoint(lowercaseName(a), lowercaseName(b))),
+        instances: [...new Set(planned.map((p) => p.instance))].sort((a, b) => byCodePoint(lowercaseName(a), lowercaseName(b))),
         gateways,
-        notes: [...new Set([...planned.flatMap(({ g, facts, firewall }) => [...facts.warnings, ...configurationNotes(facts, g.options), ...firewall.notes]), ...findings])],
+        notes: [...new Set([...planned.flatMap(({ g, instance, firewall }) => [...instance.facts.warnings, ...configurationNotes(instance.facts, g.options), ...firewall.notes]), ...findings])],
     };
 }

@@ -10,6 +10,12 @@
 // claim are settled: allocation follows construction order whatever order Outputs resolve in.
 // A claim whose policy stays unknown (a preview with unknown inputs) may share a policy with
 // anyone: it is chained after every earlier writer and every later one is chained after it.
+//
+// In a preview a claim may be known in part: its names, with its policy or priority unknown, or
+// with only its first `certain` groups sure to be written (previewBounds.ts). The ledger then refuses
+// only what `up` will refuse whatever the unknown values are, and gives a priority only where
+// every outcome gives the same one; elsewhere the priority is unknown (undefined), as Pulumi
+// shows a value it cannot know yet, and never one that `up` would move.
 import { InputError } from "./errors";
 import { FirewallPolicyRef, PlacementOptions, PRIORITY_RANGE } from "./options";
 
@@ -30,12 +36,17 @@ export interface GroupRequest {
     readonly names: readonly string[];
     /** Groups already on the policy, as read (firewallPolicyFindings.ts): they count against its limit. */
     readonly existingGroups?: readonly string[];
+    /** How many of `names` are sure to be written; the rest may be (a preview with unknown sizes). Default: all. */
+    readonly certain?: number;
+    /** What a preview does not know yet: the policy (`placement.policy` is a stand-in), the given priority. */
+    readonly unknown?: { readonly policy: boolean; readonly priority: boolean };
 }
 
 /** A group's name and priority, given or allocated. */
 export interface GroupPlacement {
     readonly name: string;
-    readonly priority: number;
+    /** Undefined: unknown in this preview. */
+    readonly priority?: number;
 }
 
 /** A request not known now: a promise of it, or `undefined` when it will never be known in this run. */
@@ -57,13 +68,17 @@ export interface Claim<R> {
 
 interface Entry {
     readonly component: string;
-    readonly policy: FirewallPolicyRef;
+    /** Undefined: unknown in this preview, it may be any policy. */
+    readonly policy?: FirewallPolicyRef;
     readonly name: string;
-    readonly priority: number;
+    /** Undefined: unknown in this preview. */
+    readonly priority?: number;
+    /** False: a group the writer may write, depending on values unknown in this preview. */
+    readonly certain: boolean;
     /** How the priority was chosen: given by the user, allocated from the range, or after the writer's first group. */
     readonly chosen: "given" | "allocated" | "follower";
     /** The priority of the writer's first group. */
-    readonly first: number;
+    readonly first?: number;
 }
 
 /** What a successor waits for: the last group a writer registered, or, if none, what the writer waited for. */
@@ -159,22 +174,18 @@ export class PolicyLedger<R> {
             tail.settle([]);
             return { placements: [], after: [], carry: [] };
         }
-        if (request === undefined) {
+        const placements = request && this.check(request);
+        if (request === undefined || request.unknown?.policy) {
             const after = [...new Set([...this.heads.values(), ...(this.lastUnknown ? [this.lastUnknown] : [])])];
             for (const key of this.heads.keys()) {
                 this.heads.set(key, tail);
             }
             this.lastUnknown = tail;
-            return { placements: undefined, after, carry: [] };
+            return { placements, after, carry: [] };
         }
-        const placements = this.check(request);
         const key = policyKey(request.placement.policy);
         const previous = this.heads.get(key) ?? this.lastUnknown;
         this.heads.set(key, tail);
-        for (const [i, p] of placements.entries()) {
-            const chosen = i > 0 ? "follower" : request.placement.priority === undefined ? "allocated" : "given";
-            this.entries.push({ component: request.component, policy: request.placement.policy, name: request.names[i], priority: p.priority, chosen, first: placements[0].priority });
-        }
         // A writer that opts out waits for nobody, but its successors still wait for its
         // predecessors as well as for it: the chain of the policy stays whole.
         const before = previous ? [previous] : [];
@@ -184,44 +195,73 @@ export class PolicyLedger<R> {
     private check(request: GroupRequest): GroupPlacement[] {
         const { placement, names, component } = request;
         const field = "firewall";
-        const onPolicy = this.entries.filter((e) => sharesPolicy(e.policy, placement.policy));
-        const policy = describePolicy(placement.policy);
+        const certain = request.certain ?? names.length;
+        const policyKnown = !request.unknown?.policy;
+        const priorityKnown = !request.unknown?.priority;
+        // Refused: what `up` refuses whatever the unknown values are, so only against the groups
+        // sure to be on this policy. Allocated: what every outcome allocates alike.
+        const sure = policyKnown ? this.entries.filter((e) => e.certain && e.policy !== undefined && sharesPolicy(e.policy, placement.policy)) : [];
+        const possible = this.entries.filter((e) => !policyKnown || e.policy === undefined || sharesPolicy(e.policy, placement.policy));
+        const policy = policyKnown ? describePolicy(placement.policy) : "(unknown until deployment)";
         // By name: a group already there that this program writes counts once.
-        const existing = (request.existingGroups ?? []).filter((n) => ![...onPolicy.map((e) => e.name), ...names].some((m) => m.toLowerCase() === n.toLowerCase()));
-        const total = new Set([...onPolicy.map((e) => e.name.toLowerCase()), ...existing.map((n) => n.toLowerCase())]).size + names.length;
-        if (total > placement.maxRuleCollectionGroups) {
-            const advice = names.length > placement.maxRuleCollectionGroups
+        const existing = (request.existingGroups ?? []).filter((n) => ![...sure.map((e) => e.name), ...names].some((m) => m.toLowerCase() === n.toLowerCase()));
+        const total = new Set([...sure.map((e) => e.name.toLowerCase()), ...existing.map((n) => n.toLowerCase())]).size + certain;
+        if (policyKnown && total > placement.maxRuleCollectionGroups) {
+            const advice = certain > placement.maxRuleCollectionGroups
                 ? "Raise firewall.maxGroupBytes (2 MB on a policy created after July 2022) or firewall.maxRuleCollectionGroups (60 on such a policy), or split the gateways across policies."
                 : existing.length > 0 ? "Remove the policy's groups nobody uses, or raise firewall.maxRuleCollectionGroups (60 on a policy created after July 2022)."
                 : "Put the gateways of one policy into one GatewayEgressRuleCollectionGroup.";
-            throw new InputError(`${field}.maxRuleCollectionGroups`, placement.maxRuleCollectionGroups, `This program would write ${total - existing.length} rule collection groups to policy ${policy}${names.length > 1 ? ` (${names.length} of them for "${component}")` : ""}${existing.length > 0 ? `, which already holds ${existing.length} others (${existing.join(", ")})` : ""}; the policy accepts ${placement.maxRuleCollectionGroups} here (Azure: 50 for policies created before July 2022, 60 after). ${advice}`);
+            throw new InputError(`${field}.maxRuleCollectionGroups`, placement.maxRuleCollectionGroups, `This program would write ${total - existing.length} rule collection groups to policy ${policy}${certain > 1 ? ` (${certain} of them for "${component}")` : ""}${existing.length > 0 ? `, which already holds ${existing.length} others (${existing.join(", ")})` : ""}; the policy accepts ${placement.maxRuleCollectionGroups} here (Azure: 50 for policies created before July 2022, 60 after). ${advice}`);
         }
-        for (const name of names) {
-            const sameName = onPolicy.find((e) => e.name.toLowerCase() === name.toLowerCase());
+        for (const name of names.slice(0, certain)) {
+            const sameName = sure.find((e) => e.name.toLowerCase() === name.toLowerCase());
             if (sameName) {
                 throw new InputError(`${field}.ruleCollectionGroupName`, name, `Component "${sameName.component}" already writes a rule collection group of that name to policy ${policy}: each group needs its own.`);
             }
         }
-        const taken = new Set(onPolicy.map((e) => e.priority));
-        if (placement.priority !== undefined && taken.has(placement.priority)) {
-            const holder = onPolicy.find((e) => e.priority === placement.priority) as Entry;
-            const how = holder.chosen === "allocated" ? ", allocated from its priorityRange in construction order: give it a priority of its own to keep it fixed"
-                : holder.chosen === "follower" ? `, one of its further groups, placed after its first at ${holder.first}` : "";
-            throw new InputError(`${field}.priority`, placement.priority, `Component "${holder.component}" already uses that priority on policy ${policy} (rule collection group "${holder.name}"${how}): priorities order the groups, so each must be unique.`);
+        if (placement.priority !== undefined) {
+            const holder = sure.find((e) => e.priority === placement.priority);
+            if (holder) {
+                const how = holder.chosen === "allocated" ? ", allocated from its priorityRange in construction order: give it a priority of its own to keep it fixed"
+                    : holder.chosen === "follower" ? `, one of its further groups, placed after its first at ${String(holder.first)}` : "";
+                throw new InputError(`${field}.priority`, placement.priority, `Component "${holder.component}" already uses that priority on policy ${policy} (rule collection group "${holder.name}"${how}): priorities order the groups, so each must be unique.`);
+            }
         }
+        const takenSurely = new Set(sure.flatMap((e) => (e.priority === undefined ? [] : [e.priority])));
+        const takenPossibly = new Set(possible.flatMap((e) => (e.priority === undefined ? [] : [e.priority])));
+        // A group of unknown priority that may be on this policy may hold any free priority.
+        const anyTaken = possible.some((e) => e.priority === undefined);
         const placements: GroupPlacement[] = [];
         names.forEach((name, i) => {
             // The first group at the given or lowest free priority; the writer's further groups at
             // the lowest free priorities after it, so that they come in the order of its layout:
             // within the range when the first was allocated from it, up to Azure's last priority
             // when the user gave the first (the range is for allocation).
-            const range = i === 0 ? placement.priorityRange : { start: placements[i - 1].priority + 1, end: placement.priority === undefined ? placement.priorityRange.end : PRIORITY_RANGE.max };
-            const priority = i === 0 && placement.priority !== undefined ? placement.priority : freePriority(taken, range);
-            if (priority === undefined) {
-                throw new InputError(i > 0 && placement.priority !== undefined ? `${field}.priority` : `${field}.priorityRange`, i > 0 && placement.priority !== undefined ? placement.priority : placement.priorityRange, `No free priority is left between ${range.start} and ${range.end} in steps of ${PRIORITY_STEP} on policy ${policy}${i > 0 ? ` for group ${name}` : ""}: ${i > 0 && placement.priority !== undefined ? "lower the priority" : "widen the range"}.`);
+            const previous = placements[i - 1]?.priority;
+            if (i === 0 ? !priorityKnown : previous === undefined) {
+                placements.push({ name });
+                return;
             }
-            taken.add(priority);
-            placements.push({ name, priority });
+            const range = i === 0 ? placement.priorityRange : { start: (previous as number) + 1, end: placement.priority === undefined && priorityKnown ? placement.priorityRange.end : PRIORITY_RANGE.max };
+            if (i === 0 && placement.priority !== undefined) {
+                placements.push({ name, priority: placement.priority });
+            } else {
+                const surely = freePriority(takenSurely, range);
+                if (surely === undefined) {
+                    const given = i > 0 && placement.priority !== undefined;
+                    throw new InputError(given ? `${field}.priority` : `${field}.priorityRange`, given ? placement.priority : placement.priorityRange, `No free priority is left between ${range.start} and ${range.end} in steps of ${PRIORITY_STEP} on policy ${policy}${i > 0 ? ` for group ${name}` : ""}: ${given ? "lower the priority" : "widen the range"}.`);
+                }
+                placements.push(!anyTaken && freePriority(takenPossibly, range) === surely ? { name, priority: surely } : { name });
+            }
+            const { priority } = placements[i];
+            if (priority !== undefined) {
+                takenSurely.add(priority);
+                takenPossibly.add(priority);
+            }
+        });
+        placements.forEach((p, i) => {
+            const chosen = i > 0 ? "follower" : placement.priority === undefined && priorityKnown ? "allocated" : "given";
+            this.entries.push({ component, policy: policyKnown ? placement.policy : undefined, name: names[i], priority: p.priority, certain: i < certain, chosen, first: placements[0].priority });
         });
         return placements;
     }

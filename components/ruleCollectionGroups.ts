@@ -53,32 +53,55 @@ export function groupBytes(ruleCollections: readonly FilterRuleCollection[], pri
     return Buffer.byteLength(JSON.stringify({ properties: { priority, ruleCollections } }));
 }
 
+/** The bytes a gateway's collections add to a group, as `layoutGroups` counts them. */
+export function gatewayBytes(collections: readonly FilterRuleCollection[]): number {
+    // Counted at the first position, plus two bytes per collection for the widest priority
+    // (5 digits instead of 3), so that the real group is never larger than counted; the
+    // brackets of the array are not the gateway's.
+    return Buffer.byteLength(JSON.stringify(collections)) - 2 + 2 * collections.length;
+}
+
+/**
+ * The groups, as positions into `sizes`: each gateway joins the group before it while both its
+ * bytes (`gatewayBytes`) and its position fit, else opens the next. This next-fit packing is
+ * monotone: with no gateway larger, there are never more groups, which is what a preview with
+ * unknown sizes relies on (previewBounds.ts). A gateway larger than a whole group is `tooLarge`'s
+ * to refuse; returning, it takes a group of its own.
+ */
+export function packGroups(sizes: readonly number[], maxBytes: number, tooLarge: (index: number, bytes: number) => void): number[][] {
+    const groups: { members: number[]; bytes: number }[] = [];
+    const empty = groupBytes([]);
+    sizes.forEach((size, i) => {
+        if (empty + size > maxBytes) {
+            tooLarge(i, empty + size);
+        }
+        const last = groups[groups.length - 1];
+        // One comma joins it to the collections before it.
+        if (last && last.bytes + 1 + size <= maxBytes && last.members.length < MAX_GATEWAYS_PER_GROUP) {
+            last.members.push(i);
+            last.bytes += 1 + size;
+        } else {
+            groups.push({ members: [i], bytes: empty + size });
+        }
+    });
+    return groups.map((g) => g.members);
+}
+
+/** The rule collections of gateways laid out in one group, each moved to its position. */
+export function groupCollections(gateways: readonly (readonly FilterRuleCollection[])[]): FilterRuleCollection[] {
+    return gateways.flatMap((collections, position) => collections.map((c) => ({ ...c, priority: c.priority + COLLECTION_STEP * position })));
+}
+
 /**
  * Lays the gateways out in groups of at most `maxBytes`, in order. Throws an `InputError` naming
  * the gateway when its rules alone do not fit one group.
  */
 export function layoutGroups(gateways: readonly GatewayRules[], maxBytes: number): GroupLayout[] {
-    const groups: { gateways: GatewayRules[]; bytes: number }[] = [];
-    const empty = groupBytes([]);
-    gateways.forEach((g) => {
-        // Counted at the first position, plus two bytes per collection for the widest priority
-        // (5 digits instead of 3), so that the real group is never larger than counted; the
-        // brackets of the array are not the gateway's.
-        const size = Buffer.byteLength(JSON.stringify(g.collections)) - 2 + 2 * g.collections.length;
-        if (empty + size > maxBytes) {
-            throw new InputError(g.field, g.gateway, `The rules of this gateway alone take about ${Math.ceil((empty + size) / 1024)} KB, more than firewall.maxGroupBytes (${maxBytes}): split its backends across gateways.`);
-        }
-        const last = groups[groups.length - 1];
-        // One comma joins it to the collections before it.
-        if (last && last.bytes + 1 + size <= maxBytes && last.gateways.length < MAX_GATEWAYS_PER_GROUP) {
-            last.gateways.push(g);
-            last.bytes += 1 + size;
-        } else {
-            groups.push({ gateways: [g], bytes: empty + size });
-        }
+    const packed = packGroups(gateways.map((g) => gatewayBytes(g.collections)), maxBytes, (i, bytes) => {
+        throw new InputError(gateways[i].field, gateways[i].gateway, `The rules of this gateway alone take about ${Math.ceil(bytes / 1024)} KB, more than firewall.maxGroupBytes (${maxBytes}): split its backends across gateways.`);
     });
-    return groups.map((group) => {
-        const ruleCollections = group.gateways.flatMap((g, position) => g.collections.map((c) => ({ ...c, priority: c.priority + COLLECTION_STEP * position })));
-        return { gateways: group.gateways.map((g) => g.gateway), ruleCollections, bytes: groupBytes(ruleCollections) };
+    return packed.map((members) => {
+        const ruleCollections = groupCollections(members.map((i) => gateways[i].collections));
+        return { gateways: members.map((i) => gateways[i].gateway), ruleCollections, bytes: groupBytes(ruleCollections) };
     });
 }

@@ -7,7 +7,8 @@
 // a resource as one). Plain args are validated before anything is registered; Output args when
 // they resolve, before any child can be written, since every child input depends on them. The
 // args that decide which children exist (`firewall.enabled`, `cluster.enabled`, `cluster.flavor`)
-// are read as soon as they are known, even while the rest is not.
+// are read as soon as they are known, even while the rest is not; so is the group's placement,
+// so that a preview with unknown sources keeps the group's name and priority (previewBounds.ts).
 import * as pulumi from "@pulumi/pulumi";
 import { getApiManagementServiceOutput } from "@pulumi/azure-native/apimanagement";
 import { FirewallPolicyRuleCollectionGroup } from "@pulumi/azure-native/network";
@@ -16,13 +17,13 @@ import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1";
 import { ClusterFlavor, SelfHostedGatewayEgressArgs } from "./args";
 import { Manifest } from "./clusterPolicy";
 import { GatewayHelmValues } from "./helmValues";
-import { InputError } from "./errors";
 import { readFirewallPolicy } from "./firewallPolicyRead";
 import { claimGroups, inProviderSubscription, registerGroups } from "./groupWriter";
 import { childrenRegistered, isPlain, knownValue, lateChildren, read, Untyped, valueWithUnknowns } from "./outputs";
 import { ComponentShape, Options, PlacementOptions, resolveOptions, resolveShape } from "./options";
 import { changeRequest, deriveEgress } from "./pipeline";
-import { GroupPlacement, GroupRequest } from "./policyLedger";
+import { unknownRefusal, placementWithUnknowns } from "./previewBounds";
+import { Claim, GroupPlacement, GroupRequest } from "./policyLedger";
 import { FlowReport, RuleRow, rowsToMarkdown } from "./report";
 
 export const TYPE_TOKEN = "apim-gateway-egress:index:SelfHostedGatewayEgress";
@@ -56,7 +57,7 @@ function readShape(args: SelfHostedGatewayEgressArgs | undefined): ComponentShap
             ["cluster.enabled", (c as Record<string, unknown> | undefined)?.enabled], ["cluster.flavor", (c as Record<string, unknown> | undefined)?.flavor],
         ].find(([, v]) => pulumi.isUnknown(v));
         if (unknownAt) {
-            throw new InputError(unknownAt[0] as string, "(unknown until deployment)", "This value decides which resources the component creates, so it must be known when the program runs: set it in the program, not from another resource's output.");
+            throw unknownRefusal(unknownAt[0] as string);
         }
         return resolveShape(f, c);
     });
@@ -64,6 +65,19 @@ function readShape(args: SelfHostedGatewayEgressArgs | undefined): ComponentShap
 
 function groupRequest(name: string, o: Options): GroupRequest | null {
     return o.placement ? { component: name, placement: o.placement, names: [o.placement.ruleCollectionGroupName] } : null;
+}
+
+/**
+ * The group's request from args holding values unknown in a preview: its name and placement are
+ * known unless the policy or the priority is (ledger), so that it keeps its place and priority.
+ */
+function requestWithUnknowns(name: string, raw: Record<string, unknown>): GroupRequest | null {
+    const fw = raw.firewall as Record<string, unknown> | undefined;
+    if (fw?.enabled === false) {
+        return null;
+    }
+    const { placement, unknown } = placementWithUnknowns(name, fw ?? {}, pulumi.isUnknown);
+    return { component: name, placement, names: [placement.ruleCollectionGroupName], unknown };
 }
 
 /** Where a gateway's group goes: the policy, checked against the provider, and its placement by the ledger. */
@@ -132,9 +146,13 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         const validated = resolved && knownValue(resolved);
         // The place among this program's writers is taken now, in construction order, even
         // when what it writes is known only later.
-        const claim = !(shape instanceof Promise) && !shape.firewall ? undefined
-            : known ? claimGroups(groupRequest(name, known))
-            : claimGroups((validated as Promise<Options | undefined>).then((o) => (o === undefined ? undefined : groupRequest(name, o))));
+        // In a preview with unknown values the request is read off the values known.
+        const groupAsked = !(shape instanceof Promise) && !shape.firewall ? null
+            : known ? groupRequest(name, known)
+            : valueWithUnknowns(pulumi.output(args as unknown)).then((raw) => (pulumi.containsUnknowns(raw)
+                ? requestWithUnknowns(name, raw as Record<string, unknown>)
+                : (validated as Promise<Options | undefined>).then((o) => (o === undefined ? undefined : groupRequest(name, o)))));
+        const claim = groupAsked === null ? undefined : claimGroups(groupAsked);
         super(TYPE_TOKEN, name, {}, opts);
 
         // With the args known now, inputs are plain values; otherwise each is read off the
@@ -152,13 +170,16 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             return d;
         });
 
-        // Where the group goes: the checked policy and the ledger's placements. Unknown args
-        // leave the placements unknown, as Pulumi shows a value it cannot know yet.
-        const targetOf = (s: ComponentShape): Target | undefined => (s.firewall && claim ? {
-            placement: inProviderSubscription(read(options, (o) => o.placement as NonNullable<Options["placement"]>), "firewall", this),
-            placements: Array.isArray(claim.placements) ? claim.placements as readonly GroupPlacement[]
-                : pulumi.output(options).apply(() => claim.placements as Promise<readonly GroupPlacement[]>),
-        } : undefined);
+        // Where the group goes: the checked policy and the ledger's placements. An unknown policy
+        // stays unknown, as Pulumi shows a value it cannot know yet; the name and priority are the
+        // ledger's, unknown only where they depend on unknown values.
+        const targetFor = (r: GroupRequest | null | undefined, c: Claim<FirewallPolicyRuleCollectionGroup>): Target => ({
+            // A stand-in for an unknown policy is the ledger's, never an input.
+            placement: inProviderSubscription(r && !r.unknown?.policy ? r.placement : read(options, (o) => o.placement as PlacementOptions), "firewall", this),
+            placements: Array.isArray(c.placements) ? c.placements as readonly GroupPlacement[] : pulumi.output(c.placements as Promise<readonly GroupPlacement[]>),
+        });
+        const targetOf = (s: ComponentShape): Target | Promise<Target> | undefined => (!s.firewall || !claim ? undefined
+            : groupAsked instanceof Promise ? groupAsked.then((r) => targetFor(r, claim)) : targetFor(groupAsked, claim));
         const build = (s: ComponentShape, target: Target | undefined): Children => {
             let ruleCollectionGroup: FirewallPolicyRuleCollectionGroup | undefined;
             let placed: GroupPlacement | pulumi.Output<GroupPlacement> | undefined;
@@ -204,7 +225,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
 
         this.ruleCollectionGroupId = fromChildren((c) => c.ruleCollectionGroup?.id);
         this.ruleCollectionGroupName = fromChildren((c) => c.placed && read(c.placed, (p) => p.name));
-        this.priority = fromChildren((c) => c.placed && read(c.placed, (p) => p.priority));
+        this.priority = fromChildren((c) => c.placed && read(c.placed, (p) => (p.priority ?? pulumi.unknown) as number));
         this.networkPolicyName = fromChildren((c) => c.networkPolicy?.metadata.name);
         this.configurationHost = derived.apply((d) => d.facts.configurationHost);
         this.configurationAddress = derived.apply((d) => d.facts.configurationAddress);

@@ -324,6 +324,9 @@ describe("bad input", () => {
         before(scratch.before);
         after(scratch.after);
 
+        const POLICY_ID = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-hub/providers/Microsoft.Network/firewallPolicies/fwpol-hub";
+        const hubWithPolicyId = () => file("hub-policy-id.yaml", `firewall: { policyId: ${POLICY_ID} }\ngateways:\n  - { name: site-a, apim: { resourceGroupName: rg-apim, serviceName: fabrikam-apim }, sourceAddresses: [10.1.0.0/24] }\n`);
+
         // In-process: the files as the CLI reads them (runPreview is what main calls).
         describe("reading files", () => {
             type Request = { apimFiles: string[]; optionsFile?: string; hubFile?: string };
@@ -350,6 +353,8 @@ describe("bad input", () => {
                 { what: "an options file in YAML with 1 and \"1\", one property in JavaScript", request: () => ({ apimFiles: [REST_FILE()], optionsFile: file("one-and-one.yaml", "cluster:\n  podLabels:\n    1: a\n    \"1\": b\n") }), field: "--options cluster.podLabels.1", value: (r) => q(r.optionsFile as string), mentions: "(line 3, column 5, and line 4, column 5)" },
                 { what: "an --options file of two YAML documents, of which a reader would keep the first", request: () => ({ apimFiles: [REST_FILE()], optionsFile: file("two-documents.yaml", "firewall: { priority: 300 }\n---\nfirewall: { priority: 400 }\n") }), field: "--options", value: (r) => q(r.optionsFile as string), mentions: "The file is not valid JSON or YAML: line 2, column 1: a second document starts here: give one document per file" },
                 { what: "two --apim documents of one instance, its name in another case", request: () => ({ hubFile: HUB_FILE(), apimFiles: [REST_FILE(), file("upper.json", fs.readFileSync(REST_FILE(), "utf8").replace(/"name": "fabrikam-apim"/, "\"name\": \"FABRIKAM-APIM\""))] }), field: "--apim", value: (r) => q(r.apimFiles[1]), mentions: `This document and ${REST_FILE()} both describe APIM instance FABRIKAM-APIM in resource group rg-apim: give one document per instance.` },
+                { what: "a policyId and no --subscription", request: () => ({ apimFiles: [REST_FILE()], optionsFile: file("policy-id.yaml", `firewall: { policyId: ${POLICY_ID}, sourceAddresses: [10.80.0.0/24] }\ncluster: { namespace: apim-gateway }\n`) }), field: "--subscription", value: () => "(missing)", mentions: "pass --subscription" },
+                { what: "a hub file with a policyId and no --subscription", request: () => ({ apimFiles: [REST_FILE()], hubFile: hubWithPolicyId() }), field: "--subscription", value: () => "(missing)", mentions: "pass --subscription" },
                 { what: "an options file with a __proto__ key", request: () => ({ apimFiles: [REST_FILE()], optionsFile: file("proto.json", "{\"firewall\": {\"__proto__\": {\"policyName\": \"x\"}}}") }), field: "--options firewall.__proto__", value: () => q("__proto__"), mentions: "reserved by JavaScript" },
             ];
             for (const c of cases) {
@@ -378,6 +383,7 @@ describe("bad input", () => {
             let typoPath = "";
             let tokenPath = "";
             let badYamlPath = "";
+            let hubPath = "";
             runs.push(
                 { what: "a missing --apim file", argv: () => ["--apim", path.join(scratch.dir(), "nope.json"), "--format", "json"], field: "--apim", value: () => q(path.join(scratch.dir(), "nope.json")) },
                 { what: "an --options file that is not YAML", argv: () => ["--apim", apimPath, "--options", badYamlPath, "--format", "table"], field: "--options", value: () => q(badYamlPath), mentions: "not valid JSON or YAML: line 2, column 14: Nested mappings are not allowed in compact mappings" },
@@ -385,6 +391,8 @@ describe("bad input", () => {
                 { what: "a gateway token in the options", argv: () => ["--apim", apimPath, "--options", tokenPath, "--format", "json"], field: "gatewayToken", value: () => q("(not shown)"), never: SECRET },
                 { what: "an IPv6 VIP in the document (refused after the component registered)", argv: () => ["--apim", ipv6Path, "--options", SITE_OPTIONS, "--format", "markdown"], field: "properties.publicIPAddresses[0]", value: () => q("2603:1020:5:1::9") },
                 { what: "a document that is JSON null", argv: () => ["--apim", nullPath, "--format", "json"], field: "APIM document", value: () => "null" },
+                // The hub's groups once waited on the refused check: 51 promises leaked, exit 1.
+                { what: "a hub file with a policyId and no --subscription", argv: () => ["--hub", hubPath, "--apim", apimPath, "--format", "json"], field: "--subscription", value: () => "(missing)" },
             );
 
             before(async function () {
@@ -395,9 +403,12 @@ describe("bad input", () => {
                 typoPath = file("typo.yaml", "firewall:\n  priorty: 400\n");
                 tokenPath = file("token.yaml", `gatewayToken: "${SECRET}"\n`);
                 badYamlPath = file("bad.yaml", "cluster:\n  namespace: apim-gateway\n   flavor: openshift\n");
+                hubPath = hubWithPolicyId();
+                // No subscription from the environment either.
+                const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "ARM_SUBSCRIPTION_ID" && k !== "AZURE_SUBSCRIPTION_ID"));
                 await Promise.all(runs.map(async (r) => {
                     r.result = await new Promise<Spawned>((resolve, reject) => {
-                        const child = spawn(process.execPath, [CLI, "preview", ...r.argv()], { stdio: ["ignore", "pipe", "pipe"] });
+                        const child = spawn(process.execPath, [CLI, "preview", ...r.argv()], { stdio: ["ignore", "pipe", "pipe"], env });
                         let stdout = "";
                         let stderr = "";
                         child.stdout.on("data", (d) => (stdout += d));

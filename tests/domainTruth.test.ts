@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { OfflineRun, RegisteredResource, runOffline, runOfflineHub } from "../cli/offlineRun";
 import { preview } from "../cli/preview";
 import { FilterRuleCollection } from "../components/firewallRules";
+import { resetPolicyLedger } from "../components/groupWriter";
 import { SelfHostedGatewayEgress } from "../components/selfHostedGatewayEgress";
 import { baseArgs, fixture, fixturePath, LooseArgs, SITE_OPTIONS, unmaskedExample, with_ } from "./helpers";
 
@@ -573,6 +574,8 @@ describe("domain truth: in-cluster peers (inCluster)", () => {
             },
             call: () => unmaskedExample(),
         }, "project", "stack", true);
+        // A new program run: no writer of an earlier spec holds the policy's chain.
+        resetPolicyLedger();
         const args = with_(inCluster(), (a) => (a.backends = []));
         args.backends = [{ name: "orders", inCluster: { namespace: pulumi.output(pulumi.unknown as unknown as string), podLabels: { app: "orders" } }, port: 8080 }];
         new SelfHostedGatewayEgress("gw", args);

@@ -37,6 +37,58 @@ function later<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e:
 }
 
 describe("PolicyLedger", () => {
+    describe("in a preview, with requests known in part", () => {
+        const maybe = (component: string, names: string[], certain: number, change: Partial<PlacementOptions> = {}) => ({ ...request(component, change, names), certain });
+        const unknownPolicy = (component: string, change: Partial<PlacementOptions> = {}) => ({ ...request(component, { policy: { resourceGroupName: "unknown-policy", policyName: "unknown-policy" }, ...change }), unknown: { policy: true, priority: false } });
+
+        it("places the groups a writer may write after the ones it surely writes, and a later writer at the same priority either way when it can", () => {
+            const ledger = new PolicyLedger<string>();
+            assert.deepEqual(ledger.claim(maybe("hub", ["hub", "hub-2"], 1)).placements, [{ name: "hub", priority: 300 }, { name: "hub-2", priority: 310 }]);
+            assert.deepEqual(ledger.claim(request("given", { priority: 500 })).placements, [{ name: "given", priority: 500 }]);
+            assert.deepEqual(ledger.claim(request("edge", { priorityRange: { start: 320, end: 65000 } })).placements, [{ name: "edge", priority: 320 }]);
+        });
+
+        it("leaves unknown the priority of a writer that a possible group could push up", () => {
+            const ledger = new PolicyLedger<string>();
+            ledger.claim(maybe("hub", ["hub", "hub-2"], 1));
+            assert.deepEqual(ledger.claim(request("edge")).placements, [{ name: "edge" }]);
+        });
+
+        it("refuses only what the groups surely written collide with", () => {
+            const ledger = new PolicyLedger<string>();
+            ledger.claim(maybe("hub", ["hub", "hub-2"], 1));
+            assert.deepEqual(ledger.claim(request("site", { priority: 310 }, ["hub-2"])).placements, [{ name: "hub-2", priority: 310 }]);
+            assert.throws(() => ledger.claim(request("other", { priority: 300 }, ["hub"])), /firewall\.ruleCollectionGroupName: "hub"\. Component "hub" already writes/);
+        });
+
+        it("counts only the groups surely written against the policy's limit", () => {
+            const ledger = new PolicyLedger<string>();
+            assert.deepEqual(ledger.claim(maybe("hub", ["hub", "hub-2", "hub-3"], 2, { maxRuleCollectionGroups: 2 })).placements, [{ name: "hub", priority: 300 }, { name: "hub-2", priority: 310 }, { name: "hub-3", priority: 320 }]);
+            assert.throws(() => ledger.claim(request("edge", { maxRuleCollectionGroups: 2 })), /firewall\.maxRuleCollectionGroups: 2\. This program would write 3 rule collection groups/);
+        });
+
+        it("places a writer on an unknown policy among the known writers, and leaves unknown a later priority it may take", () => {
+            const ledger = new PolicyLedger<string>();
+            ledger.claim(request("first")).written(["rcg-first"]);
+            const hub = ledger.claim(unknownPolicy("hub"));
+            assert.deepEqual(hub.placements, [{ name: "hub" }]);
+            assert.deepEqual(hub.after, ["rcg-first"]);
+            hub.written(["rcg-hub"]);
+            const alone = new PolicyLedger<string>();
+            assert.deepEqual(alone.claim(unknownPolicy("hub")).placements, [{ name: "hub", priority: 300 }]);
+            assert.deepEqual(alone.claim(request("edge")).placements, [{ name: "edge" }]);
+            assert.deepEqual(ledger.claim(request("edge")).after, ["rcg-hub"]);
+        });
+
+        it("leaves an unknown priority unknown, with the writer's further groups and the later allocations that may share its policy", () => {
+            const ledger = new PolicyLedger<string>();
+            assert.deepEqual(ledger.claim({ ...request("hub", {}, ["hub", "hub-2"]), unknown: { policy: false, priority: true } }).placements, [{ name: "hub" }, { name: "hub-2" }]);
+            assert.deepEqual(ledger.claim(request("given", { priority: 400 })).placements, [{ name: "given", priority: 400 }]);
+            assert.deepEqual(ledger.claim(request("edge")).placements, [{ name: "edge" }]);
+            assert.deepEqual(ledger.claim(request("spoke", { policy: { resourceGroupName: "rg-spoke", policyName: "fwpol-spoke" } })).placements, [{ name: "spoke", priority: 300 }]);
+        });
+    });
+
     describe("with every value known at construction", () => {
         it("places the first group on a policy with nothing to wait for", () => {
             const claim = new PolicyLedger<string>().claim(request("a", { priority: 500 }));

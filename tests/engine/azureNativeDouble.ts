@@ -22,6 +22,10 @@
 //   `ruleCollectionGroupName` replace, as in the real provider; anything else updates; equal inputs
 //   give no diff), create/update/delete/read against JSON files in AZURE_NATIVE_DOUBLE_STATE, one per
 //   group, plus `operations.jsonl`, one line per write, for the tests to assert on;
+// - the resource `azure-native:network:IpGroup` (an IP Group a landing zone creates for its
+//   sites): check (`resourceGroupName` required, `ipGroupName` autonamed), diff
+//   (`resourceGroupName`, `ipGroupName` replace), create/update/delete/read in the same store,
+//   its ID in Azure's form, so that a program can take a gateway's sources from it;
 // - Azure's one-writer-per-policy rule: a write to a policy while another write to it is under way
 //   fails with 409 AnotherOperationInProgress (each write takes AZURE_NATIVE_DOUBLE_WRITE_MS,
 //   default 200 ms), and priorities outside 100-65000 are refused as Azure refuses them.
@@ -38,11 +42,22 @@ export const CLIENT_CONFIG = "azure-native:authorization:getClientConfig";
 export const RULE_COLLECTION_GROUP = "azure-native:network:FirewallPolicyRuleCollectionGroup";
 export const FIREWALL_POLICY_READ = "azure-native:network:getFirewallPolicy";
 export const RULE_COLLECTION_GROUP_READ = "azure-native:network:getFirewallPolicyRuleCollectionGroup";
+export const IP_GROUP = "azure-native:network:IpGroup";
 /** The engine's marker for a value not known during preview. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const SUBSCRIPTION = process.env.AZURE_NATIVE_DOUBLE_SUBSCRIPTION ?? "00000000-0000-0000-0000-000000000000";
 const INPUT_KEYS = ["resourceGroupName", "firewallPolicyName", "ruleCollectionGroupName", "priority", "ruleCollections"] as const;
 const REPLACE_KEYS: ReadonlySet<string> = new Set(["resourceGroupName", "firewallPolicyName", "ruleCollectionGroupName"]);
+/** Per resource type: its inputs, those that replace, the one holding its autonamed name, its ID. */
+const KINDS: Readonly<Record<string, { inputs: readonly string[]; replaces: ReadonlySet<string>; nameKey: string; id: (inputs: Json) => string }>> = {
+    [RULE_COLLECTION_GROUP]: { inputs: INPUT_KEYS, replaces: REPLACE_KEYS, nameKey: "ruleCollectionGroupName", id: (inputs) => Store.id(inputs) },
+    [IP_GROUP]: {
+        inputs: ["resourceGroupName", "ipGroupName", "ipAddresses", "location", "tags"],
+        replaces: new Set(["resourceGroupName", "ipGroupName"]),
+        nameKey: "ipGroupName",
+        id: (inputs) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/${String(inputs.resourceGroupName)}/providers/Microsoft.Network/ipGroups/${String(inputs.ipGroupName)}`,
+    },
+};
 
 type Json = Record<string, unknown>;
 
@@ -157,25 +172,31 @@ function nameOf(urn: string): string {
     return urn.split("::").slice(3).join("::");
 }
 
-function requireType(urn: string): void {
-    if (typeOf(urn) !== RULE_COLLECTION_GROUP) {
-        throw new Error(`the azure-native test double implements ${RULE_COLLECTION_GROUP} only, not ${typeOf(urn)}`);
+function kindOf(urn: string): (typeof KINDS)[string] {
+    const kind = KINDS[typeOf(urn)];
+    if (kind === undefined) {
+        throw new Error(`the azure-native test double implements ${Object.keys(KINDS).join(" and ")} only, not ${typeOf(urn)}`);
     }
+    return kind;
 }
 
-function checkAzureLimits(inputs: Json): void {
+function checkAzureLimits(urn: string, inputs: Json): void {
+    if (typeOf(urn) !== RULE_COLLECTION_GROUP) {
+        return;
+    }
     const priority = inputs.priority;
     if (typeof priority !== "number" || !Number.isInteger(priority) || priority < 100 || priority > 65000) {
         throw new Error(`FirewallPolicyRuleCollectionGroupInvalidPriority: priority ${String(priority)} must be an integer from 100 to 65000 (azure-native test double)`);
     }
 }
 
-function outputs(inputs: Json): Json {
+function outputs(urn: string, inputs: Json): Json {
+    const kind = kindOf(urn);
     return {
-        ...Object.fromEntries(INPUT_KEYS.filter((k) => inputs[k] !== undefined).map((k) => [k, inputs[k]])),
-        name: inputs.ruleCollectionGroupName,
+        ...Object.fromEntries(kind.inputs.filter((k) => inputs[k] !== undefined).map((k) => [k, inputs[k]])),
+        name: inputs[kind.nameKey],
         etag: crypto.createHash("sha256").update(canonical(inputs)).digest("hex").slice(0, 16),
-        type: "Microsoft.Network/FirewallPolicies/RuleCollectionGroups",
+        type: typeOf(urn) === IP_GROUP ? "Microsoft.Network/ipGroups" : "Microsoft.Network/FirewallPolicies/RuleCollectionGroups",
         provisioningState: "Succeeded",
         azureApiVersion: "2024-05-01",
     };
@@ -224,48 +245,47 @@ export function makeProvider(store: Store, apimSource: () => string): provider.P
         },
 
         async check(urn: string, olds: Json, news: Json): Promise<provider.CheckResult> {
-            requireType(urn);
-            const failures = ["resourceGroupName", "firewallPolicyName"]
+            const kind = kindOf(urn);
+            const failures = (typeOf(urn) === IP_GROUP ? ["resourceGroupName"] : ["resourceGroupName", "firewallPolicyName"])
                 .filter((k) => news[k] === undefined || news[k] === "")
                 .map((k) => ({ property: k, reason: `missing required property '${k}'` }));
             const inputs = { ...news };
-            if (inputs.ruleCollectionGroupName === undefined) {
-                inputs.ruleCollectionGroupName = olds.ruleCollectionGroupName ?? `${nameOf(urn)}${crypto.randomBytes(4).toString("hex")}`;
+            if (inputs[kind.nameKey] === undefined) {
+                inputs[kind.nameKey] = olds[kind.nameKey] ?? `${nameOf(urn)}${crypto.randomBytes(4).toString("hex")}`;
             }
             return { inputs, failures };
         },
 
-        async diff(_id: string, _urn: string, olds: Json, news: Json): Promise<provider.DiffResult> {
-            const changed = INPUT_KEYS.filter((k) => containsUnknown(news[k]) || canonical(news[k]) !== canonical(olds[k]));
-            return { changes: changed.length > 0, replaces: changed.filter((k) => REPLACE_KEYS.has(k)) };
+        async diff(_id: string, urn: string, olds: Json, news: Json): Promise<provider.DiffResult> {
+            const kind = kindOf(urn);
+            const changed = kind.inputs.filter((k) => containsUnknown(news[k]) || canonical(news[k]) !== canonical(olds[k]));
+            return { changes: changed.length > 0, replaces: changed.filter((k) => kind.replaces.has(k)) };
         },
 
         async create(urn: string, inputs: Json): Promise<provider.CreateResult> {
-            requireType(urn);
-            checkAzureLimits(inputs);
-            const id = Store.id(inputs);
-            const outs = outputs(inputs);
+            checkAzureLimits(urn, inputs);
+            const id = kindOf(urn).id(inputs);
+            const outs = outputs(urn, inputs);
             await store.write("create", urn, id, outs);
             return { id, outs };
         },
 
         async read(id: string, urn: string): Promise<provider.ReadResult> {
-            requireType(urn);
+            kindOf(urn);
             const stored = store.read(id);
             // An empty id tells the engine the group is gone.
             return stored ? { id: stored.id, props: stored.outs } : { id: "", props: {} };
         },
 
         async update(id: string, urn: string, _olds: Json, news: Json): Promise<provider.UpdateResult> {
-            requireType(urn);
-            checkAzureLimits(news);
-            const outs = outputs(news);
+            checkAzureLimits(urn, news);
+            const outs = outputs(urn, news);
             await store.write("update", urn, id, outs);
             return { outs };
         },
 
         async delete(id: string, urn: string): Promise<void> {
-            requireType(urn);
+            kindOf(urn);
             await store.write("delete", urn, id, undefined);
         },
     };

@@ -4,7 +4,7 @@
 // tests/engine/azureNativeDouble.ts; Kubernetes manifests are rendered to disk
 // (`kubernetes:renderYamlToDirectory`), no cluster is needed.
 //
-//   npm run build && node dist/tests/engine/run.js [--only stack,yaml,bad-input,policy,landing-zone] [--keep]
+//   npm run build && node dist/tests/engine/run.js [--only stack,yaml,bad-input,policy,landing-zone,landing-zone-preview] [--keep]
 //
 // One summary line per step on stdout; exit code 1 when a step failed, with a one-line reason and
 // the directory holding every command's output (kept on failure, or with --keep). The engine's
@@ -489,6 +489,63 @@ function landingZoneStep(env: Env): string {
     return `${services.length} APIM documents; up: ${countByType(resources)}; groups per policy: ${shape}${hubs > 0 ? " (one per policy, as required)" : ` (the example does not use ${HUB_TYPE} yet: one-per-policy not asserted)`}; writes serialized, no 409`;
 }
 
+// ---- step: a landing-zone preview with a source unknown until deployment ---------------------
+// An existing landing zone (a hub and a second writer on one policy, up), then previewed after a
+// site's source becomes an IP Group created in the same program: unknown in the preview, so the
+// hub's group must still be planned, updated in place, and no group deleted, replaced or moved
+// to another priority; `up` then does what the preview showed.
+
+const IP_GROUP_TYPE = "azure-native:network:IpGroup";
+/** The engine's marker for a value unknown in a preview. */
+const UNKNOWN_MARKER = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const DESTRUCTIVE = new Set(["delete", "replace", "create-replacement", "delete-replaced", "discard", "discard-replaced", "remove-pending-replace"]);
+
+/** Each rule collection group of the state by URN: its name in the policy and its priority. */
+function groupPlacements(resources: EngineResource[]): Map<string, string> {
+    return new Map(resources.filter((r) => r.type === RCG_TYPE).map((r) => [r.urn, `${String(r.inputs?.ruleCollectionGroupName)} @ ${String(r.inputs?.priority)}`]));
+}
+
+function landingZonePreviewStep(env: Env): string {
+    const ws = workspace(env, "landing-zone-preview");
+    const apim = ws.env.AZURE_NATIVE_DOUBLE_APIM as string;
+    writeApimDocument(apim, "contoso-apim-eu", "10.40.1.5");
+    writeApimDocument(apim, "contoso-apim-us", "10.40.2.5");
+    const project = writeNodeProject(path.join(ws.dir, "project"), "landing-zone-sources", path.join(DIST, "tests", "engine", "landingZoneSources.js"));
+    const stack = new Stack(ws, project);
+    stack.init();
+    stack.up("up");
+    const before = groupPlacements(stack.resources());
+    check(before.size === 2, `up wrote ${before.size} rule collection groups, not the hub's and the second writer's`);
+    ws.pulumi("config-from-ip-group", ["config", "set", "fromIpGroup", "true", ...stack.args], { cwd: project });
+
+    const preview = previewSteps(stack.preview("preview-ip-group", ["--json", "--diff"]), "preview");
+    const destructive = preview.steps.filter((s) => DESTRUCTIVE.has(s.op)).map((s) => `${s.op} ${s.urn}`);
+    check(destructive.length === 0, `the preview plans ${destructive.join("; ")}`);
+    const plan = preview.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${stepType(s)}`).sort();
+    check(JSON.stringify(plan) === JSON.stringify([`create ${IP_GROUP_TYPE}`, `update ${RCG_TYPE}`]), `the preview plans ${plan.join(", ") || "nothing"}, not the IP Group's creation and the hub group's update`);
+    // The JSON lists the steps that change something: a group it leaves out stays as it is.
+    const changedGroups = preview.steps.filter((s) => stepType(s) === RCG_TYPE).map((s) => ({ urn: s.urn, inputs: (s.newState as { inputs?: Json } | undefined)?.inputs ?? {} }));
+    for (const { urn, inputs } of changedGroups) {
+        const placed = `${String(inputs.ruleCollectionGroupName)} @ ${String(inputs.priority)}`;
+        check(before.get(urn) === placed, `the preview places ${urn} at ${placed}, the stack holds it at ${before.get(urn) ?? "(nowhere)"}`);
+        // Known but for the IP Group: the other sites' rules are shown as they will be written.
+        const rules = JSON.stringify(inputs.ruleCollections ?? null);
+        check(rules.includes(UNKNOWN_MARKER) && rules.includes("berlin-network") && rules.includes("10.81.0.0/24"), `the preview shows the hub group's rules as ${rules.slice(0, 200)}`);
+    }
+
+    stack.up("up-ip-group");
+    const resources = stack.resources();
+    const after = groupPlacements(resources);
+    check(JSON.stringify([...after].sort()) === JSON.stringify([...before].sort()), `up placed the groups at ${[...after.values()].join(", ")}, not where they were (${[...before.values()].join(", ")})`);
+    const ipGroupId = String((resources.find((r) => r.type === IP_GROUP_TYPE) as { id?: string } | undefined)?.id ?? "");
+    check(ipGroupId.includes("/ipGroups/") && JSON.stringify(storedGroups(ws.env.AZURE_NATIVE_DOUBLE_STATE as string).filter((g) => g.type !== "Microsoft.Network/ipGroups")).includes(ipGroupId), `the stored hub group does not carry the IP Group ${ipGroupId || "(none)"}`);
+    const conflicts = doubleOperations(ws.env.AZURE_NATIVE_DOUBLE_STATE as string).filter((o) => o.result !== "ok");
+    check(conflicts.length === 0, `concurrent writes to one policy: ${conflicts.map((c) => `${c.op} ${c.id}: ${c.result}`).join("; ")}`);
+    stack.expectNoChanges("preview-no-changes");
+    stack.destroy();
+    return `up: groups ${[...before.values()].join(", ")}; a source from a new IP Group: the preview plans ${plan.join(", ")}, no delete, no replace, same priorities; up kept them and wrote the IP Group into the hub group`;
+}
+
 // ---- driver ---------------------------------------------------------------------------------
 
 const STEPS: Record<string, (env: Env) => string> = {
@@ -497,6 +554,7 @@ const STEPS: Record<string, (env: Env) => string> = {
     "bad-input": badInputStep,
     policy: policyStep,
     "landing-zone": landingZoneStep,
+    "landing-zone-preview": landingZonePreviewStep,
 };
 
 function tools(): { bin: string; nodejsHost: string; line: string } {
