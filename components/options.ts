@@ -10,7 +10,7 @@ import { ClusterFlavor, RuleStyle } from "./args";
 import { GatewayPorts, SUPPORTED_GATEWAY_MAJOR_VERSION } from "./catalog";
 import { InputError } from "./errors";
 import { byCodePoint } from "./ordering";
-import { ALL_IPV4, boundedCidr, Destination, fqdn, parseServiceIpv4, Protocol, validatePort, validatePortRange, validateProtocol, PortRange } from "./peers";
+import { ALL_IPV4, boundedCidr, boundedNetworkSet, Destination, DestinationKind, fqdn, parseServiceIpv4, Protocol, validatePort, validatePortRange, validateProtocol, PortRange } from "./peers";
 
 export interface FirewallPolicyRef {
     /** Lower case; absent when the policy is named by resource group and name (the provider's subscription). */
@@ -46,6 +46,8 @@ export interface DeclaredHost {
 }
 
 export interface BackendOptions {
+    /** Its arg path, for messages: `backends[2]`, `gateways[4].backends[0]`. */
+    readonly field: string;
     readonly name: string;
     readonly destination: Destination;
     readonly ports: readonly PortRange[];
@@ -429,7 +431,7 @@ function minimumPrefixLengthAt(field: string, value: unknown): number {
 }
 
 function resolveSources(field: string, fw: Json, minimumPrefixLength: number): SourceOptions {
-    const sourceAddresses = listAt(`${field}.sourceAddresses`, fw.sourceAddresses, (f, v) => boundedCidr(f, v, minimumPrefixLength).value);
+    const sourceAddresses = networkListAt(`${field}.sourceAddresses`, fw.sourceAddresses, minimumPrefixLength);
     const sourceIpGroupIds = listAt(`${field}.sourceIpGroupIds`, fw.sourceIpGroupIds, (f, v) => {
         const id = stringAt(f, v, true);
         if (!ipGroupIdPattern.test(id)) {
@@ -445,6 +447,19 @@ function resolveSources(field: string, fw: Json, minimumPrefixLength: number): S
         sourceIpGroupIds: [...sourceIpGroupIds].sort(byCodePoint),
         ruleStyle: enumAt(`${field}.ruleStyle`, fw.ruleStyle, RuleStyle),
     };
+}
+
+/**
+ * A list of networks, each bounded by `minimumPrefixLength` and all of them together too (the
+ * breadth rule over sets). With `optIn`, 0.0.0.0/0 written out is the documented opt-in: it
+ * stands for every address, so nothing beside it is measured.
+ */
+function networkListAt(field: string, value: unknown, minimumPrefixLength: number, optIn = false): string[] {
+    const networks = listAt(field, value, (f, v) => (optIn && v === ALL_IPV4 ? ALL_IPV4 : boundedCidr(f, v, minimumPrefixLength).value));
+    if (!networks.includes(ALL_IPV4)) {
+        boundedNetworkSet(field, networks, value, minimumPrefixLength);
+    }
+    return networks;
 }
 
 function configurationAddressAt(field: string, value: unknown): string | undefined {
@@ -511,11 +526,11 @@ function resolveCluster(componentName: string, raw: unknown, minimumPrefixLength
         dnsPodLabels: validateLabels("cluster.dnsPodLabels", c.dnsPodLabels, defaults.dnsPodLabels),
         ingressNamespaces: [...(c.ingressNamespaces === undefined ? defaults.ingressNamespaces : listAt("cluster.ingressNamespaces", c.ingressNamespaces, (f, v) => validateNamespace(f, stringAt(f, v, true))))].sort(byCodePoint),
         // 0.0.0.0/0 written out is the documented opt-in; anything else follows the breadth rule.
-        allowNamedFlowsTo: listAt("cluster.allowNamedFlowsTo", c.allowNamedFlowsTo, (f, v) => (v === ALL_IPV4 ? ALL_IPV4 : boundedCidr(f, v, minimumPrefixLength).value)).sort(byCodePoint),
+        allowNamedFlowsTo: networkListAt("cluster.allowNamedFlowsTo", c.allowNamedFlowsTo, minimumPrefixLength, true).sort(byCodePoint),
         denyAllOtherEgress: booleanAt("cluster.denyAllOtherEgress", c.denyAllOtherEgress, true),
         namespaceIsDedicated: booleanAt("cluster.namespaceIsDedicated", c.namespaceIsDedicated, false),
         // 0.0.0.0/0 written out opens the listeners to every client, as a public gateway is.
-        ingressFrom: listAt("cluster.ingressFrom", c.ingressFrom, (f, v) => (v === ALL_IPV4 ? ALL_IPV4 : boundedCidr(f, v, minimumPrefixLength).value)).sort(byCodePoint),
+        ingressFrom: networkListAt("cluster.ingressFrom", c.ingressFrom, minimumPrefixLength, true).sort(byCodePoint),
         instancePorts: resolveInstancePorts(c.instancePorts),
     };
     if (flavor === ClusterFlavor.Cilium && options.allowNamedFlowsTo.length > 0) {
@@ -623,7 +638,7 @@ function resolveFeatures(field: string, raw: unknown, minimumPrefixLength: numbe
     // The nodes' container runtime pulls the image: its rules need the nodes' networks as sources.
     const imagePull = section("imagePull");
     const imagePullEnabled = enabledAt("imagePull", imagePull);
-    const nodeAddresses = listAt(at("imagePull", "nodeAddresses"), imagePull.nodeAddresses, (fld, v) => boundedCidr(fld, v, minimumPrefixLength).value).sort(byCodePoint);
+    const nodeAddresses = networkListAt(at("imagePull", "nodeAddresses"), imagePull.nodeAddresses, minimumPrefixLength).sort(byCodePoint);
     if (imagePullEnabled && nodeAddresses.length === 0) {
         throw new InputError(at("imagePull", "nodeAddresses"), imagePull.nodeAddresses, "The nodes' container runtime pulls the gateway image, not the gateway pod: give the networks of the cluster's nodes, the sources of the registry rules.");
     }
@@ -687,6 +702,7 @@ function resolveBackend(field: string, raw: unknown, minimumPrefixLength: number
     }
     const protocol: Protocol = b.protocol === undefined || b.protocol === null ? Protocol.Tcp : validateProtocol(`${field}.protocol`, b.protocol);
     return {
+        field,
         name,
         destination: address !== undefined ? boundedCidr(`${field}.address`, address, minimumPrefixLength) : fqdn(`${field}.fqdn`, host),
         ports: [validatePortRange(field, protocol, b.port, b.endPort)],
@@ -702,6 +718,8 @@ function resolveBackends(field: string, raw: unknown, minimumPrefixLength: numbe
         }
         names.add(b.name);
     });
+    const networks = backends.flatMap((b) => (b.destination.kind === DestinationKind.Cidr ? [b.destination.value] : []));
+    boundedNetworkSet(field, networks, raw, minimumPrefixLength);
     return [...backends].sort((a, b) => byCodePoint(a.name, b.name));
 }
 
@@ -728,15 +746,13 @@ function topObject(args: unknown, allowed: readonly string[], what: string): Jso
  * An HTTP forward proxy carries HTTP, and HTTPS through CONNECT: a flow of another protocol
  * would be allowed by the firewall from the proxy, yet never leave the pods.
  */
-function checkProxiable(features: FeatureOptions, backends: readonly BackendOptions[], rawBackends: unknown): void {
+function checkProxiable(features: FeatureOptions, backends: readonly BackendOptions[]): void {
     if (features.externalCache.enabled) {
         throw new InputError("features.externalCache.enabled", true, "With egressProxy the gateway reaches everything outside the cluster through the proxy, which carries HTTP and HTTPS, not Redis: run the cache inside the cluster, or leave egressProxy out.");
     }
     const other = backends.find((b) => b.ports.some((p) => p.protocol !== Protocol.Tcp));
     if (other) {
-        // Named as the user listed it: the resolved backends are sorted by name.
-        const index = (rawBackends as Json[]).findIndex((b) => b.name === other.name);
-        throw new InputError(`backends[${index}].protocol`, other.ports[0].protocol, "With egressProxy the gateway reaches every backend through the proxy, which carries HTTP and HTTPS over TCP only: give the backend as TCP, or leave egressProxy out.");
+        throw new InputError(`${other.field}.protocol`, other.ports[0].protocol, "With egressProxy the gateway reaches every backend through the proxy, which carries HTTP and HTTPS over TCP only: give the backend as TCP, or leave egressProxy out.");
     }
 }
 
@@ -773,7 +789,7 @@ export function resolveOptions(componentName: string, args: unknown): Options {
     const features = resolveFeatures("features", top.features, minimumPrefixLength);
     const backends = resolveBackends("backends", top.backends, minimumPrefixLength);
     if (egressProxy) {
-        checkProxiable(features, backends, top.backends);
+        checkProxiable(features, backends);
     }
     return {
         apim: resolveApim("apim", top.apim),

@@ -166,6 +166,59 @@ export function boundedCidr(field: string, value: unknown, minimumPrefixLength: 
     return network;
 }
 
+/** The first and last address of an IPv4 CIDR, as numbers. */
+export function networkSpan(network: string): [number, number] {
+    const [address, length] = network.split("/");
+    const first = ipaddr.IPv4.parse(address).toByteArray().reduce((n, byte) => n * 256 + byte, 0);
+    return [first, first + 2 ** (32 - Number(length)) - 1];
+}
+
+/** How many addresses IPv4 CIDRs hold together, overlaps and duplicates counted once. */
+export function addressCount(networks: readonly string[]): number {
+    let count = 0;
+    let reached = -1;
+    for (const [first, last] of networks.map(networkSpan).sort((a, b) => a[0] - b[0])) {
+        if (last > reached) {
+            count += last - Math.max(first, reached + 1) + 1;
+            reached = last;
+        }
+    }
+    return count;
+}
+
+/**
+ * The breadth rule over sets: the networks of one field, each accepted alone, may not together
+ * hold more addresses than one network of `minimumPrefixLength` does. Two /8s hold as many as a
+ * /7, 256 /8s every IPv4 address: refused like the single network they add up to. `value` is the
+ * field's list as written.
+ */
+export function boundedNetworkSet(field: string, networks: readonly string[], value: unknown, minimumPrefixLength: number): void {
+    const count = addressCount(networks);
+    const limit = 2 ** (32 - minimumPrefixLength);
+    if (count > limit) {
+        const asWide = 32 - Math.ceil(Math.log2(count));
+        throw new InputError(field, value, `Together these ${networks.length} networks hold ${count.toLocaleString("en-US")} addresses, as many as a /${asWide} network: more than one network of firewall.minimumPrefixLength (${minimumPrefixLength}) holds (${limit.toLocaleString("en-US")}). Name the networks the flow needs.`);
+    }
+}
+
+/**
+ * The protocol whose every port (1-65535) the ranges cover together, if one is: the port rule
+ * the policy pack applies to a rule's ports (policy/breadth.ts, coversEveryPort), here over
+ * every flow to one destination.
+ */
+export function everyPortOf(ranges: readonly PortRange[]): Protocol | undefined {
+    return [Protocol.Tcp, Protocol.Udp].find((protocol) => {
+        let reached = 0;
+        for (const r of ranges.filter((p) => p.protocol === protocol).sort((a, b) => a.port - b.port)) {
+            if (r.port > reached + 1) {
+                return false;
+            }
+            reached = Math.max(reached, r.endPort ?? r.port);
+        }
+        return reached >= 65535;
+    });
+}
+
 // RFC 1123 host names: labels of letters, digits and inner hyphens, at most 63 characters each
 // and 253 in all; at least two labels, since a single label cannot name an Internet endpoint.
 const labelPattern = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
