@@ -15,7 +15,8 @@ import { getApiManagementService } from "@pulumi/azure-native/apimanagement";
 import { GatewayEgressRuleCollectionGroupArgs } from "./args";
 import { claimGroups, inProviderSubscription, registerGroups } from "./groupWriter";
 import { HubOptions, Options, resolveHubOptions } from "./options";
-import { childrenRegistered, isPlain, knownValue, lateChildren } from "./outputs";
+import { NO_SECRETS, withSecretsWithheld } from "./errors";
+import { childrenRegistered, isPlain, knownValue, lateChildren, secretsIn } from "./outputs";
 import { deriveHub, HubDerivation } from "./pipeline";
 import { GroupPlacement } from "./policyLedger";
 
@@ -96,7 +97,10 @@ export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
     constructor(name: string, args: GatewayEgressRuleCollectionGroupArgs, opts?: pulumi.ComponentResourceOptions) {
         // Plain args are refused before anything is registered; Outputs when they resolve.
         const known = isPlain(args) ? resolveHubOptions(name, args) : undefined;
-        const resolved = known ? undefined : pulumi.output(args).apply((a) => resolveHubOptions(name, a));
+        // The secrets among the args: refusals withhold them, and every input of the groups is
+        // kept secret when any arg is, as SelfHostedGatewayEgress's inputs are by derivation.
+        const secrets = known ? Promise.resolve(NO_SECRETS) : secretsIn(args);
+        const resolved = known ? undefined : pulumi.output(args).apply(async (a) => withSecretsWithheld(await secrets, () => resolveHubOptions(name, a)));
         super(HUB_TYPE_TOKEN, name, {}, opts);
 
         const derived: Promise<{ hub: HubOptions; derivation: HubDerivation } | undefined> = (known ? Promise.resolve(known) : knownValue(resolved as pulumi.Output<HubOptions>)).then(async (hub) => {
@@ -106,18 +110,20 @@ export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
             // Each distinct instance once, however many gateways belong to it.
             const instances = new Map(hub.gateways.map((g) => [apimKey(g.options.apim), g.options.apim]));
             const documents = new Map(await Promise.all([...instances].map(async ([key, apim]) => [key, await getApiManagementService(apim, { parent: this })] as const)));
-            return { hub, derivation: deriveHub(hub, (apim) => documents.get(apimKey(apim))) };
+            return { hub, derivation: withSecretsWithheld(await secrets, () => deriveHub(hub, (apim) => documents.get(apimKey(apim)))) };
         });
         // The place among this program's writers is taken now, in construction order.
         const claim = claimGroups(derived.then((d) => d && { component: name, placement: d.hub.placement, names: d.derivation.groups.map((g) => g.name) }));
-        const written: Promise<Written | undefined> = derived.then((d) => {
+        const written: Promise<Written | undefined> = Promise.all([derived, secrets]).then(([d, s]) => {
             if (d === undefined) {
                 claim.written([]);
                 return undefined;
             }
+            const keep = <T>(value: T): T | pulumi.Output<T> => (s.paths.length > 0 ? pulumi.secret(value) as pulumi.Output<T> : value);
             const placements = pulumi.output(claim.placements as Promise<readonly GroupPlacement[]>);
-            const groups = d.derivation.groups.map((g, i) => ({ resourceName: i === 0 ? name : `${name}-${i + 1}`, ruleCollections: g.ruleCollections }));
-            const resources = registerGroups(groups, inProviderSubscription(d.hub.placement, "firewall", this), placements, claim, this);
+            const placed = s.paths.length > 0 ? pulumi.secret(placements) : placements;
+            const groups = d.derivation.groups.map((g, i) => ({ resourceName: i === 0 ? name : `${name}-${i + 1}`, ruleCollections: keep(g.ruleCollections) }));
+            const resources = registerGroups(groups, inProviderSubscription(keep(d.hub.placement), "firewall", this, secrets), placed, claim, this);
             return { derivation: d.derivation, placements, ids: pulumi.all(resources.map((r) => r.id)) };
         }, (e: unknown) => {
             claim.written([]);

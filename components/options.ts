@@ -8,7 +8,7 @@ import * as path from "path";
 import { SERVICE_NAME_PATTERN } from "./apimFacts";
 import { ClusterFlavor, RuleStyle } from "./args";
 import { GatewayPorts, SUPPORTED_GATEWAY_MAJOR_VERSION } from "./catalog";
-import { InputError } from "./errors";
+import { carriesCredential, InputError } from "./errors";
 import { byCodePoint } from "./ordering";
 import { ALL_IPV4, boundedCidr, boundedNetworkSet, Destination, DestinationKind, fqdn, parseServiceIpv4, Protocol, validatePort, validatePortRange, validateProtocol, PortRange } from "./peers";
 
@@ -178,7 +178,8 @@ export function checkKeys(field: string, value: Json, allowed: readonly string[]
         if (allowed.includes(key)) {
             continue;
         }
-        const path = join(field, key);
+        // A credential pasted as a key is withheld whole, not only in the parts a path splits it into.
+        const path = join(field, carriesCredential(key.slice(0, 4096)) ? "(withheld key)" : key);
         if (PROTOTYPE_KEYS.has(key)) {
             throw new InputError(path, key, "This key is reserved by JavaScript and never an arg.");
         }
@@ -186,8 +187,8 @@ export function checkKeys(field: string, value: Json, allowed: readonly string[]
             throw new InputError(path, "(not shown)", "Secrets are not accepted: the gateway token belongs to the gateway's own deployment, not to its egress rules.");
         }
         const nearest = [...allowed].sort((a, b) => distance(key, a) - distance(key, b) || byCodePoint(a, b))[0];
-        const hint = nearest !== undefined && distance(key.toLowerCase(), nearest.toLowerCase()) <= Math.max(2, nearest.length / 3) ? ` Did you mean "${nearest}"?` : "";
-        throw new InputError(path, key, `Unknown key.${hint} Allowed keys are: ${allowed.join(", ")}.`);
+        const near = nearest !== undefined && distance(key.toLowerCase(), nearest.toLowerCase()) <= Math.max(2, nearest.length / 3);
+        throw new InputError(path, key, `Unknown key. Allowed keys are: ${allowed.join(", ")}.`, near ? `Did you mean "${nearest}"?` : undefined);
     }
 }
 

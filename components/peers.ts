@@ -90,7 +90,7 @@ export function parseIpv4(field: string, value: unknown): string {
         throw new InputError(field, value, "IPv6 is not supported here: expected an IPv4 address such as \"10.0.0.5\".");
     }
     if (text.includes("/")) {
-        throw new InputError(field, value, `Expected a single IPv4 address, not a network. Did you mean "${text.split("/")[0]}"?`);
+        throw new InputError(field, value, "Expected a single IPv4 address, not a network.", `Did you mean "${text.split("/")[0]}"?`);
     }
     if (!ipaddr.IPv4.isValidFourPartDecimal(text)) {
         throw new InputError(field, value, "Expected an IPv4 address of four decimal octets 0-255, such as \"10.0.0.5\" (masked addresses like \"172.XX.0.5\" are not addresses).");
@@ -135,7 +135,7 @@ export function cidr(field: string, value: unknown): Destination {
         base = parseIpv4(field, address);
     } catch (e) {
         // Name the network as written, not the address part of it.
-        throw e instanceof InputError ? new InputError(field, value, e.expectation) : e;
+        throw e instanceof InputError ? new InputError(field, value, e.expectation, e.hint) : e;
     }
     if (!/^\d{1,2}$/.test(prefix) || Number(prefix) > 32) {
         throw new InputError(field, value, "The prefix length of an IPv4 CIDR is a whole number from 0 to 32.");
@@ -143,7 +143,7 @@ export function cidr(field: string, value: unknown): Destination {
     const length = Number(prefix);
     const network = ipaddr.IPv4.networkAddressFromCIDR(`${base}/${length}`).toString();
     if (network !== base) {
-        throw new InputError(field, value, `Host bits are set. Did you mean "${network}/${length}"?`);
+        throw new InputError(field, value, "Host bits are set.", `Did you mean "${network}/${length}"?`);
     }
     return { kind: DestinationKind.Cidr, value: `${network}/${length}` };
 }

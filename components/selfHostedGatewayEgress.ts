@@ -16,9 +16,9 @@ import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1";
 import { ClusterFlavor, SelfHostedGatewayEgressArgs } from "./args";
 import { Manifest } from "./clusterPolicy";
 import { GatewayHelmValues } from "./helmValues";
-import { InputError } from "./errors";
+import { InputError, NO_SECRETS, withSecretsWithheld } from "./errors";
 import { claimGroups, inProviderSubscription, registerGroups } from "./groupWriter";
-import { childrenRegistered, isPlain, knownValue, lateChildren, read, Untyped, valueWithUnknowns } from "./outputs";
+import { childrenRegistered, isPlain, knownValue, lateChildren, read, secretsIn, Untyped, valueWithUnknowns } from "./outputs";
 import { ComponentShape, Options, PlacementOptions, resolveOptions, resolveShape } from "./options";
 import { changeRequest, deriveEgress } from "./pipeline";
 import { GroupPlacement, GroupRequest } from "./policyLedger";
@@ -125,7 +125,10 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         // are known now.
         const shape = readShape(args);
         const known = isPlain(args) ? resolveOptions(name, args) : undefined;
-        const resolved = known ? undefined : pulumi.output(args).apply((a) => resolveOptions(name, a));
+        // A secret arg keeps every value derived from it secret: Pulumi carries the secrecy of
+        // `pulumi.output(args)` through each apply below. A refusal withholds it (errors.ts).
+        const secrets = known ? Promise.resolve(NO_SECRETS) : secretsIn(args);
+        const resolved = known ? undefined : pulumi.output(args).apply(async (a) => withSecretsWithheld(await secrets, () => resolveOptions(name, a)));
         // Args that arrive as Outputs are validated once, when they resolve; children are
         // registered only then, so a refusal is reported once and no child waits on it.
         const validated = resolved && knownValue(resolved);
@@ -143,8 +146,8 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             { resourceGroupName: read(options, (o) => o.apim.resourceGroupName), serviceName: read(options, (o) => o.apim.serviceName) },
             { parent: this },
         );
-        const derived = pulumi.all([apim, options]).apply(([document, o]) => {
-            const d = deriveEgress(document, o);
+        const derived = pulumi.all([apim, options]).apply(async ([document, o]) => {
+            const d = withSecretsWithheld(await secrets, () => deriveEgress(document, o));
             d.facts.warnings.forEach((w) => pulumi.log.warn(w, this));
             return d;
         });
@@ -152,7 +155,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         // Where the group goes: the checked policy and the ledger's placements. Unknown args
         // leave the placements unknown, as Pulumi shows a value it cannot know yet.
         const targetOf = (s: ComponentShape): Target | undefined => (s.firewall && claim ? {
-            placement: inProviderSubscription(read(options, (o) => o.placement as NonNullable<Options["placement"]>), "firewall", this),
+            placement: inProviderSubscription(read(options, (o) => o.placement as NonNullable<Options["placement"]>), "firewall", this, secrets),
             placements: Array.isArray(claim.placements) ? claim.placements as readonly GroupPlacement[]
                 : pulumi.output(options).apply(() => claim.placements as Promise<readonly GroupPlacement[]>),
         } : undefined);
