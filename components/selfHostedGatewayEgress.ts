@@ -16,7 +16,7 @@ import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1";
 import { ClusterFlavor, SelfHostedGatewayEgressArgs } from "./args";
 import { Manifest } from "./clusterPolicy";
 import { GatewayHelmValues } from "./helmValues";
-import { InputError, NO_SECRETS, withSecretsWithheld } from "./errors";
+import { InputError, NO_SECRETS, Secrets, withSecretsWithheld } from "./errors";
 import { claimGroups, inProviderSubscription, registerGroups } from "./groupWriter";
 import { childrenRegistered, isPlain, knownValue, lateChildren, read, secretsIn, Untyped, valueWithUnknowns } from "./outputs";
 import { ComponentShape, Options, PlacementOptions, resolveOptions, resolveShape } from "./options";
@@ -42,14 +42,14 @@ function isDeferred(value: unknown): boolean {
  * Which children the component has. Plain now when the deciding args are; otherwise once they
  * resolve, read past any other part that is still unknown.
  */
-function readShape(args: SelfHostedGatewayEgressArgs | undefined): ComponentShape | Promise<ComponentShape> {
+function readShape(args: SelfHostedGatewayEgressArgs | undefined, secrets: Promise<Secrets>): ComponentShape | Promise<ComponentShape> {
     const firewall = args?.firewall as Record<string, unknown> | undefined;
     const cluster = args?.cluster as Record<string, unknown> | undefined;
     const deferred = isDeferred(firewall) || isDeferred(cluster) || isDeferred(firewall?.enabled) || isDeferred(cluster?.enabled) || isDeferred(cluster?.flavor);
     if (!deferred) {
         return resolveShape(firewall, cluster);
     }
-    return Promise.all([valueWithUnknowns(pulumi.output(firewall)), valueWithUnknowns(pulumi.output(cluster))]).then(([f, c]) => {
+    return Promise.all([valueWithUnknowns(pulumi.output(firewall)), valueWithUnknowns(pulumi.output(cluster)), secrets]).then(([f, c, s]) => {
         const unknownAt = [
             ["firewall", f], ["cluster", c], ["firewall.enabled", (f as Record<string, unknown> | undefined)?.enabled],
             ["cluster.enabled", (c as Record<string, unknown> | undefined)?.enabled], ["cluster.flavor", (c as Record<string, unknown> | undefined)?.flavor],
@@ -57,7 +57,7 @@ function readShape(args: SelfHostedGatewayEgressArgs | undefined): ComponentShap
         if (unknownAt) {
             throw new InputError(unknownAt[0] as string, "(unknown until deployment)", "This value decides which resources the component creates, so it must be known when the program runs: set it in the program, not from another resource's output.");
         }
-        return resolveShape(f, c);
+        return withSecretsWithheld(s, () => resolveShape(f, c));
     });
 }
 
@@ -123,11 +123,11 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
     constructor(name: string, args: SelfHostedGatewayEgressArgs, opts?: pulumi.ComponentResourceOptions) {
         // Argument errors come before any resource, this component included, whenever the args
         // are known now.
-        const shape = readShape(args);
-        const known = isPlain(args) ? resolveOptions(name, args) : undefined;
         // A secret arg keeps every value derived from it secret: Pulumi carries the secrecy of
         // `pulumi.output(args)` through each apply below. A refusal withholds it (errors.ts).
-        const secrets = known ? Promise.resolve(NO_SECRETS) : secretsIn(args);
+        const secrets = isPlain(args) ? Promise.resolve(NO_SECRETS) : secretsIn(args);
+        const shape = readShape(args, secrets);
+        const known = isPlain(args) ? resolveOptions(name, args) : undefined;
         const resolved = known ? undefined : pulumi.output(args).apply(async (a) => withSecretsWithheld(await secrets, () => resolveOptions(name, a)));
         // Args that arrive as Outputs are validated once, when they resolve; children are
         // registered only then, so a refusal is reported once and no child waits on it.

@@ -134,6 +134,16 @@ describe("secrets: refusals withhold them", () => {
         assert.equal(e.message, `Invalid value for firewall.policyId: ${WITHHELD}. The policy is in subscription (secret), but the azure-native provider of this component writes to subscription 99999999-2222-3333-4444-555555555555: pass a provider for subscription (secret) in the component's options (providers: { "azure-native": ... }), or name a policy of subscription 99999999-2222-3333-4444-555555555555.`);
     });
 
+    it("withholds a secret cluster flavor, read before the rest to know the children", async () => {
+        const e = await refusalOf(() => runOffline(REST(), with_(baseArgs(), (a) => (a.cluster.flavor = pulumi.secret("calico-secret"))) as never, "gw"));
+        assert.equal(e.message, `Invalid value for cluster.flavor: ${WITHHELD}. Allowed values are: kubernetes, openshift, cilium.`);
+    });
+
+    it("reads an unknown Output (a preview) as holding nothing to show, and still finds the secrets beside it", async () => {
+        const args = { a: pulumi.output(pulumi.unknown), b: pulumi.secret(["10.80.0.0/24"]), c: [pulumi.secret(pulumi.output(pulumi.unknown))] };
+        assert.deepEqual(await secretsIn(args), { paths: ["b", "c[0]"], values: ["10.80.0.0/24"] });
+    });
+
     it("leaves a refusal of a plain field alone beside a secret one", () => {
         assert.throws(() => withSecretsWithheld({ paths: ["firewall.sourceAddresses"], values: ["10.80.0.0/24"] }, () => resolveOptions("gw", with_(baseArgs(), (a) => (a.cluster.namespace = "Bad_NS")))),
             (e: unknown) => e instanceof InputError && e.message.startsWith('Invalid value for cluster.namespace: "Bad_NS". '));
