@@ -172,11 +172,16 @@ export const firewallNoOpenDestinations: GuardPolicy = {
             return;
         }
         const limits = prefixLimits(args);
-        const allowing = rulesOf(args.props).filter((visit) => allowsEgress(visit.collection, visit.rule));
-        allowing.forEach((visit) => checkRule(visit, limits, (message) => reportViolation(message)));
+        const byCollection = new Map<unknown, RuleVisit[]>();
+        for (const visit of rulesOf(args.props).filter((v) => allowsEgress(v.collection, v.rule))) {
+            checkRule(visit, limits, (message) => reportViolation(message));
+            const visits = byCollection.get(visit.collection) ?? [];
+            visits.push(visit);
+            byCollection.set(visit.collection, visits);
+        }
         list(args.props.ruleCollections).forEach((collection, c) => {
             const name = isRecord(collection) && typeof collection.name === "string" ? ` ("${collection.name}")` : "";
-            checkCollection(allowing.filter((v) => v.collection === collection), `ruleCollections[${c}]${name}`, limits, (message) => reportViolation(message));
+            checkCollection(byCollection.get(collection) ?? [], `ruleCollections[${c}]${name}`, limits, (message) => reportViolation(message));
         });
     },
 };
