@@ -11,6 +11,7 @@ import { GatewayEgressRuleCollectionGroup } from "../components/gatewayEgressRul
 import { resetPolicyLedger } from "../components/groupWriter";
 import { checkKeys, resolveOptions } from "../components/options";
 import { secretsIn } from "../components/outputs";
+import { SelfHostedGatewayEgress } from "../components/selfHostedGatewayEgress";
 import { baseArgs, fixture, forgetRefusedRegistrations, LooseArgs, with_ } from "./helpers";
 
 const RCG = "azure-native:network:FirewallPolicyRuleCollectionGroup";
@@ -99,6 +100,23 @@ describe("secrets: SelfHostedGatewayEgress keeps them too (the same rule)", () =
         const plain = await runOffline(REST(), baseArgs() as never, "gw");
         const collections = (r: { resources: RegisteredResource[] }) => r.resources.find((x) => x.type === RCG)?.inputs.ruleCollections;
         assert.deepEqual([isWireSecret(collections(secret)), isWireSecret(collections(plain))], [true, false]);
+    });
+});
+
+describe("secrets: SelfHostedGatewayEgress's outputs", () => {
+    it("are secret when a backend host is, and plain when nothing is", async () => {
+        const outputsSecret = async (args: LooseArgs) => {
+            await setApimMocks({ answer: () => REST() }, [], "apim-gateway-egress", "secrets");
+            resetPolicyLedger();
+            const gw = new SelfHostedGatewayEgress("gw", args as never);
+            const outputs: pulumi.Output<unknown>[] = [gw.egressPlan, gw.changeRequest, gw.notes, gw.ruleCollectionGroupName, gw.gatewayHelmValues];
+            await Promise.all(outputs.map(settle));
+            const secret = await Promise.all(outputs.map(isSecret));
+            await pulumi.runtime.disconnect();
+            return secret;
+        };
+        assert.deepEqual(await outputsSecret(with_(baseArgs(), (a) => (a.backends = [{ name: "erp", fqdn: pulumi.secret("erp.contoso.example"), port: 8443 }]))), [true, true, true, true, true]);
+        assert.deepEqual(await outputsSecret(baseArgs()), [false, false, false, false, false]);
     });
 });
 
