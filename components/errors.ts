@@ -194,3 +194,15 @@ export function withSecretsWithheld<T>(secrets: Secrets, f: () => T): T {
         throw e;
     }
 }
+
+/** `withSecretsWithheld` for a refusal that arrives later: what `value` rejects with (the policy ledger's). */
+export async function secretsWithheldIn<T>(secrets: Promise<Secrets>, value: Promise<T>): Promise<T> {
+    try {
+        return await value;
+    } catch (e) {
+        const known = await secrets;
+        return withSecretsWithheld(known, () => {
+            throw e;
+        });
+    }
+}

@@ -15,7 +15,7 @@ import { getApiManagementService } from "@pulumi/azure-native/apimanagement";
 import { GatewayEgressRuleCollectionGroupArgs } from "./args";
 import { claimGroups, inProviderSubscription, registerGroups } from "./groupWriter";
 import { HubOptions, Options, resolveHubOptions } from "./options";
-import { NO_SECRETS, withSecretsWithheld } from "./errors";
+import { NO_SECRETS, secretsWithheldIn, withSecretsWithheld } from "./errors";
 import { childrenRegistered, isPlain, knownValue, lateChildren, secretsIn } from "./outputs";
 import { deriveHub, HubDerivation } from "./pipeline";
 import { GroupPlacement } from "./policyLedger";
@@ -120,7 +120,7 @@ export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
                 return undefined;
             }
             const keep = <T>(value: T): T | pulumi.Output<T> => (s.paths.length > 0 ? pulumi.secret(value) as pulumi.Output<T> : value);
-            const placements = pulumi.output(claim.placements as Promise<readonly GroupPlacement[]>);
+            const placements = pulumi.output(secretsWithheldIn(secrets, claim.placements as Promise<readonly GroupPlacement[]>));
             const placed = s.paths.length > 0 ? pulumi.secret(placements) : placements;
             const groups = d.derivation.groups.map((g, i) => ({ resourceName: i === 0 ? name : `${name}-${i + 1}`, ruleCollections: keep(g.ruleCollections) }));
             const resources = registerGroups(groups, inProviderSubscription(keep(d.hub.placement), "firewall", this, secrets), placed, claim, this);

@@ -16,7 +16,7 @@ import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1";
 import { ClusterFlavor, SelfHostedGatewayEgressArgs } from "./args";
 import { Manifest } from "./clusterPolicy";
 import { GatewayHelmValues } from "./helmValues";
-import { InputError, NO_SECRETS, Secrets, withSecretsWithheld } from "./errors";
+import { InputError, NO_SECRETS, Secrets, secretsWithheldIn, withSecretsWithheld } from "./errors";
 import { claimGroups, inProviderSubscription, registerGroups } from "./groupWriter";
 import { childrenRegistered, isPlain, knownValue, lateChildren, read, secretsIn, Untyped, valueWithUnknowns } from "./outputs";
 import { ComponentShape, Options, PlacementOptions, resolveOptions, resolveShape } from "./options";
@@ -157,7 +157,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         const targetOf = (s: ComponentShape): Target | undefined => (s.firewall && claim ? {
             placement: inProviderSubscription(read(options, (o) => o.placement as NonNullable<Options["placement"]>), "firewall", this, secrets),
             placements: Array.isArray(claim.placements) ? claim.placements as readonly GroupPlacement[]
-                : pulumi.output(options).apply(() => claim.placements as Promise<readonly GroupPlacement[]>),
+                : pulumi.output(options).apply(() => secretsWithheldIn(secrets, claim.placements as Promise<readonly GroupPlacement[]>)),
         } : undefined);
         const build = (s: ComponentShape, target: Target | undefined): Children => {
             let ruleCollectionGroup: FirewallPolicyRuleCollectionGroup | undefined;

@@ -162,6 +162,17 @@ describe("secrets: refusals withhold them", () => {
         assert.deepEqual(await secretsIn(args), { paths: ["b", "c[0]"], values: ["10.80.0.0/24"] });
     });
 
+    it("withholds a secret group name the policy ledger refuses as taken by another component", async () => {
+        await setApimMocks({ answer: () => REST() }, [], "apim-gateway-egress", "secrets");
+        resetPolicyLedger();
+        const firewall = (name: unknown) => ({ ...baseArgs().firewall, ruleCollectionGroupName: name });
+        new SelfHostedGatewayEgress("first", { ...baseArgs(), firewall: firewall("shared-egress-group") } as never);
+        const second = new SelfHostedGatewayEgress("second", { ...baseArgs(), firewall: firewall(pulumi.secret("shared-egress-group")) } as never);
+        const e = await refusalOf(() => settle(second.priority));
+        await pulumi.runtime.disconnect();
+        assert.equal(e.message, `Invalid value for firewall.ruleCollectionGroupName: ${WITHHELD}. Component "first" already writes a rule collection group of that name to policy fwpol-hub in rg-hub: each group needs its own.`);
+    });
+
     it("leaves a refusal of a plain field alone beside a secret one", () => {
         assert.throws(() => withSecretsWithheld({ paths: ["firewall.sourceAddresses"], values: ["10.80.0.0/24"] }, () => resolveOptions("gw", with_(baseArgs(), (a) => (a.cluster.namespace = "Bad_NS")))),
             (e: unknown) => e instanceof InputError && e.message.startsWith('Invalid value for cluster.namespace: "Bad_NS". '));
