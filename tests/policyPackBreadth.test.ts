@@ -239,6 +239,14 @@ describe("policy pack breadth: the rule over sets", () => {
         assert.equal(setBreadth(["2001:db8::/32", "10.0.0.0/8"], DEFAULT_PREFIX_LIMITS), undefined);
     });
 
+    it("counts IPv4 written as IPv6 with IPv4: 256 mapped /104s, or /8s half of each spelling, are every IPv4 address", () => {
+        const mapped = Array.from({ length: 256 }, (_, i) => `::ffff:${i}.0.0.0/104`);
+        assert.equal(addressBreadth(mapped[10], DEFAULT_PREFIX_LIMITS, false), undefined);
+        assert.deepEqual(setBreadth(mapped, DEFAULT_PREFIX_LIMITS), { kind: "broad", phrase: "256 IPv4 networks that together hold 4294967296 addresses, as many as a /0" });
+        assert.deepEqual(setBreadth(["10.0.0.0/8", "64:ff9b::b00:0/104"], DEFAULT_PREFIX_LIMITS), { kind: "broad", phrase: "2 IPv4 networks that together hold 33554432 addresses, as many as a /7" });
+        assert.equal(setBreadth(["10.0.0.0/8", "::ffff:10.0.0.0/104"], DEFAULT_PREFIX_LIMITS), undefined);
+    });
+
     it("refuses any partition of a network one prefix shorter than the minimum", () => {
         fc.assert(fc.property(fc.nat(127), fc.integer({ min: 2, max: 16 }), fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 1, maxLength: 3 }), (block, minimum, cuts) => {
             const prefix = minimum - 1;
