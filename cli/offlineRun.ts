@@ -52,6 +52,10 @@ export interface OfflineOptions {
     resources?: RegisteredResource[];
     /** Resource options of the component (a spec's transformations, say). */
     componentOptions?: pulumi.ComponentResourceOptions;
+    /** Firewall policy documents answering the policy reads (`--firewall-policy`); none: not read. */
+    firewallPolicies?: readonly Record<string, unknown>[];
+    /** Rule collection group documents answering the group reads (`--rule-collection-groups`). */
+    ruleCollectionGroups?: readonly Record<string, unknown>[];
 }
 
 /** The resource group in an ARM ID (`/subscriptions/…/resourceGroups/<group>/…`), if the document has one. */
@@ -60,6 +64,32 @@ export function resourceGroupOf(document: Record<string, unknown>): string | und
 }
 
 const same = (a: unknown, b: unknown) => typeof a === "string" && typeof b === "string" && a.toLowerCase() === b.toLowerCase();
+
+/**
+ * Whether two documents may describe one instance: same name, and same resource group where both
+ * say. Not the subscription: a read names a resource group and a name only (and an instance's
+ * name is its host name, unique in its cloud), so two documents that differ only there would
+ * answer the same read.
+ */
+function sameInstance(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+    const groups = [resourceGroupOf(a), resourceGroupOf(b)];
+    return same(a.name, b.name) && (groups.includes(undefined) || same(groups[0], groups[1]));
+}
+
+/**
+ * Refuses two documents that describe one instance: each read is answered by one document, so
+ * with two (different VIPs, say) whichever came first would win. Names compare as Azure compares
+ * them, without regard to case.
+ */
+export function checkOneDocumentPerInstance(documents: readonly { file: string; document: Record<string, unknown> }[]): void {
+    documents.forEach((later, i) => {
+        const earlier = documents.slice(0, i).find((d) => sameInstance(d.document, later.document));
+        if (earlier) {
+            const group = resourceGroupOf(later.document) ?? resourceGroupOf(earlier.document);
+            throw new InputError("--apim", later.file, `This document and ${earlier.file} both describe APIM instance ${String(later.document.name)}${group ? ` in resource group ${group}` : ""}: give one document per instance.`);
+        }
+    });
+}
 
 /**
  * The document that describes the instance read: same name and, when the document carries its
@@ -105,7 +135,7 @@ async function run<O>(documents: readonly unknown[], field: string, options: Off
     // component's own words, rather than mangled by the RPC layer.
     documents.forEach(assertApimDocument);
     const resources = options.resources ?? [];
-    const mocks = await setApimMocks({ answer: answerFrom(documents as Record<string, unknown>[], field), subscriptionId: options.subscriptionId }, resources, "apim-gateway-egress", "offline");
+    const mocks = await setApimMocks({ answer: answerFrom(documents as Record<string, unknown>[], field), subscriptionId: options.subscriptionId, firewallPolicies: options.firewallPolicies, ruleCollectionGroups: options.ruleCollectionGroups }, resources, "apim-gateway-egress", "offline");
     resetPolicyLedger();
     const outputs = build();
     const keys = Object.keys(outputs) as (keyof O)[];

@@ -13,6 +13,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { getApiManagementService } from "@pulumi/azure-native/apimanagement";
 import { GatewayEgressRuleCollectionGroupArgs } from "./args";
+import { readFirewallPolicy } from "./firewallPolicyRead";
 import { claimGroups, inProviderSubscription, registerGroups } from "./groupWriter";
 import { HubOptions, Options, resolveHubOptions } from "./options";
 import { NO_SECRETS, secretsWithheldIn, withSecretsWithheld } from "./errors";
@@ -109,11 +110,13 @@ export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
             }
             // Each distinct instance once, however many gateways belong to it.
             const instances = new Map(hub.gateways.map((g) => [apimKey(g.options.apim), g.options.apim]));
+            const policy = readFirewallPolicy(hub.placement.policy, this);
             const documents = new Map(await Promise.all([...instances].map(async ([key, apim]) => [key, await getApiManagementService(apim, { parent: this })] as const)));
-            return { hub, derivation: withSecretsWithheld(await secrets, () => deriveHub(hub, (apim) => documents.get(apimKey(apim)))) };
+            const [target, withheld] = await Promise.all([policy, secrets]);
+            return { hub, derivation: withSecretsWithheld(withheld, () => deriveHub(hub, (apim) => documents.get(apimKey(apim)), target)) };
         });
         // The place among this program's writers is taken now, in construction order.
-        const claim = claimGroups(derived.then((d) => d && { component: name, placement: d.hub.placement, names: d.derivation.groups.map((g) => g.name) }));
+        const claim = claimGroups(derived.then((d) => d && { component: name, placement: d.derivation.placement, names: d.derivation.groups.map((g) => g.name), existingGroups: d.derivation.existingGroups }));
         const written: Promise<Written | undefined> = Promise.all([derived, secrets]).then(([d, s]) => {
             if (d === undefined) {
                 claim.written([]);

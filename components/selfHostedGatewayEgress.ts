@@ -17,6 +17,7 @@ import { ClusterFlavor, SelfHostedGatewayEgressArgs } from "./args";
 import { Manifest } from "./clusterPolicy";
 import { GatewayHelmValues } from "./helmValues";
 import { InputError, NO_SECRETS, Secrets, secretsWithheldIn, withSecretsWithheld } from "./errors";
+import { readFirewallPolicy } from "./firewallPolicyRead";
 import { claimGroups, inProviderSubscription, registerGroups } from "./groupWriter";
 import { childrenRegistered, isPlain, knownValue, lateChildren, read, secretsIn, Untyped, valueWithUnknowns } from "./outputs";
 import { ComponentShape, Options, PlacementOptions, resolveOptions, resolveShape } from "./options";
@@ -146,8 +147,10 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             { resourceGroupName: read(options, (o) => o.apim.resourceGroupName), serviceName: read(options, (o) => o.apim.serviceName) },
             { parent: this },
         );
-        const derived = pulumi.all([apim, options]).apply(async ([document, o]) => {
-            const d = withSecretsWithheld(await secrets, () => deriveEgress(document, o));
+        // The target policy is read beside the instance; what it says joins the notes (or refuses).
+        const policy = pulumi.output(options).apply((o) => o.placement && readFirewallPolicy(o.placement.policy, this));
+        const derived = pulumi.all([apim, options, policy]).apply(async ([document, o, p]) => {
+            const d = withSecretsWithheld(await secrets, () => deriveEgress(document, o, undefined, p));
             d.facts.warnings.forEach((w) => pulumi.log.warn(w, this));
             return d;
         });

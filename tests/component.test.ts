@@ -129,6 +129,7 @@ describe("SelfHostedGatewayEgress", () => {
             const run = await runOffline(unmaskedExample(), with_(baseArgs(), (a) => (a.firewall.ruleStyle = "fqdn")), "gw");
             assert.deepEqual(run.outputs.notes, [
                 "The application rule for apimservice1.configuration.azure-api.net makes the firewall resolve that name itself: in Internal mode it lives in a private DNS zone, which the firewall's DNS servers must resolve to 172.26.0.5.",
+                "The firewall policy fwpol-hub in rg-hub was not read (ResourceNotFound: no firewall policy document given for fwpol-hub in rg-hub (--firewall-policy)): its SNAT private ranges (the return path of a network rule), DNS proxy, Deny network rules that would shadow the application rules and the groups already on it are not checked.",
             ]);
         });
 
