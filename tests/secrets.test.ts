@@ -80,6 +80,14 @@ describe("secrets: GatewayEgressRuleCollectionGroup keeps what derives from a se
         });
     }
 
+    it("the whole gateways list, or the whole args, secret: the same", async () => {
+        for (const args of [{ ...hubArgs(), gateways: pulumi.secret(hubArgs().gateways) }, pulumi.secret(hubArgs())]) {
+            const { resources, secret } = await runHub(args as LooseArgs);
+            assert.equal(isWireSecret(resources.find((r) => r.type === RCG)?.inputs.ruleCollections), true);
+            assert.deepEqual(secret, { ruleCollectionGroups: true, gateways: true, instances: true, notes: true });
+        }
+    });
+
     it("a hub without secrets stays plain: inputs and outputs", async () => {
         const { resources, secret } = await runHub(hubArgs());
         const group = resources.find((r) => r.type === RCG) as RegisteredResource;
