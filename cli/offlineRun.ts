@@ -152,7 +152,7 @@ async function run<O>(documents: readonly unknown[], field: string, options: Off
         // mocks' answers, or by the component, rebuilt so it reads as the component wrote it).
         await new Promise((resolve) => setImmediate(resolve));
         const refusal = mocks.refusals[0] ?? failures.find((e): e is InputError => e instanceof InputError);
-        throw refusal ? new InputError(refusal.field, refusal.value, refusal.expectation) : failures[0];
+        throw refusal ? new InputError(refusal.field, refusal.value, refusal.expectation, refusal.hint) : failures[0];
     });
     await pulumi.runtime.disconnect();
     resources.sort((a, b) => byCodePoint(a.type, b.type) || byCodePoint(a.name, b.name));

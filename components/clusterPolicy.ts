@@ -139,8 +139,10 @@ function renderNetworkPolicy(plan: EgressPlan, options: ClusterOptions, proxy: E
             enforcedBy.push([flow.id, ref(egress.length)]);
             egress.push({ to: [{ ipBlock: { cidr: flow.destination.value } }], ports: flow.ports.map(networkPolicyPort) });
         }
-        // One rule per named flow, so that no rule opens one flow's ports for another.
-        const named = options.allowNamedFlowsTo.length === 0 ? [] : plan.flows.filter((f) => fromPods(f) && f.destination.kind === DestinationKind.Fqdn);
+        // One rule per flow that has nothing but a name, so that no rule opens one flow's ports
+        // for another. A name that resolves to an address flow (the configuration host to its
+        // VIP) already travels on that flow's rule: the opt-in must not widen it.
+        const named = options.allowNamedFlowsTo.length === 0 ? [] : plan.flows.filter((f) => fromPods(f) && f.destination.kind === DestinationKind.Fqdn && f.resolvesTo === undefined);
         for (const flow of named) {
             enforcedBy.push([flow.id, `${ref(egress.length)} (cluster.allowNamedFlowsTo)`]);
             egress.push({ to: options.allowNamedFlowsTo.map((c) => ({ ipBlock: { cidr: c } })), ports: flow.ports.map(networkPolicyPort) });

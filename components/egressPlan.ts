@@ -8,7 +8,7 @@ import { InputError } from "./errors";
 import { DeclaredHost, Options } from "./options";
 import { signsInAtEntra } from "./optionsGateway";
 import { byCodePoint } from "./ordering";
-import { Destination, DestinationKind, fqdn, ipv4, PortRange, serviceTag, tcp } from "./peers";
+import { Destination, DestinationKind, everyPortOf, fqdn, ipv4, networkSpan, PortRange, serviceTag, tcp } from "./peers";
 import { regionalServiceTag } from "./regions";
 
 export const Feature = {
@@ -215,9 +215,38 @@ function compareFlows(a: EgressFlow, b: EgressFlow): number {
         || byCodePoint(a.id, b.id);
 }
 
-/** Builds the sorted egress plan. Pure: no I/O, no Pulumi. */
+/**
+ * The port rule over sets: no destination is reached on every port of a protocol, whether one
+ * backend's range covers 1-65535 or several flows to it (backends to one network or to a network
+ * inside it, the cache, the VIP) add up to it. The policy pack refuses every port the same way.
+ */
+function checkPortsPerDestination(flows: readonly EgressFlow[], options: Options): void {
+    // Each flow's addresses once; a name is reached by flows to the same name.
+    const spans = flows.map((f) => (f.destination.kind === DestinationKind.Cidr ? networkSpan(f.destination.value) : undefined));
+    const reaches = (outer: number, inner: number) => {
+        const [o, i] = [spans[outer], spans[inner]];
+        return o && i ? o[0] <= i[0] && i[1] <= o[1] : flows[outer].destination.kind === flows[inner].destination.kind && flows[outer].destination.value === flows[inner].destination.value;
+    };
+    for (const [t, target] of flows.entries()) {
+        const reaching = flows.filter((_, f) => reaches(f, t));
+        const protocol = everyPortOf(reaching.flatMap((f) => f.ports));
+        if (protocol === undefined) {
+            continue;
+        }
+        const backends = options.backends.filter((b) => reaching.some((f) => f.id === `backend-${b.name}`));
+        const what = `${target.destination.value} on every ${protocol} port (1-65535)`;
+        if (reaching.length === 1 && backends.length === 1) {
+            throw new InputError(`${backends[0].field}.endPort`, backends[0].ports[0].endPort, `The backend reaches ${what}: name the ports it uses.`);
+        }
+        const list = backends[0].field.replace(/\[\d+\]$/, "");
+        throw new InputError(list, backends.map((b) => b.name), `Together the flows ${reaching.map((f) => f.id).join(", ")} reach ${what}: name the ports each backend uses.`);
+    }
+}
+
+/** Builds the sorted egress plan. Pure: no I/O, no Pulumi. Throws `InputError` on a destination reached on every port. */
 export function buildEgressPlan(facts: ApimFacts, options: Options): EgressPlan {
     const flows = [...configurationFlows(facts, options.configurationAddress), ...featureFlows(facts, options), ...backendFlows(options)].sort(compareFlows);
+    checkPortsPerDestination(flows, options);
     return {
         apimName: facts.name,
         configurationHost: facts.configurationHost,

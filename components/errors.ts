@@ -44,6 +44,33 @@ export function oneLine(text: string): string {
         .replace(/##(vso)?\[/gi, (m) => `${m.slice(0, -1)}\\[`);
 }
 
+/**
+ * What a refusal shows for a value that came in a secret Output (`pulumi.secret(...)`): the field
+ * is named, the value is not, nor anything derived from it.
+ */
+export const SECRET_VALUE: unique symbol = Symbol("secret value");
+
+/** The longest part of a field path shown whole: longer ones (a 1 MB key) are cut. */
+const FIELD_PART = 64;
+/** The longest field path and expectation shown whole. */
+const FIELD_LENGTH = 200;
+const EXPECTATION_LENGTH = 1000;
+
+/** `text` cut to `max` characters, saying how long it was. */
+function bounded(text: string, max: number): string {
+    return text.length > max ? `${text.slice(0, max - 40)}... (${text.length.toLocaleString("en-US")} characters)` : text;
+}
+
+/**
+ * A field path as a message shows it: a part that looks like a credential (a key pasted as a
+ * YAML or JSON key) is withheld, a long part is cut, and the whole path is bounded. The parts are
+ * checked one by one because the credential patterns do not look past the `.` before a key.
+ */
+export function describeField(field: string): string {
+    const parts = field.replace(/[^.[\]]+/g, (part) => (carriesCredential(part.slice(0, SCANNED)) ? "(withheld key)" : bounded(part, FIELD_PART)));
+    return bounded(parts, FIELD_LENGTH);
+}
+
 /** Bad input: `field` is a dotted path into the APIM document or the component args. */
 export class InputError extends Error {
     /**
@@ -53,13 +80,25 @@ export class InputError extends Error {
      */
     readonly __pulumiRunError = true;
 
+    /**
+     * `hint` is what is derived from the value ("Did you mean ..."): shown only with the value, so
+     * that a withheld credential or secret is not quoted in part.
+     */
     constructor(
         readonly field: string,
         readonly value: unknown,
         readonly expectation: string,
+        readonly hint?: string,
     ) {
         super();
-        const message = oneLine(redactCredentials(`Invalid value for ${field}: ${describeValue(value)}. ${expectation}`));
+        // Kept for callers, but not shown when an uncaught error is printed whole (util.inspect):
+        // the raw value may be a credential.
+        for (const key of ["value", "expectation", "hint"]) {
+            Object.defineProperty(this, key, { enumerable: false });
+        }
+        const shown = describeValue(value);
+        const suggestion = hint !== undefined && !WITHHELD.has(shown) ? ` ${bounded(hint, FIELD_LENGTH)}` : "";
+        const message = oneLine(redactCredentials(`Invalid value for ${describeField(field)}: ${shown}. ${bounded(expectation, EXPECTATION_LENGTH)}${suggestion}`));
         // The SDK prefixes the message of an error it meets while serializing a resource's inputs
         // ("error serializing property ..."), once per input that awaited it, on the same object:
         // a refusal keeps the message the component wrote.
@@ -71,17 +110,24 @@ export class InputError extends Error {
 /** How much of a value is searched for a credential: far more than the 80 characters shown. */
 const SCANNED = 4096;
 
-/** Renders a received value for a message: short, single-line, never a whole document, never a credential. */
+const CREDENTIAL_WITHHELD = "(withheld: it carries a credential)";
+const SECRET_WITHHELD = "(withheld: the value is secret)";
+const WITHHELD = new Set([CREDENTIAL_WITHHELD, SECRET_WITHHELD]);
+
+/** Renders a received value for a message: short, single-line, never a whole document, never a credential or secret. */
 export function describeValue(value: unknown): string {
     if (value === undefined) {
         return "(missing)";
+    }
+    if (value === SECRET_VALUE) {
+        return SECRET_WITHHELD;
     }
     const text = typeof value === "string" ? JSON.stringify(value)
         : typeof value === "number" || typeof value === "bigint" ? String(value)
         : safeJson(value);
     // Only the start is shown; looking at a bounded part keeps the patterns' cost bounded too.
     if (carriesCredential(text.slice(0, SCANNED))) {
-        return "(withheld: it carries a credential)";
+        return CREDENTIAL_WITHHELD;
     }
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
@@ -91,5 +137,72 @@ function safeJson(value: unknown): string {
         return JSON.stringify(value) ?? String(value);
     } catch {
         return String(value);
+    }
+}
+
+/** Where secret Outputs sit in a component's args: their arg paths, and the text of their values. */
+export interface Secrets {
+    /** `firewall.sourceAddresses`, `gateways[2].name`; `` when the args are one secret. */
+    readonly paths: readonly string[];
+    /** Every string and number inside them, as text. */
+    readonly values: readonly string[];
+}
+
+export const NO_SECRETS: Secrets = { paths: [], values: [] };
+
+/** True when `field` is at, inside or above a secret arg path. */
+function touches(field: string, path: string): boolean {
+    const within = (inner: string, outer: string) => outer === "" || inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
+    return within(field, path) || within(path, field);
+}
+
+/** True when `value` is, or holds, one of the secret texts. */
+function holdsSecret(value: unknown, texts: ReadonlySet<string>): boolean {
+    if (typeof value === "string" || typeof value === "number") {
+        return texts.has(String(value));
+    }
+    return typeof value === "object" && value !== null && Object.values(value).some((v) => holdsSecret(v, texts));
+}
+
+// A secret piece this short (a port, a flag) is not searched for in messages: cutting every "443"
+// out would garble them. The refusal of its own field withholds it anyway.
+const SHORTEST_SEARCHED = 4;
+/** The fixed words of the resource IDs the args take: no piece of a secret ID, and words messages use. */
+const RESOURCE_ID_WORDS = new Set(["subscriptions", "resourcegroups", "providers", "microsoft.network", "firewallpolicies", "ipgroups"]);
+/** Words of a message or of a secret: runs of what names, addresses and IDs are made of. */
+const WORD = /[A-Za-z0-9_.-]*[A-Za-z0-9_-]/g;
+
+/**
+ * Runs `f`, and refuses with the value withheld when what it refuses is, holds or names a secret
+ * input: the field is named and the value said to be secret, the hint is dropped, and every word
+ * of the expectation or the field path that holds a piece of a secret is cut out (a policy ID's
+ * subscription, a gateway name in a group name).
+ */
+export function withSecretsWithheld<T>(secrets: Secrets, f: () => T): T {
+    try {
+        return f();
+    } catch (e) {
+        if (!(e instanceof InputError) || e.value === SECRET_VALUE || (secrets.paths.length === 0 && secrets.values.length === 0)) {
+            throw e;
+        }
+        const pieces = [...new Set(secrets.values.flatMap((v) => v.match(WORD) ?? []))].filter((w) => w.length >= SHORTEST_SEARCHED && !RESOURCE_ID_WORDS.has(w.toLowerCase()));
+        const cut = (text: string) => text.replace(WORD, (w) => (pieces.some((p) => w.includes(p)) ? "(secret)" : w));
+        const [field, expectation] = [cut(e.field), cut(e.expectation)];
+        if (secrets.paths.some((p) => touches(e.field, p)) || holdsSecret(e.value, new Set(secrets.values)) || field !== e.field || expectation !== e.expectation || cut(e.message) !== e.message) {
+            throw new InputError(field, SECRET_VALUE, expectation);
+        }
+        throw e;
+    }
+}
+
+/** `withSecretsWithheld` for a refusal that arrives later: what `value` rejects with (the policy ledger's). */
+export async function secretsWithheldIn<T>(secrets: Promise<Secrets>, value: Promise<T>): Promise<T> {
+    try {
+        return await value;
+    } catch (e) {
+        const known = await secrets;
+        return withSecretsWithheld(known, () => {
+            throw e;
+        });
     }
 }

@@ -20,7 +20,8 @@ import { readFirewallPolicy } from "./firewallPolicyRead";
 import { claimGroups, inProviderSubscription, registerGroups } from "./groupWriter";
 import { boundHubArgs, HubBounds, hubBounds, UNKNOWN_LISTS } from "./previewBounds";
 import { HubOptions, Options, resolveHubOptions } from "./options";
-import { childrenRegistered, isPlain, knownValue, lateChildren, markUnknown, valueWithUnknowns } from "./outputs";
+import { NO_SECRETS, secretsWithheldIn, withSecretsWithheld } from "./errors";
+import { childrenRegistered, isPlain, knownValue, lateChildren, markUnknown, secretsIn, valueWithUnknowns } from "./outputs";
 import { deriveHub, HubDerivation } from "./pipeline";
 import { GroupPlacement, GroupRequest } from "./policyLedger";
 
@@ -109,7 +110,10 @@ export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
     constructor(name: string, args: GatewayEgressRuleCollectionGroupArgs, opts?: pulumi.ComponentResourceOptions) {
         // Plain args are refused before anything is registered; Outputs when they resolve.
         const known = isPlain(args) ? resolveHubOptions(name, args) : undefined;
-        const resolved = known ? undefined : pulumi.output(args).apply((a) => resolveHubOptions(name, a));
+        // The secrets among the args: refusals withhold them, and every input of the groups is
+        // kept secret when any arg is, as SelfHostedGatewayEgress's inputs are by derivation.
+        const secrets = known ? Promise.resolve(NO_SECRETS) : secretsIn(args);
+        const resolved = known ? undefined : pulumi.output(args).apply(async (a) => withSecretsWithheld(await secrets, () => resolveHubOptions(name, a)));
         super(HUB_TYPE_TOKEN, name, {}, opts);
 
         const resourceName = (i: number) => (i === 0 ? name : `${name}-${i + 1}`);
@@ -122,31 +126,36 @@ export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
         // A preview may hold unknown values (args from resources not created yet): the groups
         // are then bounded by what is known (previewBounds.ts), never left out.
         const derived: Promise<Derived> = (known ? Promise.resolve(known) : valueWithUnknowns(pulumi.output(args as unknown))).then(async (raw) => {
+            const withheld = await secrets;
             if (!pulumi.containsUnknowns(raw)) {
-                const hub = known ?? resolveHubOptions(name, raw);
+                const hub = known ?? withSecretsWithheld(withheld, () => resolveHubOptions(name, raw));
                 const policy = readFirewallPolicy(hub.placement.policy, this);
                 const documentOf = await documentsOf(hub);
-                return { hub, derivation: deriveHub(hub, documentOf, await policy) };
+                const target = await policy;
+                return { hub, derivation: withSecretsWithheld(withheld, () => deriveHub(hub, documentOf, target)) };
             }
-            const bound = boundHubArgs(name, raw, pulumi.isUnknown);
-            return { bounds: hubBounds(bound, await documentsOf(bound.fewest)), secret: await pulumi.isSecret(pulumi.output(args as unknown)) };
+            const bound = withSecretsWithheld(withheld, () => boundHubArgs(name, raw, pulumi.isUnknown));
+            const documentOf = await documentsOf(bound.fewest);
+            return { bounds: withSecretsWithheld(withheld, () => hubBounds(bound, documentOf)), secret: withheld.paths.length > 0 || await pulumi.isSecret(pulumi.output(args as unknown)) };
         });
         // The place among this program's writers is taken now, in construction order.
         const claim = claimGroups(derived.then((d): GroupRequest => ("bounds" in d
             ? { component: name, placement: d.bounds.placement, names: d.bounds.names, certain: d.bounds.certain, unknown: d.bounds.unknown }
             : { component: name, placement: d.derivation.placement, names: d.derivation.groups.map((g) => g.name), existingGroups: d.derivation.existingGroups })));
-        const written: Promise<Written | undefined> = derived.then(async (d) => {
+        const written: Promise<Written | undefined> = Promise.all([derived, secrets]).then(async ([d, s]) => {
+            // Every input of the groups is secret when any arg is.
+            const keep = <T>(value: T): T | pulumi.Output<T> => (s.paths.length > 0 ? pulumi.secret(value) as pulumi.Output<T> : value);
             // The groups are registered once their policy is checked and their place taken: a
             // refusal of either registers none (a group waiting on it would never settle).
             const target = "bounds" in d
-                ? d.bounds.unknown.policy ? (resolved as pulumi.Output<HubOptions>).apply((h) => h.placement) : inProviderSubscription(d.bounds.placement, "firewall", this)
-                : inProviderSubscription(d.hub.placement, "firewall", this);
+                ? d.bounds.unknown.policy ? (resolved as pulumi.Output<HubOptions>).apply((h) => h.placement) : inProviderSubscription(keep(d.bounds.placement), "firewall", this, secrets)
+                : inProviderSubscription(keep(d.hub.placement), "firewall", this, secrets);
             await knownValue(pulumi.output(target));
-            const placements = await (claim.placements as Promise<readonly GroupPlacement[]>);
+            const placements = await secretsWithheldIn(secrets, claim.placements as Promise<readonly GroupPlacement[]>);
             const groups = "bounds" in d
                 ? d.bounds.names.map((_, i) => ({ resourceName: resourceName(i), ruleCollections: secretIf(d.secret, d.bounds.ruleCollections ? markUnknown(d.bounds.ruleCollections[i], d.bounds.placeholders, UNKNOWN_LISTS) : pulumi.unknown) }))
-                : d.derivation.groups.map((g, i) => ({ resourceName: resourceName(i), ruleCollections: g.ruleCollections }));
-            const resources = registerGroups(groups, target, placements, claim, this);
+                : d.derivation.groups.map((g, i) => ({ resourceName: resourceName(i), ruleCollections: keep(g.ruleCollections) }));
+            const resources = registerGroups(groups, target, s.paths.length > 0 ? pulumi.secret(placements) : placements, claim, this);
             return "bounds" in d ? undefined : { derivation: d.derivation, placements, ids: pulumi.all(resources.map((r) => r.id)) };
         }).catch((e: unknown) => {
             claim.written([]);

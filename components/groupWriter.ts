@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { getClientConfig } from "@pulumi/azure-native/authorization";
 import { FirewallPolicyRuleCollectionGroup } from "@pulumi/azure-native/network";
 import * as runtimeState from "@pulumi/pulumi/runtime/state";
-import { InputError } from "./errors";
+import { InputError, NO_SECRETS, Secrets, withSecretsWithheld } from "./errors";
 import { FilterRuleCollection } from "./firewallRules";
 import { PlacementOptions } from "./options";
 import { read, Untyped } from "./outputs";
@@ -56,7 +56,7 @@ export function claimGroups(request: GroupRequest | null | PendingRequest): Clai
  * policy named by ID: the group's inputs carry no subscription, so the provider's is used. A
  * policy named by resource group and name is the provider's by definition.
  */
-export function inProviderSubscription(placement: PlacementOptions | pulumi.Output<PlacementOptions>, field: string, parent: pulumi.Resource): PlacementOptions | pulumi.Output<PlacementOptions> {
+export function inProviderSubscription(placement: PlacementOptions | pulumi.Output<PlacementOptions>, field: string, parent: pulumi.Resource, secrets: Promise<Secrets> = Promise.resolve(NO_SECRETS)): PlacementOptions | pulumi.Output<PlacementOptions> {
     if (!pulumi.Output.isInstance(placement) && placement.policy.subscriptionId === undefined) {
         return placement;
     }
@@ -65,7 +65,10 @@ export function inProviderSubscription(placement: PlacementOptions | pulumi.Outp
         if (wanted !== undefined) {
             const { subscriptionId } = await getClientConfig({ parent });
             if (subscriptionId.toLowerCase() !== wanted) {
-                throw new InputError(`${field}.policyId`, `/subscriptions/${wanted}/resourceGroups/${p.policy.resourceGroupName}/providers/Microsoft.Network/firewallPolicies/${p.policy.policyName}`, `The policy is in subscription ${wanted}, but the azure-native provider of this component writes to subscription ${subscriptionId}: pass a provider for subscription ${wanted} in the component's options (providers: { "azure-native": ... }), or name a policy of subscription ${subscriptionId}.`);
+                // A secret policy ID is withheld, its subscription with it.
+                withSecretsWithheld(await secrets, () => {
+                    throw new InputError(`${field}.policyId`, `/subscriptions/${wanted}/resourceGroups/${p.policy.resourceGroupName}/providers/Microsoft.Network/firewallPolicies/${p.policy.policyName}`, `The policy is in subscription ${wanted}, but the azure-native provider of this component writes to subscription ${subscriptionId}: pass a provider for subscription ${wanted} in the component's options (providers: { "azure-native": ... }), or name a policy of subscription ${subscriptionId}.`);
+                });
             }
         }
         return p;

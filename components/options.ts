@@ -8,13 +8,13 @@ import * as path from "path";
 import { SERVICE_NAME_PATTERN } from "./apimFacts";
 import { ClusterFlavor, RuleStyle } from "./args";
 import { GatewayPorts, SUPPORTED_GATEWAY_MAJOR_VERSION } from "./catalog";
-import { InputError } from "./errors";
+import { carriesCredential, InputError } from "./errors";
 import { byCodePoint } from "./ordering";
 import { ConfigurationBackupOptions, GatewayAuthOptions, resolveConfigurationBackup, resolveGatewayAuth } from "./optionsGateway";
 import { checkPeersBesideDedicatedNamespace, exactlyOne, inClusterAt } from "./optionsInCluster";
 import { checkTelemetryBesideProxy, NO_TELEMETRY, resolveTelemetry, TelemetryOptions } from "./optionsTelemetry";
 import { validateRegion } from "./regions";
-import { ALL_IPV4, boundedCidr, Destination, DestinationKind, fqdn, parseServiceIpv4, Protocol, validatePort, validatePortRange, validateProtocol, PortRange } from "./peers";
+import { ALL_IPV4, boundedCidr, boundedNetworkSet, Destination, DestinationKind, fqdn, parseServiceIpv4, Protocol, validatePort, validatePortRange, validateProtocol, PortRange } from "./peers";
 
 export interface FirewallPolicyRef {
     /** Lower case; absent when the policy is named by resource group and name (the provider's subscription). */
@@ -54,6 +54,8 @@ export interface DeclaredHost {
 }
 
 export interface BackendOptions {
+    /** Its arg path, for messages: `backends[2]`, `gateways[4].backends[0]`. */
+    readonly field: string;
     readonly name: string;
     readonly destination: Destination;
     readonly ports: readonly PortRange[];
@@ -194,7 +196,8 @@ export function checkKeys(field: string, value: Json, allowed: readonly string[]
         if (allowed.includes(key)) {
             continue;
         }
-        const path = join(field, key);
+        // A credential pasted as a key is withheld whole, not only in the parts a path splits it into.
+        const path = join(field, carriesCredential(key.slice(0, 4096)) ? "(withheld key)" : key);
         if (PROTOTYPE_KEYS.has(key)) {
             throw new InputError(path, key, "This key is reserved by JavaScript and never an arg.");
         }
@@ -202,8 +205,8 @@ export function checkKeys(field: string, value: Json, allowed: readonly string[]
             throw new InputError(path, "(not shown)", "Secrets are not accepted: the gateway token belongs to the gateway's own deployment, not to its egress rules.");
         }
         const nearest = [...allowed].sort((a, b) => distance(key, a) - distance(key, b) || byCodePoint(a, b))[0];
-        const hint = nearest !== undefined && distance(key.toLowerCase(), nearest.toLowerCase()) <= Math.max(2, nearest.length / 3) ? ` Did you mean "${nearest}"?` : "";
-        throw new InputError(path, key, `Unknown key.${hint} Allowed keys are: ${allowed.join(", ")}.`);
+        const near = nearest !== undefined && distance(key.toLowerCase(), nearest.toLowerCase()) <= Math.max(2, nearest.length / 3);
+        throw new InputError(path, key, `Unknown key. Allowed keys are: ${allowed.join(", ")}.`, near ? `Did you mean "${nearest}"?` : undefined);
     }
 }
 
@@ -450,7 +453,7 @@ function minimumPrefixLengthAt(field: string, value: unknown): number {
 }
 
 function resolveSources(field: string, fw: Json, minimumPrefixLength: number): SourceOptions {
-    const sourceAddresses = listAt(`${field}.sourceAddresses`, fw.sourceAddresses, (f, v) => boundedCidr(f, v, minimumPrefixLength).value);
+    const sourceAddresses = networkListAt(`${field}.sourceAddresses`, fw.sourceAddresses, minimumPrefixLength);
     const sourceIpGroupIds = listAt(`${field}.sourceIpGroupIds`, fw.sourceIpGroupIds, (f, v) => {
         const id = stringAt(f, v, true);
         if (!ipGroupIdPattern.test(id)) {
@@ -466,6 +469,19 @@ function resolveSources(field: string, fw: Json, minimumPrefixLength: number): S
         sourceIpGroupIds: [...sourceIpGroupIds].sort(byCodePoint),
         ruleStyle: enumAt(`${field}.ruleStyle`, fw.ruleStyle, RuleStyle),
     };
+}
+
+/**
+ * A list of networks, each bounded by `minimumPrefixLength` and all of them together too (the
+ * breadth rule over sets). With `optIn`, 0.0.0.0/0 written out is the documented opt-in: it
+ * stands for every address, so nothing beside it is measured.
+ */
+function networkListAt(field: string, value: unknown, minimumPrefixLength: number, optIn = false): string[] {
+    const networks = listAt(field, value, (f, v) => (optIn && v === ALL_IPV4 ? ALL_IPV4 : boundedCidr(f, v, minimumPrefixLength).value));
+    if (!networks.includes(ALL_IPV4)) {
+        boundedNetworkSet(field, networks, value, minimumPrefixLength);
+    }
+    return networks;
 }
 
 function configurationAddressAt(field: string, value: unknown): string | undefined {
@@ -543,11 +559,11 @@ function resolveCluster(componentName: string, raw: unknown, minimumPrefixLength
         dnsPodLabels: validateLabels("cluster.dnsPodLabels", c.dnsPodLabels, defaults.dnsPodLabels),
         ingressNamespaces: [...(c.ingressNamespaces === undefined ? defaults.ingressNamespaces : listAt("cluster.ingressNamespaces", c.ingressNamespaces, (f, v) => validateNamespace(f, stringAt(f, v, true))))].sort(byCodePoint),
         // 0.0.0.0/0 written out is the documented opt-in; anything else follows the breadth rule.
-        allowNamedFlowsTo: listAt("cluster.allowNamedFlowsTo", c.allowNamedFlowsTo, (f, v) => (v === ALL_IPV4 ? ALL_IPV4 : boundedCidr(f, v, minimumPrefixLength).value)).sort(byCodePoint),
+        allowNamedFlowsTo: networkListAt("cluster.allowNamedFlowsTo", c.allowNamedFlowsTo, minimumPrefixLength, true).sort(byCodePoint),
         denyAllOtherEgress: booleanAt("cluster.denyAllOtherEgress", c.denyAllOtherEgress, true),
         namespaceIsDedicated: booleanAt("cluster.namespaceIsDedicated", c.namespaceIsDedicated, false),
         // 0.0.0.0/0 written out opens the listeners to every client, as a public gateway is.
-        ingressFrom: listAt("cluster.ingressFrom", c.ingressFrom, (f, v) => (v === ALL_IPV4 ? ALL_IPV4 : boundedCidr(f, v, minimumPrefixLength).value)).sort(byCodePoint),
+        ingressFrom: networkListAt("cluster.ingressFrom", c.ingressFrom, minimumPrefixLength, true).sort(byCodePoint),
         instancePorts: resolveInstancePorts(c.instancePorts),
     };
     if (flavor === ClusterFlavor.Cilium && options.allowNamedFlowsTo.length > 0) {
@@ -655,7 +671,7 @@ function resolveFeatures(field: string, raw: unknown, minimumPrefixLength: numbe
     // The nodes' container runtime pulls the image: its rules need the nodes' networks as sources.
     const imagePull = section("imagePull");
     const imagePullEnabled = enabledAt("imagePull", imagePull);
-    const nodeAddresses = listAt(at("imagePull", "nodeAddresses"), imagePull.nodeAddresses, (fld, v) => boundedCidr(fld, v, minimumPrefixLength).value).sort(byCodePoint);
+    const nodeAddresses = networkListAt(at("imagePull", "nodeAddresses"), imagePull.nodeAddresses, minimumPrefixLength).sort(byCodePoint);
     if (imagePullEnabled && nodeAddresses.length === 0) {
         throw new InputError(at("imagePull", "nodeAddresses"), imagePull.nodeAddresses, "The nodes' container runtime pulls the gateway image, not the gateway pod: give the networks of the cluster's nodes, the sources of the registry rules.");
     }
@@ -717,6 +733,7 @@ function resolveBackend(field: string, raw: unknown, minimumPrefixLength: number
     const given = exactlyOne(field, b, ["address", "fqdn", "inCluster"]);
     const protocol: Protocol = b.protocol === undefined || b.protocol === null ? Protocol.Tcp : validateProtocol(`${field}.protocol`, b.protocol);
     return {
+        field,
         name,
         destination: given === "address" ? boundedCidr(`${field}.address`, stringAt(`${field}.address`, b.address, true), minimumPrefixLength)
             : given === "fqdn" ? fqdn(`${field}.fqdn`, stringAt(`${field}.fqdn`, b.fqdn, true))
@@ -734,6 +751,8 @@ function resolveBackends(field: string, raw: unknown, minimumPrefixLength: numbe
         }
         names.add(b.name);
     });
+    const networks = backends.flatMap((b) => (b.destination.kind === DestinationKind.Cidr ? [b.destination.value] : []));
+    boundedNetworkSet(field, networks, raw, minimumPrefixLength);
     return [...backends].sort((a, b) => byCodePoint(a.name, b.name));
 }
 
@@ -760,7 +779,7 @@ function topObject(args: unknown, allowed: readonly string[], what: string): Jso
  * An HTTP forward proxy carries HTTP, and HTTPS through CONNECT: a flow of another protocol
  * would be allowed by the firewall from the proxy, yet never leave the pods.
  */
-function checkProxiable(features: FeatureOptions, backends: readonly BackendOptions[], rawBackends: unknown): void {
+function checkProxiable(features: FeatureOptions, backends: readonly BackendOptions[]): void {
     // In-cluster peers do not pass the proxy: the cluster policy allows them directly.
     const outside = (d: Destination | undefined) => d !== undefined && d.kind !== DestinationKind.InCluster;
     if (features.externalCache.enabled && outside(features.externalCache.host)) {
@@ -769,9 +788,7 @@ function checkProxiable(features: FeatureOptions, backends: readonly BackendOpti
     checkTelemetryBesideProxy("features", features);
     const other = backends.find((b) => outside(b.destination) && b.ports.some((p) => p.protocol !== Protocol.Tcp));
     if (other) {
-        // Named as the user listed it: the resolved backends are sorted by name.
-        const index = (rawBackends as Json[]).findIndex((b) => b.name === other.name);
-        throw new InputError(`backends[${index}].protocol`, other.ports[0].protocol, "With egressProxy the gateway reaches every backend through the proxy, which carries HTTP and HTTPS over TCP only: give the backend as TCP, or leave egressProxy out.");
+        throw new InputError(`${other.field}.protocol`, other.ports[0].protocol, "With egressProxy the gateway reaches every backend through the proxy, which carries HTTP and HTTPS over TCP only: give the backend as TCP, or leave egressProxy out.");
     }
 }
 
@@ -808,7 +825,7 @@ export function resolveOptions(componentName: string, args: unknown): Options {
     const features = resolveFeatures("features", top.features, minimumPrefixLength);
     const backends = resolveBackends("backends", top.backends, minimumPrefixLength);
     if (egressProxy) {
-        checkProxiable(features, backends, top.backends);
+        checkProxiable(features, backends);
     }
     const options: Options = {
         apim: resolveApim("apim", top.apim),

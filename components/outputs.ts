@@ -3,6 +3,7 @@
 // value, and a component whose children may be registered only once they resolve. The pure
 // layers never see an Output.
 import * as pulumi from "@pulumi/pulumi";
+import { Secrets } from "./errors";
 
 // The azure-native and kubernetes input types want mutable arrays; the renderers hand out
 // read-only data. The shapes are the same: the tests pin them against the SDK's type tokens.
@@ -20,11 +21,48 @@ export function isPlain(value: unknown): boolean {
     return true;
 }
 
-// Output#promise and Output#isKnown are internal to the SDK, but they are how its own runtime
-// awaits a value; `apply` would never run for an unknown value, which a writer must still see.
+// Output#promise, Output#isKnown and Output#isSecret are internal to the SDK, but they are how
+// its own runtime awaits a value; `apply` would never run for an unknown value, which a writer
+// must still see.
 interface OutputInternals<T> {
     promise(withUnknowns?: boolean): Promise<T>;
     readonly isKnown: Promise<boolean>;
+    readonly isSecret: Promise<boolean>;
+}
+
+function pathOf(path: string, key: string | number): string {
+    return typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+}
+
+/**
+ * Where the args hold secret Outputs (`pulumi.secret(...)`, a secret config value, a secret
+ * output of another resource), however deep, and the text of what they hold: what a refusal
+ * must not show (errors.ts, `withSecretsWithheld`). Unknown values hold nothing to show.
+ */
+export async function secretsIn(args: unknown): Promise<Secrets> {
+    const paths: string[] = [];
+    const values = new Set<string>();
+    const visit = async (value: unknown, path: string, secret: boolean): Promise<void> => {
+        if (pulumi.Output.isInstance(value)) {
+            const o = value as unknown as OutputInternals<unknown>;
+            const [isSecret, inner] = await Promise.all([o.isSecret, o.promise(true)]);
+            if (isSecret && !secret) {
+                paths.push(path);
+            }
+            return visit(inner, path, secret || isSecret);
+        }
+        if (value instanceof Promise) {
+            return visit(await value, path, secret);
+        }
+        if (secret && (typeof value === "string" || typeof value === "number")) {
+            values.add(String(value));
+        }
+        if (typeof value === "object" && value !== null && !pulumi.isUnknown(value)) {
+            await Promise.all(Object.entries(value).map(([k, v]) => visit(v, pathOf(path, Array.isArray(value) ? Number(k) : k), secret)));
+        }
+    };
+    await visit(args, "", false);
+    return { paths: paths.sort(), values: [...values].sort() };
 }
 
 /**

@@ -106,8 +106,8 @@ export function parseIpv4(field: string, value: unknown, accepts: (address: stri
     }
     if (text.includes("/")) {
         const address = text.split("/")[0];
-        const hint = ipaddr.IPv4.isValidFourPartDecimal(address) && accepts(ipaddr.IPv4.parse(address).toString()) ? ` Did you mean "${ipaddr.IPv4.parse(address).toString()}"?` : "";
-        throw new InputError(field, value, `Expected a single IPv4 address, not a network.${hint}`);
+        const hint = ipaddr.IPv4.isValidFourPartDecimal(address) && accepts(ipaddr.IPv4.parse(address).toString()) ? `Did you mean "${ipaddr.IPv4.parse(address).toString()}"?` : undefined;
+        throw new InputError(field, value, "Expected a single IPv4 address, not a network.", hint);
     }
     if (!ipaddr.IPv4.isValidFourPartDecimal(text)) {
         throw new InputError(field, value, "Expected an IPv4 address of four decimal octets 0-255, such as \"10.0.0.5\" (masked addresses like \"172.XX.0.5\" are not addresses).");
@@ -154,7 +154,7 @@ export function cidr(field: string, value: unknown, minimumPrefixLength = 0): De
         base = parseIpv4(field, address);
     } catch (e) {
         // Name the network as written, not the address part of it.
-        throw e instanceof InputError ? new InputError(field, value, e.expectation) : e;
+        throw e instanceof InputError ? new InputError(field, value, e.expectation, e.hint) : e;
     }
     if (!/^\d{1,2}$/.test(prefix) || Number(prefix) > 32) {
         throw new InputError(field, value, "The prefix length of an IPv4 CIDR is a whole number from 0 to 32.");
@@ -165,7 +165,7 @@ export function cidr(field: string, value: unknown, minimumPrefixLength = 0): De
     }
     const network = ipaddr.IPv4.networkAddressFromCIDR(`${base}/${length}`).toString();
     if (network !== base) {
-        throw new InputError(field, value, `Host bits are set. Did you mean "${network}/${length}"?`);
+        throw new InputError(field, value, "Host bits are set.", `Did you mean "${network}/${length}"?`);
     }
     return { kind: DestinationKind.Cidr, value: `${network}/${length}` };
 }
@@ -181,6 +181,59 @@ export function prefixLength(destination: Destination): number {
  */
 export function boundedCidr(field: string, value: unknown, minimumPrefixLength: number): Destination {
     return cidr(field, value, minimumPrefixLength);
+}
+
+/** The first and last address of an IPv4 CIDR, as numbers. */
+export function networkSpan(network: string): [number, number] {
+    const [address, length] = network.split("/");
+    const first = ipaddr.IPv4.parse(address).toByteArray().reduce((n, byte) => n * 256 + byte, 0);
+    return [first, first + 2 ** (32 - Number(length)) - 1];
+}
+
+/** How many addresses IPv4 CIDRs hold together, overlaps and duplicates counted once. */
+export function addressCount(networks: readonly string[]): number {
+    let count = 0;
+    let reached = -1;
+    for (const [first, last] of networks.map(networkSpan).sort((a, b) => a[0] - b[0])) {
+        if (last > reached) {
+            count += last - Math.max(first, reached + 1) + 1;
+            reached = last;
+        }
+    }
+    return count;
+}
+
+/**
+ * The breadth rule over sets: the networks of one field, each accepted alone, may not together
+ * hold more addresses than one network of `minimumPrefixLength` does. Two /8s hold as many as a
+ * /7, 256 /8s every IPv4 address: refused like the single network they add up to. `value` is the
+ * field's list as written.
+ */
+export function boundedNetworkSet(field: string, networks: readonly string[], value: unknown, minimumPrefixLength: number): void {
+    const count = addressCount(networks);
+    const limit = 2 ** (32 - minimumPrefixLength);
+    if (count > limit) {
+        const asWide = 32 - Math.ceil(Math.log2(count));
+        throw new InputError(field, value, `Together these ${networks.length} networks hold ${count.toLocaleString("en-US")} addresses, as many as a /${asWide} network: more than one network of firewall.minimumPrefixLength (${minimumPrefixLength}) holds (${limit.toLocaleString("en-US")}). Name the networks the flow needs.`);
+    }
+}
+
+/**
+ * The protocol whose every port (1-65535) the ranges cover together, if one is: the port rule
+ * the policy pack applies to a rule's ports (policy/breadth.ts, coversEveryPort), here over
+ * every flow to one destination.
+ */
+export function everyPortOf(ranges: readonly PortRange[]): Protocol | undefined {
+    return [Protocol.Tcp, Protocol.Udp].find((protocol) => {
+        let reached = 0;
+        for (const r of ranges.filter((p) => p.protocol === protocol).sort((a, b) => a.port - b.port)) {
+            if (r.port > reached + 1) {
+                return false;
+            }
+            reached = Math.max(reached, r.endPort ?? r.port);
+        }
+        return reached >= 65535;
+    });
 }
 
 // RFC 1123 host names: labels of letters, digits and inner hyphens, at most 63 characters each

@@ -17,9 +17,10 @@ import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1";
 import { ClusterFlavor, SelfHostedGatewayEgressArgs } from "./args";
 import { Manifest } from "./clusterPolicy";
 import { GatewayHelmValues } from "./helmValues";
+import { NO_SECRETS, Secrets, secretsWithheldIn, withSecretsWithheld } from "./errors";
 import { readFirewallPolicy } from "./firewallPolicyRead";
 import { claimGroups, inProviderSubscription, registerGroups } from "./groupWriter";
-import { childrenRegistered, isPlain, knownValue, lateChildren, read, Untyped, valueWithUnknowns } from "./outputs";
+import { childrenRegistered, isPlain, knownValue, lateChildren, read, secretsIn, Untyped, valueWithUnknowns } from "./outputs";
 import { ComponentShape, Options, PlacementOptions, resolveOptions, resolveShape } from "./options";
 import { changeRequest, deriveEgress } from "./pipeline";
 import { unknownRefusal, placementWithUnknowns } from "./previewBounds";
@@ -44,14 +45,14 @@ function isDeferred(value: unknown): boolean {
  * Which children the component has. Plain now when the deciding args are; otherwise once they
  * resolve, read past any other part that is still unknown.
  */
-function readShape(args: SelfHostedGatewayEgressArgs | undefined): ComponentShape | Promise<ComponentShape> {
+function readShape(args: SelfHostedGatewayEgressArgs | undefined, secrets: Promise<Secrets>): ComponentShape | Promise<ComponentShape> {
     const firewall = args?.firewall as Record<string, unknown> | undefined;
     const cluster = args?.cluster as Record<string, unknown> | undefined;
     const deferred = isDeferred(firewall) || isDeferred(cluster) || isDeferred(firewall?.enabled) || isDeferred(cluster?.enabled) || isDeferred(cluster?.flavor);
     if (!deferred) {
         return resolveShape(firewall, cluster);
     }
-    return Promise.all([valueWithUnknowns(pulumi.output(firewall)), valueWithUnknowns(pulumi.output(cluster))]).then(([f, c]) => {
+    return Promise.all([valueWithUnknowns(pulumi.output(firewall)), valueWithUnknowns(pulumi.output(cluster)), secrets]).then(([f, c, s]) => {
         const unknownAt = [
             ["firewall", f], ["cluster", c], ["firewall.enabled", (f as Record<string, unknown> | undefined)?.enabled],
             ["cluster.enabled", (c as Record<string, unknown> | undefined)?.enabled], ["cluster.flavor", (c as Record<string, unknown> | undefined)?.flavor],
@@ -59,7 +60,7 @@ function readShape(args: SelfHostedGatewayEgressArgs | undefined): ComponentShap
         if (unknownAt) {
             throw unknownRefusal(unknownAt[0] as string);
         }
-        return resolveShape(f, c);
+        return withSecretsWithheld(s, () => resolveShape(f, c));
     });
 }
 
@@ -138,9 +139,12 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
     constructor(name: string, args: SelfHostedGatewayEgressArgs, opts?: pulumi.ComponentResourceOptions) {
         // Argument errors come before any resource, this component included, whenever the args
         // are known now.
-        const shape = readShape(args);
+        // A secret arg keeps every value derived from it secret: Pulumi carries the secrecy of
+        // `pulumi.output(args)` through each apply below. A refusal withholds it (errors.ts).
+        const secrets = isPlain(args) ? Promise.resolve(NO_SECRETS) : secretsIn(args);
+        const shape = readShape(args, secrets);
         const known = isPlain(args) ? resolveOptions(name, args) : undefined;
-        const resolved = known ? undefined : pulumi.output(args).apply((a) => resolveOptions(name, a));
+        const resolved = known ? undefined : pulumi.output(args).apply(async (a) => withSecretsWithheld(await secrets, () => resolveOptions(name, a)));
         // Args that arrive as Outputs are validated once, when they resolve; children are
         // registered only then, so a refusal is reported once and no child waits on it.
         const validated = resolved && knownValue(resolved);
@@ -164,19 +168,21 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         );
         // The target policy is read beside the instance; what it says joins the notes (or refuses).
         const policy = pulumi.output(options).apply((o) => o.placement && readFirewallPolicy(o.placement.policy, this));
-        const derived = pulumi.all([apim, options, policy]).apply(([document, o, p]) => {
-            const d = deriveEgress(document, o, undefined, p);
+        const derived = pulumi.all([apim, options, policy]).apply(async ([document, o, p]) => {
+            const d = withSecretsWithheld(await secrets, () => deriveEgress(document, o, undefined, p));
             d.facts.warnings.forEach((w) => pulumi.log.warn(w, this));
             return d;
         });
 
         // Where the group goes: the checked policy and the ledger's placements. An unknown policy
         // stays unknown, as Pulumi shows a value it cannot know yet; the name and priority are the
-        // ledger's, unknown only where they depend on unknown values.
+        // ledger's, unknown only where they depend on unknown values. A refusal withholds secrets,
+        // and placements derived from secret args are secret.
         const targetFor = (r: GroupRequest | null | undefined, c: Claim<FirewallPolicyRuleCollectionGroup>): Target => ({
             // A stand-in for an unknown policy is the ledger's, never an input.
-            placement: inProviderSubscription(r && !r.unknown?.policy ? r.placement : read(options, (o) => o.placement as PlacementOptions), "firewall", this),
-            placements: Array.isArray(c.placements) ? c.placements as readonly GroupPlacement[] : pulumi.output(c.placements as Promise<readonly GroupPlacement[]>),
+            placement: inProviderSubscription(r && !r.unknown?.policy ? r.placement : read(options, (o) => o.placement as PlacementOptions), "firewall", this, secrets),
+            placements: Array.isArray(c.placements) ? c.placements as readonly GroupPlacement[]
+                : pulumi.all([secretsWithheldIn(secrets, c.placements as Promise<readonly GroupPlacement[]>), secrets]).apply(([p, s]) => (s.paths.length > 0 ? pulumi.secret(p) : p)) as pulumi.Output<readonly GroupPlacement[]>,
         });
         const targetOf = (s: ComponentShape): Target | Promise<Target> | undefined => (!s.firewall || !claim ? undefined
             : groupAsked instanceof Promise ? groupAsked.then((r) => targetFor(r, claim)) : targetFor(groupAsked, claim));

@@ -262,3 +262,81 @@ export function parsePortRange(value: unknown): [number, number] | undefined {
     const last = match[2] === undefined ? first : Number(match[2]);
     return first > last || last > PORT_SPACE.last ? undefined : [first, last];
 }
+
+interface Interval {
+    readonly family: Family;
+    readonly first: bigint;
+    readonly last: bigint;
+}
+
+const EMBEDDING_SIZE = 1n << 32n;
+
+/** An IPv6 interval inside an IPv4-embedding prefix is the IPv4 interval it maps: the same hosts. */
+function asIpv4(interval: Interval): Interval {
+    if (interval.family === "IPv6") {
+        for (const base of IPV4_EMBEDDING.map(toBigInt)) {
+            if (base <= interval.first && interval.last < base + EMBEDDING_SIZE) {
+                return { family: "IPv4", first: interval.first - base, last: interval.last - base };
+            }
+        }
+    }
+    return interval;
+}
+
+/** The addresses a network or range holds, as one interval of its family; undefined if it is neither. */
+function addressInterval(value: unknown): Interval | undefined {
+    if (typeof value !== "string") {
+        return undefined;
+    }
+    const network = parseNetwork(value);
+    if (network) {
+        const size = 1n << BigInt(BITS[network.family] - network.prefixLength);
+        const first = toBigInt(network.address) / size * size;
+        return asIpv4({ family: network.family, first, last: first + size - 1n });
+    }
+    const ends = value.split("-").map((e) => parseAddress(e.trim()));
+    if (ends.length !== 2 || !ends[0] || !ends[1] || ends[0].kind() !== ends[1].kind()) {
+        return undefined;
+    }
+    return asIpv4({ family: ends[0].kind() === "ipv4" ? "IPv4" : "IPv6", first: toBigInt(ends[0]), last: toBigInt(ends[1]) });
+}
+
+/** How many addresses intervals hold together, overlaps counted once. */
+function unionSize(intervals: readonly Interval[]): bigint {
+    let count = 0n;
+    let reached = -1n;
+    for (const { first, last } of [...intervals].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0))) {
+        if (last > reached) {
+            count += last - (first > reached ? first : reached + 1n) + 1n;
+            reached = last;
+        }
+    }
+    return count;
+}
+
+/**
+ * The one breadth rule over sets: why the networks and ranges of one field, each narrow enough
+ * alone, together hold more addresses than one network of the shortest accepted prefix, else
+ * undefined. Values refused alone (or unreadable, or service tags) are left to `addressBreadth`.
+ * IPv6 is measured by its own minimum, but IPv4 written as IPv6 (::ffff:0:0/96, 64:ff9b::/96) is
+ * counted with IPv4: a /104 there is a /8.
+ */
+export function setBreadth(values: readonly unknown[], limits: PrefixLimits): Breadth | undefined {
+    const narrow = values.filter((v) => addressBreadth(v, limits, true) === undefined);
+    for (const family of ["IPv4", "IPv6"] as const) {
+        const intervals = narrow.map(addressInterval).filter((i): i is Interval => i?.family === family);
+        const count = unionSize(intervals);
+        const minimum = family === "IPv4" ? limits.ipv4 : limits.ipv6;
+        if (intervals.length > 1 && count > 1n << BigInt(BITS[family] - minimum)) {
+            return { kind: "broad", phrase: `${intervals.length} ${family} networks that together hold ${count} addresses, as many as a /${equivalentPrefix(count, BITS[family])}${family === "IPv6" ? " IPv6 network" : ""}` };
+        }
+    }
+    return undefined;
+}
+
+/** True when the network or range `outer` holds every address of `inner` (IPv4 and IPv6 spellings alike). */
+export function holds(outer: unknown, inner: unknown): boolean {
+    const o = addressInterval(outer);
+    const i = addressInterval(inner);
+    return o !== undefined && i !== undefined && o.family === i.family && o.first <= i.first && i.last <= o.last;
+}

@@ -2,7 +2,7 @@
 // EgressFirewall, whoever wrote them. Measured with the same prefix and name rules as the
 // firewall (./breadth), plus the one explicit opt-in for broad NetworkPolicy egress.
 import type { PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
-import { addressBreadth, Breadth, coversEveryPort, Family, parseNetwork, PrefixLimits } from "./breadth";
+import { addressBreadth, Breadth, coversEveryPort, Family, parseNetwork, PrefixLimits, setBreadth } from "./breadth";
 import {
     allowedNetworks,
     FIX_NETWORKS,
@@ -16,6 +16,7 @@ import {
     record,
     refusal,
     show,
+    showSome,
 } from "./guard";
 
 // `@pulumi/kubernetes` registers a CustomResource as `kubernetes:<apiVersion>:<kind>` and a
@@ -54,6 +55,13 @@ const FIX_UNREADABLE = "write the network as a CIDR such as \"10.40.1.0/24\"";
 function networkRefusal(where: string, cidr: unknown, limits: PrefixLimits): string | undefined {
     const breadth = addressBreadth(cidr, limits, false);
     return breadth && refusal(where, show(cidr), breadth.phrase, allowedNetworks(limits), breadth.kind === "broad" ? FIX_NETWORKS : FIX_UNREADABLE);
+}
+
+/** The violation of networks each narrow enough alone that together hold too many addresses, if they do. */
+function setRefusal(where: string, cidrs: readonly unknown[], limits: PrefixLimits, fix = FIX_NETWORKS): string | undefined {
+    const unique = [...new Set(cidrs)];
+    const breadth = setBreadth(unique, limits);
+    return breadth && refusal(where, showSome(unique), breadth.phrase, allowedNetworks(limits), fix);
 }
 
 /**
@@ -143,7 +151,10 @@ export function readNetworkPolicy(props: Record<string, unknown>, limits: Prefix
             }
         });
     });
-    return { violations, accepted, reason };
+    // Without the opt-in, networks that add up to a broad one are refused like it.
+    const cidrs = list(record(props.spec).egress).flatMap((rule) => list(record(rule).to).map((peer) => record(record(peer).ipBlock).cidr).filter((c) => c !== undefined));
+    const union = reason === undefined ? setRefusal("spec.egress[*].to[*].ipBlock.cidr", cidrs, limits, FIX_OPT_IN) : undefined;
+    return { violations: union ? [...violations, union] : violations, accepted, reason };
 }
 
 // Cilium entities outside the cluster (https://docs.cilium.io/en/stable/security/policy/language/#entities-based).
@@ -215,6 +226,10 @@ function readCiliumRule(rule: Record<string, unknown>, base: string, limits: Pre
                 violations.push(violation);
             }
         }
+        const union = setRefusal(`${where}.toCIDR, toCIDRSet`, networks.map(([, cidr]) => cidr), limits);
+        if (union) {
+            violations.push(union);
+        }
         list(egress.toEntities).forEach((entity, i) => {
             const phrase = typeof entity === "string" ? OUTSIDE_ENTITIES[entity.trim().toLowerCase()] : undefined;
             if (phrase) {
@@ -272,7 +287,9 @@ export function readEgressFirewall(props: Record<string, unknown>, limits: Prefi
         const name = to.dnsName === undefined ? undefined : nameRefusal(`spec.egress[${e}].to.dnsName`, to.dnsName);
         violations.push(...[network, name].filter((v): v is string => v !== undefined));
     });
-    return violations;
+    const allowed = list(record(props.spec).egress).filter((rule) => isRecord(rule) && !isDeny(rule)).map((rule) => record(record(rule).to).cidrSelector).filter((c) => c !== undefined);
+    const union = setRefusal("spec.egress[*].to.cidrSelector", allowed, limits);
+    return union ? [...violations, union] : violations;
 }
 
 export const networkPolicyNoOpenEgress: GuardPolicy = {

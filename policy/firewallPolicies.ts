@@ -2,8 +2,8 @@
 // priorities. The policies look at every group of the stack, not only what SelfHostedGatewayEgress
 // registers: a hand-written group next to the component can undo its least privilege as well.
 import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
-import { addressBreadth, coversEveryPort, parsePortRange, PrefixLimits, urlHost } from "./breadth";
-import { FIX_HOSTS, FIX_NETWORKS, GuardPolicy, isRecord, list, nameRefusal, PREFIX_CONFIG_SCHEMA, prefixLimits, refusal, show } from "./guard";
+import { addressBreadth, coversEveryPort, holds, parsePortRange, PrefixLimits, setBreadth, urlHost } from "./breadth";
+import { FIX_HOSTS, FIX_NETWORKS, GuardPolicy, isRecord, list, nameRefusal, PREFIX_CONFIG_SCHEMA, prefixLimits, refusal, show, showSome } from "./guard";
 
 // The versioned tokens (`azure-native:network/v20240501:...`) are what explicit-version packages
 // register; the Draft resource carries the same rule collections and is what gets committed.
@@ -68,14 +68,18 @@ const NAME_FIELDS: readonly (readonly [string, (value: unknown) => unknown])[] =
     ["targetUrls", urlHost],
 ];
 
+function allowedAddresses(limits: PrefixLimits): string {
+    return `IPv4 networks and ranges of /${limits.ipv4} or longer, IPv6 of /${limits.ipv6} or longer, and service tags of one service`;
+}
+
 function checkRule(visit: RuleVisit, limits: PrefixLimits, report: (message: string) => void): void {
     const { rule, where } = visit;
-    const allowedAddresses = `IPv4 networks and ranges of /${limits.ipv4} or longer, IPv6 of /${limits.ipv6} or longer, and service tags of one service`;
+    const allowed = allowedAddresses(limits);
     for (const field of ADDRESS_FIELDS) {
         for (const value of list(rule[field])) {
             const breadth = addressBreadth(value, limits, true);
             if (breadth) {
-                report(refusal(`${where} ${field}`, show(value), breadth.phrase, allowedAddresses, FIX_NETWORKS));
+                report(refusal(`${where} ${field}`, show(value), breadth.phrase, allowed, FIX_NETWORKS));
             }
         }
     }
@@ -114,6 +118,50 @@ function checkRule(visit: RuleVisit, limits: PrefixLimits, report: (message: str
     }
 }
 
+/** Each protocol a rule names, upper case; `Any` stands for every protocol. */
+function protocolsOf(rule: Record<string, unknown>): string[] {
+    return list(rule.ipProtocols).filter((p): p is string => typeof p === "string").map((p) => p.trim().toUpperCase());
+}
+
+/**
+ * The breadth rule over sets, for one collection (the component writes one per gateway and rule
+ * type): the networks of a field across its allow rules, and the ports each destination is
+ * reached on across them, measured as a whole. Each value or rule refused alone is reported by
+ * `checkRule`; this reports what only adds up.
+ */
+function checkCollection(visits: readonly RuleVisit[], where: string, limits: PrefixLimits, report: (message: string) => void): void {
+    for (const field of ADDRESS_FIELDS) {
+        const values = [...new Set(visits.flatMap((v) => list(v.rule[field])))];
+        const breadth = setBreadth(values, limits);
+        if (breadth) {
+            report(refusal(`${where} ${field}`, showSome(values), breadth.phrase, allowedAddresses(limits), FIX_NETWORKS));
+        }
+    }
+    const rules = visits.filter((v) => list(v.rule.destinationPorts).length > 0).map((v) => ({
+        name: typeof v.rule.name === "string" ? v.rule.name : v.where,
+        addresses: list(v.rule.destinationAddresses),
+        names: list(v.rule.destinationFqdns).filter((n): n is string => typeof n === "string").map((n) => n.trim().toLowerCase()),
+        protocols: protocolsOf(v.rule),
+        ports: list(v.rule.destinationPorts).map(parsePortRange),
+    })).filter((r) => r.ports.every((p) => p !== undefined) && !coversEveryPort(r.ports as [number, number][]));
+    const destinations = [...new Set(rules.flatMap((r) => [...r.addresses, ...r.names]))];
+    // A network inside another is reached by the same rules and more: once per set of rules.
+    const reported = new Set<string>();
+    for (const destination of destinations) {
+        const protocols = [...new Set(rules.flatMap((r) => r.protocols))].filter((p) => p !== "ANY").sort();
+        for (const protocol of protocols.length > 0 ? protocols : ["ANY"]) {
+            const reaching = rules.filter((r) => (r.protocols.includes(protocol) || r.protocols.includes("ANY"))
+                && (r.names.includes(destination as string) || r.addresses.some((a) => a === destination || holds(a, destination))));
+            const key = `${protocol} ${reaching.map((r) => r.name).join()}`;
+            if (!reported.has(key) && coversEveryPort(reaching.flatMap((r) => r.ports as [number, number][]))) {
+                reported.add(key);
+                const over = reaching.map((r) => show(r.name)).join(", ");
+                report(refusal(`${where} destinationPorts to ${show(destination)}`, showSome(reaching.map((r) => r.name)), `every ${protocol === "ANY" ? "" : `${protocol} `}port, over the rules ${over}`, "the ports the flow uses, such as \"443\" or \"5671-5672\"", "name the ports"));
+            }
+        }
+    }
+}
+
 export const firewallNoOpenDestinations: GuardPolicy = {
     name: "azure-firewall-no-open-destinations",
     description: "Allow rules of Azure Firewall Policy rule collection groups must name what they open: no source or destination network shorter than the minimum prefix (default /8), no `*`, `Internet`, `AzureCloud` or `Any` address, no wildcard over a top-level domain, no web categories or FQDN tags, no all-ports or `Any` protocol.",
@@ -124,11 +172,17 @@ export const firewallNoOpenDestinations: GuardPolicy = {
             return;
         }
         const limits = prefixLimits(args);
-        for (const visit of rulesOf(args.props)) {
-            if (allowsEgress(visit.collection, visit.rule)) {
-                checkRule(visit, limits, (message) => reportViolation(message));
-            }
+        const byCollection = new Map<unknown, RuleVisit[]>();
+        for (const visit of rulesOf(args.props).filter((v) => allowsEgress(v.collection, v.rule))) {
+            checkRule(visit, limits, (message) => reportViolation(message));
+            const visits = byCollection.get(visit.collection) ?? [];
+            visits.push(visit);
+            byCollection.set(visit.collection, visits);
         }
+        list(args.props.ruleCollections).forEach((collection, c) => {
+            const name = isRecord(collection) && typeof collection.name === "string" ? ` ("${collection.name}")` : "";
+            checkCollection(byCollection.get(collection) ?? [], `ruleCollections[${c}]${name}`, limits, (message) => reportViolation(message));
+        });
     },
 };
 

@@ -93,6 +93,12 @@ export function show(value: unknown): string {
     return JSON.stringify(value) ?? String(value);
 }
 
+/** A long list shown by its first values and how many more: a refusal line stays short. */
+export function showSome(values: readonly unknown[]): string {
+    const shown = values.slice(0, 4).map(show).join(",");
+    return values.length > 4 ? `[${shown}, and ${values.length - 4} more]` : `[${shown}]`;
+}
+
 export const FIX_NETWORKS = "name the networks the rule needs";
 export const FIX_HOSTS = "name the hosts the rule needs";
 export const ALLOWED_NAMES = "exact host names, or wildcards over a registered domain such as \"*.contoso.com\"";

@@ -62,6 +62,15 @@ function arg(what: string, change: (a: LooseArgs) => void, field: string, value:
     return { what, document: REST(), args: with_(baseArgs(), change), stage: "args", field, value, ...extra };
 }
 
+/** A row whose args are refused once the plan is built: what adds up with the instance's own flows. */
+function planArg(what: string, change: (a: LooseArgs) => void, field: string, value: string, mentions: string): Row {
+    return { what, document: REST(), args: with_(baseArgs(), change), stage: "document", field, value, mentions };
+}
+
+/** Every /8 network: together every IPv4 address. */
+const SLASH_8S = Array.from({ length: 256 }, (_, i) => `${i}.0.0.0/8`);
+const cut = (v: unknown) => `${JSON.stringify(v).slice(0, 77)}...`;
+
 /** A row whose bad arg hides inside an Output: refused when it resolves, still before any child. */
 function outputArg(what: string, section: "firewall" | "features" | "backends", change: (a: LooseArgs) => void, field: string, value: string): Row {
     const args = with_(baseArgs(), change);
@@ -203,6 +212,19 @@ const ROWS: Row[] = [
     arg("a null backend", (a) => (a.backends = [null]), "backends[0]", "null"),
     arg("backends given as an object", (a) => (a.backends = { orders: { address: "10.1.0.0/24", port: 443 } }), "backends", JSON.stringify({ orders: { address: "10.1.0.0/24", port: 443 } })),
     arg("1001 backends", (a) => (a.backends = manyAddresses(1001).map((address, i) => ({ name: `b${i}`, address, port: 443 }))), "backends", q("1001 items")),
+    // ---- the args: breadth over sets ----
+    arg("256 /8 sources, every IPv4 address", (a) => (a.firewall.sourceAddresses = SLASH_8S), "firewall.sourceAddresses", cut(SLASH_8S), { mentions: "Together these 256 networks hold 4,294,967,296 addresses, as many as a /0 network: more than one network of firewall.minimumPrefixLength (8) holds (16,777,216)." }),
+    arg("two /8 sources, as many addresses as a /7", (a) => (a.firewall.sourceAddresses = ["10.0.0.0/8", "11.0.0.0/8"]), "firewall.sourceAddresses", JSON.stringify(["10.0.0.0/8", "11.0.0.0/8"]), { mentions: "as many as a /7 network" }),
+    arg("five /32 sources under a minimumPrefixLength of 30", (a) => Object.assign(a.firewall, { sourceAddresses: ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5"], minimumPrefixLength: 30 }), "firewall.sourceAddresses", JSON.stringify(["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5"]), { mentions: "Together these 5 networks hold 5 addresses, as many as a /29 network" }),
+    arg("256 /8 networks as ingressFrom", (a) => (a.cluster.ingressFrom = SLASH_8S), "cluster.ingressFrom", cut(SLASH_8S), { mentions: "as many as a /0 network" }),
+    arg("two /8 networks as allowNamedFlowsTo", (a) => (a.cluster.allowNamedFlowsTo = ["10.0.0.0/8", "11.0.0.0/8"]), "cluster.allowNamedFlowsTo", JSON.stringify(["10.0.0.0/8", "11.0.0.0/8"]), { mentions: "as many as a /7 network" }),
+    arg("two /8 networks as the nodes' addresses", (a) => (a.features = { imagePull: { enabled: true, nodeAddresses: ["10.0.0.0/8", "11.0.0.0/8"] } }), "features.imagePull.nodeAddresses", JSON.stringify(["10.0.0.0/8", "11.0.0.0/8"]), { mentions: "as many as a /7 network" }),
+    arg("256 /8 backends", (a) => (a.backends = SLASH_8S.map((address, i) => ({ name: `b${i}`, address, port: 443 }))), "backends", cut(SLASH_8S.map((address, i) => ({ name: `b${i}`, address, port: 443 }))), { mentions: "Together these 256 networks hold 4,294,967,296 addresses" }),
+    planArg("a backend on ports 1-65535", (a) => (a.backends = [{ name: "all", address: "10.1.0.0/24", port: 1, endPort: 65535 }]), "backends[0].endPort", "65535", "The backend reaches 10.1.0.0/24 on every TCP port (1-65535): name the ports it uses."),
+    planArg("two backends to one /8 on 1-32767 and 32768-65535", (a) => (a.backends = [{ name: "low", address: "10.0.0.0/8", port: 1, endPort: 32767 }, { name: "high", address: "10.0.0.0/8", port: 32768, endPort: 65535 }]), "backends", JSON.stringify(["high", "low"]), "Together the flows backend-high, backend-low reach 10.0.0.0/8 on every TCP port (1-65535): name the ports each backend uses."),
+    planArg("a backend inside another's network on the other ports", (a) => (a.backends = [{ name: "wide", address: "10.0.0.0/8", port: 1, endPort: 32767 }, { name: "inner", address: "10.1.0.0/16", port: 32768, endPort: 65535 }]), "backends", JSON.stringify(["inner", "wide"]), "reach 10.1.0.0/16 on every TCP port (1-65535)"),
+    planArg("a backend to the VIP on every port but the configuration's 443", (a) => (a.backends = [{ name: "below", address: "52.164.20.7", port: 1, endPort: 442 }, { name: "above", address: "52.164.20.7", port: 444, endPort: 65535 }]), "backends", JSON.stringify(["above", "below"]), "Together the flows configuration-address, backend-above, backend-below reach 52.164.20.7/32 on every TCP port (1-65535)"),
+    planArg("two backends to one name on every UDP port", (a) => (a.backends = [{ name: "low", fqdn: "stats.contoso.example", port: 1, endPort: 40000, protocol: "UDP" }, { name: "high", fqdn: "stats.contoso.example", port: 40001, endPort: 65535, protocol: "UDP" }]), "backends", JSON.stringify(["high", "low"]), "reach stats.contoso.example on every UDP port (1-65535)"),
     // ---- the args: the rest ----
     arg("the v1 gateway", (a) => (a.gatewayMajorVersion = 1), "gatewayMajorVersion", "1", { mentions: "2023-10-01" }),
     arg("a missing APIM service name", (a) => delete a.apim.serviceName, "apim.serviceName", "(missing)"),

@@ -524,9 +524,28 @@ describe("cluster manifests against real schemas", () => {
             const { plan, rendering } = render(richArgs("kubernetes", { allowNamedFlowsTo: [ALL_IPV4] }));
             const spec = specOf<NpSpec>(rendering.manifests[0]);
             const open = spec.egress.filter((r) => r.to?.some((p) => p.ipBlock?.cidr === ALL_IPV4));
-            const named = plan.flows.filter((f) => f.destination.kind === DestinationKind.Fqdn && !f.fromNodes);
+            const named = plan.flows.filter((f) => f.destination.kind === DestinationKind.Fqdn && f.resolvesTo === undefined && !f.fromNodes);
             assert.deepEqual(open.map(portsOf), named.map((f) => f.ports.map((p) => `${p.protocol}/${p.port}${p.endPort ? `-${p.endPort}` : ""}`)));
             assert.ok(open.some((r) => portsOf(r).join() === "TCP/5671-5672"), "the Event Hubs AMQP flow keeps its ports, apart from HTTPS");
+        });
+
+        it("opens no 0.0.0.0/0:443 rule for the configuration host, which travels on its VIP rule, when allowNamedFlowsTo asks for 0.0.0.0/0", () => {
+            const only443 = (spec: NpSpec) => spec.egress.filter((r) => portsOf(r).join() === "TCP/443").map((r) => (r.to ?? []).map((p) => p.ipBlock?.cidr ?? "selector"));
+            const plain = specOf<NpSpec>(render(richArgs("kubernetes")).rendering.manifests[0]);
+            const { plan, rendering } = render(richArgs("kubernetes", { allowNamedFlowsTo: [ALL_IPV4] }));
+            const nameOnly443 = plan.flows.filter((f) => f.destination.kind === DestinationKind.Fqdn && f.resolvesTo === undefined && !f.fromNodes && f.ports.length === 1 && f.ports[0].port === 443 && f.ports[0].endPort === undefined);
+            assert.deepEqual(only443(specOf<NpSpec>(rendering.manifests[0])), [...only443(plain), ...nameOnly443.map(() => [ALL_IPV4])]);
+            assert.deepEqual(rendering.enforcedBy["configuration-host"], [`NetworkPolicy/apim-egress/egress[2] (via configuration-address)`]);
+        });
+
+        it("adds no rule to the allowNamedFlowsTo CIDRs for the configuration host", () => {
+            const { rendering } = render(richArgs("kubernetes", { allowNamedFlowsTo: ["20.33.0.0/16"] }));
+            const spec = specOf<NpSpec>(rendering.manifests[0]);
+            const toCidr = spec.egress.filter((r) => r.to?.some((p) => p.ipBlock?.cidr === "20.33.0.0/16"));
+            const flows = Object.entries(rendering.enforcedBy).filter(([, where]) => where.some((w) => w.endsWith("(cluster.allowNamedFlowsTo)"))).map(([flow]) => flow).sort();
+            assert.equal(toCidr.length, flows.length);
+            assert.equal(flows.includes("configuration-host"), false);
+            assert.deepEqual(rendering.enforcedBy["configuration-host"], [`NetworkPolicy/apim-egress/egress[2] (via configuration-address)`]);
         });
 
         it("marks a NetworkPolicy that opens 0.0.0.0/0 with the broad-egress annotation naming who narrows it", () => {

@@ -170,6 +170,59 @@ describe("policy pack: azure-firewall-no-open-destinations", () => {
         });
     }
 
+    describe("the breadth rule over sets, per rule collection", () => {
+        const slash8s = Array.from({ length: 256 }, (_, i) => `${i}.0.0.0/8`);
+        const all = `[${slash8s.slice(0, 4).map((n) => JSON.stringify(n)).join(",")}, and 252 more]`;
+
+        it("refuses 256 /8 backends, each a rule of its own, that add up to every IPv4 address", () => {
+            assert.deepEqual(check(slash8s.map((n, i) => networkRule(`backend-${i}`, { destinationAddresses: [n] }))), [
+                `ruleCollections[0] ("apim-gateway-network") destinationAddresses: received ${all} (256 IPv4 networks that together hold 4294967296 addresses, as many as a /0); allowed: ${FIREWALL_ADDRESSES}; fix: name the networks the rule needs.`,
+            ]);
+        });
+
+        it("refuses 256 /8 sources of one rule", () => {
+            assert.deepEqual(check([networkRule("from-everywhere", { sourceAddresses: slash8s, destinationAddresses: ["10.0.1.5"] })]), [
+                `ruleCollections[0] ("apim-gateway-network") sourceAddresses: received ${all} (256 IPv4 networks that together hold 4294967296 addresses, as many as a /0); allowed: ${FIREWALL_ADDRESSES}; fix: name the networks the rule needs.`,
+            ]);
+        });
+
+        it("refuses two backends to one /8 on 1-32767 and 32768-65535: every port together", () => {
+            assert.deepEqual(check([
+                networkRule("backend-low", { destinationAddresses: ["10.0.0.0/8"], destinationPorts: ["1-32767"] }),
+                networkRule("backend-high", { destinationAddresses: ["10.0.0.0/8"], destinationPorts: ["32768-65535"] }),
+            ]), [
+                'ruleCollections[0] ("apim-gateway-network") destinationPorts to "10.0.0.0/8": received ["backend-low","backend-high"] (every TCP port, over the rules "backend-low", "backend-high"); allowed: the ports the flow uses, such as "443" or "5671-5672"; fix: name the ports.',
+            ]);
+        });
+
+        it("refuses every port to a network inside another that the other's rule reaches on the rest", () => {
+            assert.deepEqual(check([
+                networkRule("wide", { destinationAddresses: ["10.0.0.0/8"], destinationPorts: ["1-32767"] }),
+                networkRule("inner", { destinationAddresses: ["10.1.0.0/16"], destinationPorts: ["32768-65535"] }),
+            ]), [
+                'ruleCollections[0] ("apim-gateway-network") destinationPorts to "10.1.0.0/16": received ["wide","inner"] (every TCP port, over the rules "wide", "inner"); allowed: the ports the flow uses, such as "443" or "5671-5672"; fix: name the ports.',
+            ]);
+        });
+
+        it("adds up the ports of one host name too, and keeps protocols apart", () => {
+            assert.deepEqual(check([
+                networkRule("api-low", { destinationFqdns: ["api.contoso.com"], destinationPorts: ["1-40000"] }),
+                networkRule("api-high", { destinationFqdns: ["API.contoso.com"], destinationPorts: ["40001-65535"] }),
+                networkRule("dns-low", { destinationAddresses: ["10.0.0.53"], destinationPorts: ["1-40000"], ipProtocols: ["UDP"] }),
+                networkRule("dns-high", { destinationAddresses: ["10.0.0.53"], destinationPorts: ["40001-65535"] }),
+            ]), [
+                'ruleCollections[0] ("apim-gateway-network") destinationPorts to "api.contoso.com": received ["api-low","api-high"] (every TCP port, over the rules "api-low", "api-high"); allowed: the ports the flow uses, such as "443" or "5671-5672"; fix: name the ports.',
+            ]);
+        });
+
+        it("passes what stays within one network of the minimum prefix and short of every port", () => {
+            assert.deepEqual(check([
+                networkRule("a", { destinationAddresses: ["10.0.0.0/9"], destinationPorts: ["1-32767"] }),
+                networkRule("b", { destinationAddresses: ["10.128.0.0/9"], destinationPorts: ["32768-65534"] }),
+            ]), []);
+        });
+    });
+
     it("refuses a destination port it cannot read", () => {
         assert.deepEqual(check([networkRule("odd-port", { destinationAddresses: ["10.0.1.5"], destinationPorts: ["443", "44x"] })]), [
             'ruleCollections[0].rules[0] ("odd-port") destinationPorts: received ["443","44x"] ("44x" is not a port or range this pack can read); allowed: the ports the flow uses, such as "443" or "5671-5672"; fix: name the ports.',
@@ -378,6 +431,33 @@ describe("policy pack: network-policy-no-open-egress, NetworkPolicy", () => {
         const open = networkPolicy([{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] }]);
         assert.equal(violations(policy, "kubernetes:networking.k8s.io/v1:NetworkPolicyPatch", open).length, 1);
         assert.deepEqual(violations(policy, NETWORK_POLICY, { metadata: { name: "ingress-only" }, spec: { podSelector: {}, policyTypes: ["Ingress"] } }), []);
+    });
+});
+
+describe("policy pack: network-policy-no-open-egress, networks that add up", () => {
+    const slash8s = Array.from({ length: 256 }, (_, i) => `${i}.0.0.0/8`);
+    const all = `[${slash8s.slice(0, 4).map((n) => JSON.stringify(n)).join(",")}, and 252 more]`;
+    const phrase = "256 IPv4 networks that together hold 4294967296 addresses, as many as a /0";
+
+    it("refuses NetworkPolicy ipBlocks that together hold every IPv4 address, without the opt-in", () => {
+        const props = networkPolicy(slash8s.map((cidr) => ({ to: [{ ipBlock: { cidr } }], ports: [{ protocol: "TCP", port: 443 }] })));
+        assert.deepEqual(violations(networkPolicyNoOpenEgress, NETWORK_POLICY, props), [
+            `spec.egress[*].to[*].ipBlock.cidr: received ${all} (${phrase}); allowed: ${CLUSTER_NETWORKS}; fix: ${FIX_OPT_IN}.`,
+        ]);
+    });
+
+    it("refuses EgressFirewall Allow rules that add up to every IPv4 address, Deny rules aside", () => {
+        const props = egressFirewall([...slash8s.map((cidrSelector) => ({ type: "Allow", to: { cidrSelector } })), { type: "Deny", to: { cidrSelector: "0.0.0.0/0" } }]);
+        assert.deepEqual(violations(networkPolicyNoOpenEgress, EGRESS_FIREWALL, props), [
+            `spec.egress[*].to.cidrSelector: received ${all} (${phrase}); allowed: ${CLUSTER_NETWORKS}; fix: name the networks the rule needs.`,
+        ]);
+    });
+
+    it("refuses a Cilium rule whose toCIDR and toCIDRSet add up to every IPv4 address", () => {
+        const props = ciliumPolicy([{ toCIDR: slash8s.slice(0, 128), toCIDRSet: slash8s.slice(128).map((cidr) => ({ cidr })) }]);
+        assert.deepEqual(violations(networkPolicyNoOpenEgress, CILIUM, props), [
+            `spec.egress[0].toCIDR, toCIDRSet: received ${all} (${phrase}); allowed: ${CLUSTER_NETWORKS}; fix: name the networks the rule needs.`,
+        ]);
     });
 });
 

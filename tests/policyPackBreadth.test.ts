@@ -6,9 +6,11 @@ import {
     addressBreadth,
     coversEveryPort,
     DEFAULT_PREFIX_LIMITS,
+    holds,
     nameBreadth,
     parsePortRange,
     PrefixLimits,
+    setBreadth,
     urlHost,
 } from "../policy/breadth";
 
@@ -186,5 +188,86 @@ describe("policy pack breadth: the port rule", () => {
             const second: [number, number] = [gap ? split + 2 : split + 1, 65535];
             assert.equal(coversEveryPort([[1, split], second]), !gap);
         }));
+    });
+});
+
+/** `network` (a.b.c.d/p) cut into networks at each given longer prefix: a partition of it. */
+function partition(base: number, prefix: number, cuts: readonly number[]): string[] {
+    const parts: string[] = [];
+    const split = (start: number, length: number, depth: number): void => {
+        const cut = cuts[depth];
+        if (cut === undefined || cut <= length || length >= 32) {
+            parts.push(`${[24, 16, 8, 0].map((s) => (start >>> s) & 255).join(".")}/${length}`);
+            return;
+        }
+        const next = Math.min(cut, 32, length + 4);
+        const step = 2 ** (32 - next);
+        for (let i = 0; i < 2 ** (next - length); i++) {
+            split(start + i * step, next, depth + 1);
+        }
+    };
+    split(base, prefix, 0);
+    return parts;
+}
+
+describe("policy pack breadth: the rule over sets", () => {
+    it("refuses 256 /8 networks, every IPv4 address, and says what they add up to", () => {
+        const all = Array.from({ length: 256 }, (_, i) => `${i}.0.0.0/8`);
+        assert.deepEqual(setBreadth(all, DEFAULT_PREFIX_LIMITS), { kind: "broad", phrase: "256 IPv4 networks that together hold 4294967296 addresses, as many as a /0" });
+    });
+
+    it("refuses two /8 networks, as many addresses as a /7", () => {
+        assert.deepEqual(setBreadth(["10.0.0.0/8", "11.0.0.0/8"], DEFAULT_PREFIX_LIMITS), { kind: "broad", phrase: "2 IPv4 networks that together hold 33554432 addresses, as many as a /7" });
+    });
+
+    it("counts overlaps and duplicates once: a /8 with networks inside it passes", () => {
+        assert.equal(setBreadth(["10.0.0.0/8", "10.1.0.0/16", "10.0.0.0/8", "10.2.3.4"], DEFAULT_PREFIX_LIMITS), undefined);
+    });
+
+    it("adds up /32s, ranges and networks alike", () => {
+        assert.equal(setBreadth(["10.0.0.1", "10.0.0.2"], limits(31)), undefined);
+        assert.deepEqual(setBreadth(["10.0.0.1", "10.0.0.3", "10.0.0.2"], limits(31)), { kind: "broad", phrase: "3 IPv4 networks that together hold 3 addresses, as many as a /30" });
+        assert.deepEqual(setBreadth(["10.0.0.0-10.255.255.255", "11.0.0.0/9"], DEFAULT_PREFIX_LIMITS), { kind: "broad", phrase: "2 IPv4 networks that together hold 25165824 addresses, as many as a /7" });
+    });
+
+    it("leaves values refused alone, service tags and unreadable text to the single-value rule", () => {
+        assert.equal(setBreadth(["0.0.0.0/1", "128.0.0.0/1", "Storage.WestEurope", "10.0.0.0/8/24"], DEFAULT_PREFIX_LIMITS), undefined);
+    });
+
+    it("measures IPv6 by its own minimum", () => {
+        assert.deepEqual(setBreadth(["2001:db8::/32", "2001:db9::/32"], DEFAULT_PREFIX_LIMITS), { kind: "broad", phrase: "2 IPv6 networks that together hold 158456325028528675187087900672 addresses, as many as a /31 IPv6 network" });
+        assert.equal(setBreadth(["2001:db8::/32", "10.0.0.0/8"], DEFAULT_PREFIX_LIMITS), undefined);
+    });
+
+    it("counts IPv4 written as IPv6 with IPv4: 256 mapped /104s, or /8s half of each spelling, are every IPv4 address", () => {
+        const mapped = Array.from({ length: 256 }, (_, i) => `::ffff:${i}.0.0.0/104`);
+        assert.equal(addressBreadth(mapped[10], DEFAULT_PREFIX_LIMITS, false), undefined);
+        assert.deepEqual(setBreadth(mapped, DEFAULT_PREFIX_LIMITS), { kind: "broad", phrase: "256 IPv4 networks that together hold 4294967296 addresses, as many as a /0" });
+        assert.deepEqual(setBreadth(["10.0.0.0/8", "64:ff9b::b00:0/104"], DEFAULT_PREFIX_LIMITS), { kind: "broad", phrase: "2 IPv4 networks that together hold 33554432 addresses, as many as a /7" });
+        assert.equal(setBreadth(["10.0.0.0/8", "::ffff:10.0.0.0/104"], DEFAULT_PREFIX_LIMITS), undefined);
+    });
+
+    it("refuses any partition of a network one prefix shorter than the minimum", () => {
+        fc.assert(fc.property(fc.nat(127), fc.integer({ min: 2, max: 16 }), fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 1, maxLength: 3 }), (block, minimum, cuts) => {
+            const prefix = minimum - 1;
+            const base = (block % 2 ** prefix) * 2 ** (32 - prefix);
+            const parts = partition(base, prefix, cuts.map((c) => minimum + c - 1));
+            fc.pre(parts.length > 1);
+            assert.equal(setBreadth(parts, limits(minimum))?.kind, "broad");
+        }));
+    });
+
+    it("passes any partition of a network of the minimum prefix", () => {
+        fc.assert(fc.property(fc.nat(255), fc.integer({ min: 1, max: 16 }), fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 1, maxLength: 3 }), (block, minimum, cuts) => {
+            const base = (block % 2 ** minimum) * 2 ** (32 - minimum);
+            assert.equal(setBreadth(partition(base, minimum, cuts.map((c) => minimum + c)), limits(minimum)), undefined);
+        }));
+    });
+
+    it("holds: a network holds the networks and addresses inside it, and nothing else", () => {
+        assert.equal(holds("10.0.0.0/8", "10.1.0.0/16"), true);
+        assert.equal(holds("10.0.0.0/8", "10.0.0.5"), true);
+        assert.equal(holds("10.1.0.0/16", "10.0.0.0/8"), false);
+        assert.equal(holds("10.0.0.0/8", "Storage"), false);
     });
 });

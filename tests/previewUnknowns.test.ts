@@ -54,6 +54,8 @@ async function run(preview: boolean, program: (ipGroupId: pulumi.Output<string>)
     return { groups: resources.filter((r) => r.type === RCG).sort((a, b) => a.name.localeCompare(b.name)), error };
 }
 
+/** The signature of a secret value as the mock runtime records it. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const placed = (r: Run) => r.groups.map((g) => [g.name, g.inputs.ruleCollectionGroupName, pulumi.isUnknown(g.inputs.priority) ? "unknown" : g.inputs.priority]);
 
 /** A hub of three sites on the policy, the second taking `sources`. */
@@ -184,7 +186,15 @@ describe("previews with values unknown until deployment", () => {
             } as LooseArgs);
             single("spoke", () => ({ sourceAddresses: ["10.50.0.0/24"] }))(id);
         });
-        assert.deepEqual(placed(previewed), [["hub", "hub", 300], ["spoke", "spoke", 310]]);
+        // A secret arg makes every input of the hub's groups secret (tests/secrets.test.ts): the
+        // name and priority travel as secrets, and are the same as `up` gives.
+        const secretValue = (v: unknown) => {
+            assert.equal((v as Record<string, unknown>)[SECRET_SIG], "1b47061264138c4ac30d75fd1eb44270", `${JSON.stringify(v)} is a secret`);
+            return (v as { value: unknown }).value;
+        };
+        const [hubGroup, spoke] = placed(previewed);
+        assert.deepEqual([hubGroup[0], secretValue(hubGroup[1]), secretValue(hubGroup[2])], ["hub", "hub", 300]);
+        assert.deepEqual(spoke, ["spoke", "spoke", 310]);
         assert.ok(pulumi.isUnknown(previewed.groups[0].inputs.ruleCollections));
         assert.ok(!JSON.stringify(previewed.groups.map((g) => g.inputs)).includes("10.77.0.0"));
     });

@@ -42,8 +42,11 @@ function networkOf(ip: string, prefix: number): string {
 /** A CIDR with host bits clear and a prefix of at least `minPrefix` (so never 0.0.0.0/0). */
 const cidr = (minPrefix = 1) => fc.tuple(ipv4, fc.integer({ min: minPrefix, max: 32 })).map(([ip, p]) => networkOf(ip, p));
 
-/** A user-written address: a CIDR, or a bare address (taken as its /32). */
-const userAddress = fc.oneof(cidr(DEFAULT_MINIMUM_PREFIX_LENGTH), ipv4);
+/**
+ * A user-written address: a CIDR, or a bare address (taken as its /32). `minPrefix` keeps a
+ * list of them within the breadth rule over sets: four /10s hold as many addresses as one /8.
+ */
+const userAddress = (minPrefix: number) => fc.oneof(cidr(minPrefix), ipv4);
 
 const normalizeAddress = (a: string) => (a.includes("/") ? a : `${a}/32`);
 
@@ -206,15 +209,17 @@ interface Backend {
 
 const backend: fc.Arbitrary<Backend> = fc.record({
     name: backendName,
+    // Five backends of /11 or longer hold fewer addresses than one /8.
     target: fc.oneof(
-        userAddress.map((address) => ({ address })),
+        userAddress(DEFAULT_MINIMUM_PREFIX_LENGTH + 3).map((address) => ({ address })),
         hostName.map((fqdn) => ({ fqdn })),
         fc.record({ namespace, podLabels: fc.option(fc.dictionary(labelName, labelName, { minKeys: 1, maxKeys: 2 }).map((d) => ({ ...d })), { nil: undefined }) })
             .map((c) => ({ inCluster: Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)) as Backend["inCluster"] })),
     ),
     port,
-    // Mostly narrow ranges (as real backends use), sometimes any width up to 65535.
-    width: fc.option(fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 80 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 65534 }) }), { nil: undefined }),
+    // Mostly narrow ranges (as real backends use), sometimes wide; short of every port, even
+    // when five backends go to one destination.
+    width: fc.option(fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 80 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 13000 }) }), { nil: undefined }),
     protocol: fc.constantFrom(undefined, "TCP", "UDP", "tcp"),
 }).map((b) => {
     const range = b.width === undefined ? { port: b.port } : { port: Math.min(b.port, 65535 - b.width), endPort: Math.min(b.port, 65535 - b.width) + b.width };
@@ -234,7 +239,7 @@ const features = fc.record({
     applicationInsights: fc.record({ enabled: fc.boolean() }),
     eventHubs: fc.record({ enabled: fc.boolean(), namespaces: fc.uniqueArray(eventHubsNamespace, { minLength: 1, maxLength: 3, selector: (n) => n.toLowerCase() }) }),
     externalCache: fc.record({ enabled: fc.boolean(), host: fc.oneof(ipv4, hostName, redisHost), port: fc.option(port, { nil: undefined }) }),
-    imagePull: fc.record({ enabled: fc.boolean(), nodeAddresses: fc.uniqueArray(cidr(DEFAULT_MINIMUM_PREFIX_LENGTH), { minLength: 1, maxLength: 2 }) }),
+    imagePull: fc.record({ enabled: fc.boolean(), nodeAddresses: fc.uniqueArray(cidr(DEFAULT_MINIMUM_PREFIX_LENGTH + 1), { minLength: 1, maxLength: 2 }) }),
 });
 
 const cluster = fc.record({
@@ -244,7 +249,7 @@ const cluster = fc.record({
     // A plain object: the args come from JSON or TypeScript literals.
     podLabels: fc.option(fc.dictionary(labelName, labelName, { minKeys: 1, maxKeys: 3 }).map((d) => ({ ...d })), { nil: undefined }),
     ingressNamespaces: fc.option(fc.uniqueArray(namespace, { maxLength: 3 }), { nil: undefined }),
-    allowNamedFlowsTo: fc.uniqueArray(cidr(DEFAULT_MINIMUM_PREFIX_LENGTH), { maxLength: 3 }),
+    allowNamedFlowsTo: fc.uniqueArray(cidr(DEFAULT_MINIMUM_PREFIX_LENGTH + 2), { maxLength: 3 }),
     denyAllOtherEgress: fc.boolean(),
     policyName: fc.option(componentName, { nil: undefined }),
 }).map((c) => {
@@ -266,7 +271,7 @@ interface Generated {
 const generated: fc.Arbitrary<Generated> = fc.record({
     apim: apimDocument,
     componentName,
-    sources: fc.uniqueArray(userAddress, { maxLength: 4, selector: normalizeAddress }),
+    sources: fc.uniqueArray(userAddress(DEFAULT_MINIMUM_PREFIX_LENGTH + 2), { maxLength: 4, selector: normalizeAddress }),
     ipGroups: fc.uniqueArray(ipGroupId, { maxLength: 2 }),
     ruleStyle: fc.constantFrom(undefined, "ip", "fqdn", "both"),
     ruleCollectionGroupName: fc.option(name(LETTERS + DIGITS, LETTERS + DIGITS + "_.-", LETTERS + DIGITS + "_", 78, "max"), { nil: undefined }),
