@@ -70,18 +70,20 @@ describe("SDK internals the components rely on", () => {
                 super("sdk-internals:index:Child", name, {}, { parent });
             }
         }
-        const component = new Late("late");
-        let release!: () => void;
-        component.report(new Promise<void>((resolve) => (release = resolve)));
-        // Registered after the constructor returned, before the children are reported.
-        await new Promise((resolve) => setImmediate(resolve));
-        const child = new Child("child", component);
-        release();
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const dependsOn = require("@pulumi/pulumi/runtime/dependsOn") as { getAllTransitivelyReferencedResourceURNs?: (r: Set<pulumi.Resource>, exclude: Set<pulumi.Resource>) => Promise<Set<string>> };
         assert.equal(typeof dependsOn.getAllTransitivelyReferencedResourceURNs, "function", changed("runtime/dependsOn getAllTransitivelyReferencedResourceURNs", "the module no longer exports how a dependent's component dependencies are expanded"));
         const expand = dependsOn.getAllTransitivelyReferencedResourceURNs as NonNullable<typeof dependsOn.getAllTransitivelyReferencedResourceURNs>;
-        const urns = await expand(new Set([component]), new Set());
+        const component = new Late("late");
+        let release!: () => void;
+        component.report(new Promise<void>((resolve) => (release = resolve)));
+        // The dependent's expansion starts before the child exists, as for a resource declared
+        // right after the component; the child comes later, then the component reports it.
+        const expanding = expand(new Set([component]), new Set());
+        await new Promise((resolve) => setImmediate(resolve));
+        const child = new Child("child", component);
+        release();
+        const urns = await expanding;
         const childUrn = await (child.urn as unknown as { promise(): Promise<string> }).promise();
         assert.ok(urns.has(childUrn), changed("ComponentResource#initialize ordering", `a dependent of a component no longer waits for initialize's promise before reading its children (got ${[...urns].join(", ") || "none"}, not ${childUrn})`));
     });
