@@ -48,7 +48,7 @@ describe("SDK internals the components rely on", () => {
         assert.equal(getStore()[key], "this run", changed("runtime/state getStore", "two calls in one run return different stores"));
         assert.equal(typeof state.withLocalStorage, "function", changed("runtime/state withLocalStorage", "the module no longer exports it"));
         assert.equal((state.withLocalStorage as <T>(f: () => T) => T)(() => getStore()[key]), undefined, changed("runtime/state getStore", "a new run (withLocalStorage) shares the store of the one before"));
-        delete getStore()[key];
+        Reflect.deleteProperty(getStore(), key);
     });
 
     it("ComponentResource#initialize: a dependent waits for its promise, then reads the children registered until it settles", async () => {
