@@ -5,6 +5,7 @@
 // Everything is loaded with dynamic require inside main(): a top-level import would load the
 // SDK before the first statement runs, and each mode must load only what it needs (the floor
 // mode nothing but the SDK, the baseline nothing of components/).
+import type { Input, Output } from "@pulumi/pulumi";
 import type { SelfHostedGatewayEgressArgs } from "../components/args";
 import type { RegisteredResource } from "../cli/apimMocks";
 
@@ -21,6 +22,10 @@ export const Mode = {
     Hub: "hub",
     /** The same group, written by hand. */
     HubBaseline: "hub-baseline",
+    /** The README's landing-zone pattern: the hub above and one cluster-only SelfHostedGatewayEgress per gateway. */
+    LandingZone: "landing-zone",
+    /** The same group and cluster policies, written by hand. */
+    LandingZoneBaseline: "landing-zone-baseline",
     /** Node and the SDK modules, nothing registered. */
     Floor: "floor",
 } as const;
@@ -37,7 +42,7 @@ export interface WorkerResult {
     loadedMs: number;
     /** User + system CPU of the whole process, ms: less sensitive than wall to other load on the machine. */
     cpuMs: number;
-    /** Peak resident set size of the whole process, MB. */
+    /** Peak resident set size of the whole process (getrusage ru_maxrss), MB. */
     maxRssMb: number;
     /** Rule collection groups registered: the writes a first deployment costs on the policy, one after another. */
     groupWrites: number;
@@ -93,6 +98,44 @@ function registerComponents(n: number): Promise<unknown>[] {
 }
 
 /**
+ * The NetworkPolicy the component renders for the example's gateway in `namespace`, by hand: DNS,
+ * the replicas' ports and the configuration endpoint's VIP out; the ingress controller and the
+ * replicas in.
+ */
+function networkPolicyByHand(name: string, namespace: string, vip: Input<string>) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { NetworkPolicy } = require("@pulumi/kubernetes/networking/v1") as typeof import("@pulumi/kubernetes/networking/v1");
+    const gatewayPods = { matchLabels: { "app.kubernetes.io/component": "self-hosted-gateway", "app.kubernetes.io/instance": "azure-api-management-gateway" } };
+    const replicaPorts = [{ port: 4290, protocol: "UDP" }, { port: 4291, protocol: "UDP" }];
+    return new NetworkPolicy(name, {
+        metadata: {
+            labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "apim-gateway-egress" },
+            name,
+            namespace,
+        },
+        spec: {
+            egress: [
+                {
+                    ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }],
+                    to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                },
+                { ports: replicaPorts, to: [{ podSelector: gatewayPods }] },
+                { ports: [{ port: 443, protocol: "TCP" }], to: [{ ipBlock: { cidr: vip } }] },
+            ],
+            ingress: [
+                {
+                    from: [{ podSelector: {} }, { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }],
+                    ports: [{ port: 8080, protocol: "TCP" }, { port: 8081, protocol: "TCP" }],
+                },
+                { from: [{ podSelector: gatewayPods }], ports: replicaPorts },
+            ],
+            podSelector: gatewayPods,
+            policyTypes: ["Ingress", "Egress"],
+        },
+    });
+}
+
+/**
  * What a user would write without the component for the same example: read the instance, take
  * its private VIP, and spell both resources out. The literal is the component's rendering of
  * examples/ once, with the per-instance names substituted; no code of components/ runs here.
@@ -104,11 +147,6 @@ function registerByHand(n: number): Promise<unknown>[] {
     const { getApiManagementServiceOutput } = require("@pulumi/azure-native/apimanagement") as typeof import("@pulumi/azure-native/apimanagement");
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { FirewallPolicyRuleCollectionGroup } = require("@pulumi/azure-native/network") as typeof import("@pulumi/azure-native/network");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { NetworkPolicy } = require("@pulumi/kubernetes/networking/v1") as typeof import("@pulumi/kubernetes/networking/v1");
-
-    const gatewayPods = { matchLabels: { "app.kubernetes.io/component": "self-hosted-gateway", "app.kubernetes.io/instance": "azure-api-management-gateway" } };
-    const replicaPorts = [{ port: 4290, protocol: "UDP" }, { port: 4291, protocol: "UDP" }];
     const pending: Promise<unknown>[] = [];
     for (let i = 0; i < n; i++) {
         const names = instanceNames(i);
@@ -136,32 +174,7 @@ function registerByHand(n: number): Promise<unknown>[] {
                 }],
             }],
         });
-        const np = new NetworkPolicy(names.name, {
-            metadata: {
-                labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "apim-gateway-egress" },
-                name: names.name,
-                namespace: names.namespace,
-            },
-            spec: {
-                egress: [
-                    {
-                        ports: [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }],
-                        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-                    },
-                    { ports: replicaPorts, to: [{ podSelector: gatewayPods }] },
-                    { ports: [{ port: 443, protocol: "TCP" }], to: [{ ipBlock: { cidr: vip } }] },
-                ],
-                ingress: [
-                    {
-                        from: [{ podSelector: {} }, { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }],
-                        ports: [{ port: 8080, protocol: "TCP" }, { port: 8081, protocol: "TCP" }],
-                    },
-                    { from: [{ podSelector: gatewayPods }], ports: replicaPorts },
-                ],
-                podSelector: gatewayPods,
-                policyTypes: ["Ingress", "Egress"],
-            },
-        });
+        const np = networkPolicyByHand(names.name, names.namespace, vip);
         pending.push(settle(rcg.id), settle(np.metadata.name));
     }
     return pending;
@@ -193,8 +206,9 @@ function registerHub(n: number): Promise<unknown>[] {
  * What a user would write by hand for the same landing zone: read each instance once, take its
  * private VIP, and spell out one group with a collection per gateway, in name order, as the
  * component lays them out (network collection at 100 + 10 × position). No code of components/.
+ * Returns the VIPs too, for the cluster side of the landing-zone pattern.
  */
-function registerHubByHand(n: number): Promise<unknown>[] {
+function registerHubByHand(n: number): { pending: Promise<unknown>[]; vips: Record<string, Output<string>> } {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { settle } = require("../cli/apimMocks") as typeof import("../cli/apimMocks");
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -228,7 +242,44 @@ function registerHubByHand(n: number): Promise<unknown>[] {
         priority: 300,
         ruleCollections,
     });
-    return [settle(rcg.id)];
+    return { pending: [settle(rcg.id)], vips };
+}
+
+/** A site of the landing-zone pattern: its cluster-only component's name and namespace. */
+function site(i: number) {
+    return { name: `apim-shgw-${hubGateway(i).name}`, namespace: `apim-gateway-${i}` };
+}
+
+/** The README's landing zone: the hub, and per site a SelfHostedGatewayEgress for the cluster side only. */
+function registerLandingZone(n: number): Promise<unknown>[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { settle } = require("../cli/apimMocks") as typeof import("../cli/apimMocks");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { SelfHostedGatewayEgress } = require("../components/selfHostedGatewayEgress") as typeof import("../components/selfHostedGatewayEgress");
+    const pending = registerHub(n);
+    for (let i = 0; i < n; i++) {
+        const c = new SelfHostedGatewayEgress(site(i).name, {
+            apim: { resourceGroupName: "rg-apim", serviceName: hubGateway(i).serviceName },
+            firewall: { enabled: false },
+            cluster: { namespace: site(i).namespace },
+        });
+        pending.push(settle(c.networkPolicyName));
+    }
+    return pending;
+}
+
+/**
+ * The same landing zone by hand: the hub's group as above, and per site its NetworkPolicy to the
+ * VIP of its instance, read once per instance as a hand-written program would.
+ */
+function registerLandingZoneByHand(n: number): Promise<unknown>[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { settle } = require("../cli/apimMocks") as typeof import("../cli/apimMocks");
+    const { pending, vips } = registerHubByHand(n);
+    for (let i = 0; i < n; i++) {
+        pending.push(settle(networkPolicyByHand(site(i).name, site(i).namespace, vips[hubGateway(i).serviceName]).metadata.name));
+    }
+    return pending;
 }
 
 /**
@@ -287,16 +338,16 @@ async function main(argv: string[]): Promise<WorkerResult> {
 
     let loadedMs: number;
     let pending: Promise<unknown>[];
-    if (mode === Mode.Component || mode === Mode.Hub) {
+    if (mode === Mode.Component || mode === Mode.Hub || mode === Mode.LandingZone) {
         // Loading the component's modules is part of its cost, so it is timed as loading.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         require("../components");
         loadedMs = performance.now();
-        pending = mode === Mode.Component ? registerComponents(n) : registerHub(n);
+        pending = mode === Mode.Component ? registerComponents(n) : mode === Mode.Hub ? registerHub(n) : registerLandingZone(n);
     } else {
         loadSdk();
         loadedMs = performance.now();
-        pending = mode === Mode.Baseline ? registerByHand(n) : registerHubByHand(n);
+        pending = mode === Mode.Baseline ? registerByHand(n) : mode === Mode.HubBaseline ? registerHubByHand(n).pending : registerLandingZoneByHand(n);
     }
     await Promise.all(pending);
     await pulumi.runtime.disconnect();
