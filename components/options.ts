@@ -10,6 +10,7 @@ import { ClusterFlavor, RuleStyle } from "./args";
 import { GatewayPorts, SUPPORTED_GATEWAY_MAJOR_VERSION } from "./catalog";
 import { InputError } from "./errors";
 import { byCodePoint } from "./ordering";
+import { ProbeOptions, resolveProbe } from "./optionsProbe";
 import { ALL_IPV4, boundedCidr, Destination, fqdn, parseServiceIpv4, Protocol, validatePort, validatePortRange, validateProtocol, PortRange } from "./peers";
 
 export interface FirewallPolicyRef {
@@ -94,6 +95,8 @@ export interface Options {
     readonly egressProxy?: { readonly address: string; readonly port: number };
     /** Undefined: true when the instance is Internal. */
     readonly hostAliases?: boolean;
+    /** The egress probe (optionsProbe.ts); undefined for a hub's gateways, which have no cluster side. */
+    readonly probe?: ProbeOptions;
 }
 
 /** One gateway of a `GatewayEgressRuleCollectionGroup`. */
@@ -138,10 +141,10 @@ function loadSchema(name: string): ObjectSchema {
     return JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "schema", `${name}.schema.json`), "utf8")) as ObjectSchema;
 }
 
-const OPTIONS_SCHEMA = loadSchema("options");
+export const OPTIONS_SCHEMA = loadSchema("options");
 const HUB_SCHEMA = loadSchema("hub");
 
-function keysOf(schema: ObjectSchema, definition?: string): string[] {
+export function keysOf(schema: ObjectSchema, definition?: string): string[] {
     const object = definition === undefined ? schema : schema.definitions?.[definition];
     if (object === undefined) {
         throw new Error(`The args schema has no definition ${definition}: run npm run build.`);
@@ -189,7 +192,7 @@ export function checkKeys(field: string, value: Json, allowed: readonly string[]
     }
 }
 
-function objectAt(field: string, value: unknown, allowed: readonly string[]): Json {
+export function objectAt(field: string, value: unknown, allowed: readonly string[]): Json {
     if (value === undefined || value === null) {
         return {};
     }
@@ -200,9 +203,9 @@ function objectAt(field: string, value: unknown, allowed: readonly string[]): Js
     return value as Json;
 }
 
-function stringAt(field: string, value: unknown, required: true): string;
-function stringAt(field: string, value: unknown, required?: boolean): string | undefined;
-function stringAt(field: string, value: unknown, required = false): string | undefined {
+export function stringAt(field: string, value: unknown, required: true): string;
+export function stringAt(field: string, value: unknown, required?: boolean): string | undefined;
+export function stringAt(field: string, value: unknown, required = false): string | undefined {
     if (value === undefined || value === null) {
         if (required) {
             throw new InputError(field, value, "This arg is required.");
@@ -215,7 +218,7 @@ function stringAt(field: string, value: unknown, required = false): string | und
     return value.trim();
 }
 
-function booleanAt(field: string, value: unknown, fallback: boolean): boolean {
+export function booleanAt(field: string, value: unknown, fallback: boolean): boolean {
     if (value === undefined || value === null) {
         return fallback;
     }
@@ -242,7 +245,7 @@ const MAX_LIST_LENGTH = 1000;
  * A list of at most `max` items, each read by `item`; an item listed twice (by `key`, its JSON by
  * default) is refused.
  */
-function listAt<T>(field: string, value: unknown, item: (field: string, value: unknown) => T, max = MAX_LIST_LENGTH, key: (item: T) => string = (v) => JSON.stringify(v)): T[] {
+export function listAt<T>(field: string, value: unknown, item: (field: string, value: unknown) => T, max = MAX_LIST_LENGTH, key: (item: T) => string = (v) => JSON.stringify(v)): T[] {
     if (value === undefined || value === null) {
         return [];
     }
@@ -775,7 +778,7 @@ export function resolveOptions(componentName: string, args: unknown): Options {
     if (egressProxy) {
         checkProxiable(features, backends, top.backends);
     }
-    return {
+    const options = {
         apim: resolveApim("apim", top.apim),
         firewall: firewallEnabled ? resolveSources("firewall", sources, minimumPrefixLength) : undefined,
         placement: firewallEnabled ? resolvePlacement(componentName, "firewall", fw) : undefined,
@@ -786,6 +789,7 @@ export function resolveOptions(componentName: string, args: unknown): Options {
         egressProxy,
         hostAliases: top.hostAliases === undefined || top.hostAliases === null ? undefined : booleanAt("hostAliases", top.hostAliases, false),
     };
+    return { ...options, probe: resolveProbe(top.probe, options.cluster) };
 }
 
 // A gateway's rule collections are named `<gateway>-network` and `<gateway>-application`:
