@@ -7,7 +7,9 @@ import { execFileSync } from "child_process";
 import * as pulumi from "@pulumi/pulumi";
 import { main } from "../cli/main";
 import { OfflineRun, RegisteredResource, runOffline } from "../cli/offlineRun";
-import { DEFAULT_PROBE_IMAGE } from "../components/optionsProbe";
+import { resolveOptions } from "../components/options";
+import { DEFAULT_PROBE_IMAGE, ProbeOptions } from "../components/optionsProbe";
+import { probeObjects } from "../components/probeJob";
 import { exampleOptions, forgetRefusedRegistrations, LooseArgs, Sink, unmaskedExample, with_ } from "./helpers";
 import * as fs from "fs";
 import * as path from "path";
@@ -194,6 +196,25 @@ describe("probe Job and ConfigMap", () => {
         const args = probeArgs();
         const run = await runOffline(unmaskedExample(), { ...args, apim: { resourceGroupName: "rg-apim", serviceName: "apimService1" }, probe: pulumi.output(args.probe) } as never, "gw");
         assert.equal(run.resources.filter((r) => r.type === JOB).length, 1);
+    });
+
+    it("probe.hosts unknown in a preview: the ConfigMap and Job are registered with inputs Pulumi shows as unknown, nothing refused", async () => {
+        const resources: RegisteredResource[] = [];
+        const run = await runOffline(EXAMPLE, probeArgs({}, { hosts: pulumi.output(pulumi.unknown) }), "gw", { resources });
+        // The mocks receive an unknown input as undefined.
+        assert.deepEqual(resources.filter((r) => r.type === JOB || r.type === CONFIG_MAP).map((r) => r.inputs), [
+            { apiVersion: "batch/v1", kind: "Job", metadata: undefined, spec: undefined },
+            { apiVersion: "v1", kind: "ConfigMap", metadata: undefined, data: undefined },
+        ]);
+        assert.deepEqual([run.outputs.probeJobName, run.outputs.probeScript], [undefined, undefined]);
+    });
+
+    it("a Job name within 63 characters for the longest policy name, and a script past a ConfigMap's 1 MiB refused", () => {
+        const cluster = resolveOptions("gw", probeArgs({ policyName: `${"a".repeat(60)}.b` })).cluster;
+        const probe = resolveOptions("gw", probeArgs()).probe as ProbeOptions;
+        const objects = probeObjects("#!/bin/sh\n", 1, probe, cluster, []);
+        assert.match(objects.name, /^a{46}-probe-[0-9a-f]{10}$/);
+        assert.throws(() => probeObjects("#".repeat(1024 * 1024 + 1), 1, probe, cluster, []), /^InputError: Invalid value for probe\.enabled: true\. The probe script of this plan takes 1025 KB, more than a ConfigMap holds \(1 MiB\)/);
     });
 
     it("refuses probe.enabled unknown until deployment: it decides whether the Job exists", async () => {

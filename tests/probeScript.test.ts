@@ -217,6 +217,12 @@ describe("probe script", () => {
             fs.rmSync(dir, { recursive: true });
         });
 
+        it("egressProxy with a UDP flow is refused at the args: no UDP check can meet a proxy", () => {
+            const args = { ...exampleOptions(), egressProxy: { address: "10.80.0.9", port: 3128 }, firewall: { ...exampleOptions().firewall as object, sourceAddresses: undefined },
+                backends: [{ name: "statsd", fqdn: "statsd.contoso.example", port: 8125, protocol: "UDP" }] };
+            assert.throws(() => resolveOptions("gw", args), /^InputError: Invalid value for backends\[0\]\.protocol: "UDP"\. With egressProxy/);
+        });
+
         it("shQuote: sh reads back exactly the word it was given", () => {
             for (const word of ["", "'", "''", "a'b'c", "$HOME", "`id`", "\\'", "\n", "-n"]) {
                 assert.equal(execFileSync("sh", ["-c", `printf %s ${shQuote(word)}`]).toString(), word, JSON.stringify(word));
