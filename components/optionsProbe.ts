@@ -3,6 +3,7 @@
 // blocked. What can be checked without the plan is checked here; what needs the plan (a flow id
 // in `probe.hosts`, a canary the plan opens) is checked by the renderer (probeScript.ts).
 import { InputError } from "./errors";
+import { byCodePoint } from "./ordering";
 import { booleanAt, ClusterOptions, keysOf, listAt, objectAt, OPTIONS_SCHEMA, stringAt } from "./options";
 import { fqdn, parseIpv4, validatePort } from "./peers";
 
@@ -74,7 +75,7 @@ function hostsAt(field: string, value: unknown): Record<string, string> {
         throw new InputError(field, value, "Expected a map of flow ids to IPv4 addresses.");
     }
     const raw = value as Record<string, unknown>;
-    return Object.fromEntries(Object.keys(raw).sort().map((id) => {
+    return Object.fromEntries(Object.keys(raw).sort(byCodePoint).map((id) => {
         if (!FLOW_ID.test(id)) {
             throw new InputError(`${field}.${id}`, id, "Expected a flow id of the plan (as in egressPlan): lowercase letters, digits and hyphens.");
         }

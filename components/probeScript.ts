@@ -125,7 +125,8 @@ function checkCanaries(plan: EgressPlan, input: ProbeInput): void {
 function flowChecks(flow: EgressFlow, plan: EgressPlan, input: ProbeInput): ProbeCheck[] {
     const proxied = input.egressProxy !== undefined;
     const namedBy = plan.flows.find((f) => f.resolvesTo === flow.id && f.destination.kind === DestinationKind.Fqdn);
-    const given = input.probe.hosts[flow.id];
+    // Own keys only: a flow id is never an Object.prototype member, but the map is the user's.
+    const given = Object.hasOwn(input.probe.hosts, flow.id) ? input.probe.hosts[flow.id] : undefined;
     const alias = (name: string) => given ?? input.hostAliases.find((a) => a.hostnames.includes(name))?.ip;
     const why = flow.fromNodes ? NOT_PROBED.nodes
         : flow.destination.kind === DestinationKind.ServiceTag ? NOT_PROBED.serviceTag
