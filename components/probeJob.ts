@@ -1,6 +1,6 @@
 // The probe's Kubernetes objects: a ConfigMap holding the script and a batch/v1 Job that runs it
-// once, both named after the script's hash so that a changed plan makes a new Job and an
-// unchanged one leaves the finished Job alone. Pure.
+// once, both named after a hash of the script and of what the pod runs with, so that a changed
+// plan makes a new Job and an unchanged one leaves the finished Job alone. Pure.
 //
 // The Job's pod carries the gateway's pod labels (`cluster.podLabels`, the chart's component and
 // instance labels by default) and lives in the gateway's namespace: the NetworkPolicy and the
@@ -33,7 +33,7 @@ export interface ProbeJob extends ProbeObject {
 }
 
 export interface ProbeObjects {
-    /** The Job's and the ConfigMap's name: `<policy name>-probe-<hash of the script>`. */
+    /** The Job's and the ConfigMap's name: `<policy name>-probe-<hash of the script and the pod's settings>`. */
     readonly name: string;
     readonly configMap: ProbeConfigMap;
     readonly job: ProbeJob;
@@ -60,7 +60,10 @@ export function probeObjects(script: string, checks: number, probe: ProbeOptions
     if (bytes > CONFIGMAP_MAX_BYTES) {
         throw new InputError("probe.enabled", true, `The probe script of this plan takes ${Math.ceil(bytes / 1024)} KB, more than a ConfigMap holds (1 MiB): split the backends across components, or leave the probe off.`);
     }
-    const hash = createHash("sha256").update(script).digest("hex").slice(0, HASH_LENGTH);
+    // Everything the pod runs with: a Job's pod template cannot change in place, so any change
+    // makes a new Job rather than an update the API server would refuse.
+    const runsWith = JSON.stringify({ image: probe.image, labels: cluster.podLabels, hostAliases, flavor: cluster.flavor });
+    const hash = createHash("sha256").update(script).update("\n").update(runsWith).digest("hex").slice(0, HASH_LENGTH);
     const name = `${cluster.policyName.slice(0, MAX_BASE).replace(/[^a-z0-9]+$/, "")}-probe-${hash}`;
     const metadata = { name, namespace: cluster.namespace, labels: { ...MANAGED_LABELS } };
     const openshift = cluster.flavor === ClusterFlavor.OpenShift;

@@ -164,11 +164,13 @@ describe("probe Job and ConfigMap", () => {
         forgetRefusedRegistrations();
     });
 
-    it("a changed plan makes a new Job; an unchanged one keeps its name", async () => {
+    it("a changed plan or pod makes a new Job; an unchanged one keeps its name", async () => {
         const name = async (args: LooseArgs) => metadataOf(only(await runOffline(EXAMPLE, args, "gw"), JOB)).name;
         const first = await name(probeArgs());
         assert.equal(await name(probeArgs()), first);
         assert.notEqual(await name(with_(probeArgs(), (a) => (a.backends = [{ name: "orders", fqdn: "orders.contoso.example", port: 443 }]))), first);
+        // A Job's pod template cannot change in place: a new image is a new Job too.
+        assert.notEqual(await name(probeArgs({}, { image: "registry.example/mirror/curl:8.11.1" })), first);
     });
 
     it("without probe.enabled: no Job, no ConfigMap, probeJobName undefined, the script still an output", async () => {
