@@ -54,11 +54,14 @@ describe("probe script, run for real against loopback servers", function () {
     let env: Record<string, string>;
 
     before(async () => {
-        pki = makePki([HOST, "orders.contoso.test", "intercepted.contoso.test", "127.0.0.2"]);
+        pki = makePki([HOST, "orders.contoso.test", "intercepted.contoso.test", "denied.contoso.test", "127.0.0.2"]);
         env = { CURL_CA_BUNDLE: pki.caFile, PROBE_TIMEOUT: TIMEOUT };
         servers = await startServers(pki, {
             https: [{ role: "https", address: "127.0.0.1", trusted: true }, { role: "rogue", address: "127.0.0.1", trusted: false }, { role: "canary", address: "127.0.0.2", trusted: true }],
-            tcp: [{ role: "tcp", address: "127.0.0.1", hold: false }, { role: "held", address: "127.0.0.1", hold: true }, { role: "network", address: "127.0.1.1", hold: false }],
+            tcp: [
+                { role: "tcp", address: "127.0.0.1", mode: "close" }, { role: "held", address: "127.0.0.1", mode: "hold" }, { role: "network", address: "127.0.1.1", mode: "close" },
+                { role: "reset", address: "127.0.0.1", mode: "reset" }, { role: "resetCanary", address: "127.0.0.2", mode: "reset" },
+            ],
             closed: [{ role: "closed", address: "127.0.0.1" }, { role: "closedCanary", address: "127.0.0.2" }],
             proxy: { address: "127.0.0.1", allow: ["https", "tcp"] },
         });
@@ -84,6 +87,29 @@ describe("probe script, run for real against loopback servers", function () {
         assert.deepEqual(run.written, []);
     });
 
+    it("the embedded example exits 1 when the canary answers, all else passing", async () => {
+        const { plan, input } = onLoopback(derive({ ...exampleOptions(), probe: { mustBeBlocked: ["https://127.0.0.2:443/"] } }));
+        const checks = movePorts(probeChecks(plan, input), (c) => (c.flow === "canary-1" ? servers.ports.canary : servers.ports.https));
+        const run = await runScript(renderChecks(plan.apimName, checks, input.egressProxy), env);
+        assert.deepEqual(lines(run.stdout).slice(2), [
+            line("canary-1", "127.0.0.2", servers.ports.canary, "blocked", "allowed", "HTTP 204 over verified TLS"),
+            { summary: "fail", passed: 2, failed: 1, notProbed: 0 },
+        ]);
+        assert.equal(run.code, 1);
+    });
+
+    it("the embedded example exits 1 when the configuration endpoint's port is closed, the canary refused", async () => {
+        const { plan, input } = onLoopback(derive({ ...exampleOptions(), probe: { mustBeBlocked: [`telnet://127.0.0.2:${servers.ports.closedCanary}`] } }));
+        const run = await runScript(renderChecks(plan.apimName, movePorts(probeChecks(plan, input), () => servers.ports.closed), input.egressProxy), env);
+        assert.deepEqual(lines(run.stdout), [
+            line("configuration-address", "127.0.0.1", servers.ports.closed, "allowed", "blocked", "refused, or no route to the destination (curl exit 7)"),
+            line("configuration-host", HOST, servers.ports.closed, "allowed", "blocked", "refused, or no route to the destination (curl exit 7)"),
+            line("canary-1", "127.0.0.2", servers.ports.closedCanary, "blocked", "blocked", "refused, or no route to the destination (curl exit 7)"),
+            { summary: "fail", passed: 1, failed: 2, notProbed: 0 },
+        ]);
+        assert.equal(run.code, 1);
+    });
+
     describe("a plan with backends of every kind, some closed, a canary that answers", () => {
         let run: ScriptRun;
 
@@ -99,15 +125,17 @@ describe("probe script, run for real against loopback servers", function () {
                     { name: "unprobed-network", address: "127.0.2.0/29", port: p.network },
                     { name: "orders", fqdn: "orders.contoso.test", port: 443 },
                     { name: "intercepted", fqdn: "intercepted.contoso.test", port: 443 },
+                    { name: "denied", fqdn: "denied.contoso.test", port: 443 },
                     { name: "statsd", fqdn: "statsd.contoso.test", port: 8125, protocol: "UDP" },
                 ],
                 probe: {
-                    hosts: { "backend-network": "127.0.1.1", "backend-orders": "127.0.0.1", "backend-intercepted": "127.0.0.1" },
-                    mustBeBlocked: [`https://127.0.0.2:443/`, `telnet://127.0.0.2:${p.closedCanary}`],
+                    hosts: { "backend-network": "127.0.1.1", "backend-orders": "127.0.0.1", "backend-intercepted": "127.0.0.1", "backend-denied": "127.0.0.1" },
+                    mustBeBlocked: [`https://127.0.0.2:443/`, `telnet://127.0.0.2:${p.closedCanary}`, `https://127.0.0.2:${p.resetCanary}/`],
                 },
             };
             const { plan, input } = onLoopback(derive(args));
-            const checks = movePorts(probeChecks(plan, input), (c) => (c.flow === "backend-intercepted" ? p.rogue : c.flow === "canary-1" ? p.canary : p.https));
+            const moved: Record<string, number> = { "backend-intercepted": p.rogue, "backend-denied": p.reset, "canary-1": p.canary };
+            const checks = movePorts(probeChecks(plan, input), (c) => moved[c.flow] ?? p.https);
             run = await runScript(renderChecks(plan.apimName, checks, input.egressProxy), env);
         });
 
@@ -121,16 +149,19 @@ describe("probe script, run for real against loopback servers", function () {
                 line("backend-network", "127.0.1.1", p.network, "allowed", "allowed", "TCP connection established"),
                 line("backend-open", "127.0.0.1", p.tcp, "allowed", "allowed", "TCP connection established"),
                 line("backend-unprobed-network", "127.0.2.0/29", p.network, "allowed", "not-probed", "a network, not one address: give an address inside it in probe.hosts.backend-unprobed-network to probe it"),
+                line("backend-denied", "denied.contoso.test", p.reset, "allowed", "tls-error", "the TLS handshake failed: a reset on the name (a firewall denying it), or no TLS there (curl exit 35)"),
                 line("backend-intercepted", "intercepted.contoso.test", p.rogue, "allowed", "tls-error", "no CA of this image vouches for the certificate: a TLS-intercepting proxy, or a CA to add (curl exit 60)"),
                 line("backend-orders", "orders.contoso.test", p.https, "allowed", "allowed", "HTTP 204 over verified TLS"),
                 { ...line("backend-statsd", "statsd.contoso.test", 8125, "allowed", "not-probed", "UDP has no handshake: curl cannot tell an open path from a dropped one"), protocol: "UDP" },
                 line("canary-1", "127.0.0.2", p.canary, "blocked", "allowed", "HTTP 204 over verified TLS"),
                 line("canary-2", "127.0.0.2", p.closedCanary, "blocked", "blocked", "refused, or no route to the destination (curl exit 7)"),
-                { summary: "fail", passed: 7, failed: 3, notProbed: 2 },
+                // Reset on its name, as an application rule denies it: the canary holds.
+                line("canary-3", "127.0.0.2", p.resetCanary, "blocked", "tls-error", "the TLS handshake failed: a reset on the name (a firewall denying it), or no TLS there (curl exit 35)"),
+                { summary: "fail", passed: 8, failed: 4, notProbed: 2 },
             ]);
         });
 
-        it("exits 1: a required flow is closed, one is intercepted, a canary answers", () => {
+        it("exits 1: a required flow is closed, one is intercepted, one reset, a canary answers", () => {
             assert.equal(run.code, 1);
             assert.equal(run.stderr, "");
             assert.deepEqual(run.written, []);

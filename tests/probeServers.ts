@@ -1,7 +1,7 @@
 // Loopback servers for the probe's real runs, and a test CA made with openssl for each run: an
 // HTTPS server whose certificate the CA signed for the names the plan tries, one whose
 // certificate no CA vouches for (what a TLS-intercepting proxy presents), plain TCP listeners
-// (one that closes at once, one that holds the connection), a closed port, and an HTTP CONNECT
+// (that close at once, hold the connection, or reset it on the first data), a closed port, and an HTTP CONNECT
 // proxy that tunnels to the ports it allows and answers 403 to the rest. Loopback addresses
 // alone: every server binds one, and the proxy tunnels to 127.0.0.1 whatever name it is given.
 import { execFileSync, spawn } from "child_process";
@@ -63,7 +63,8 @@ async function closedPort(address: string): Promise<number> {
 
 export interface ServerPlan {
     readonly https?: readonly { readonly role: string; readonly address: string; readonly trusted: boolean }[];
-    readonly tcp?: readonly { readonly role: string; readonly address: string; readonly hold: boolean }[];
+    /** `close`: accept, then close; `hold`: keep the connection open; `reset`: reset it on the first data (a firewall denying a TLS name). */
+    readonly tcp?: readonly { readonly role: string; readonly address: string; readonly mode: "close" | "hold" | "reset" }[];
     readonly closed?: readonly { readonly role: string; readonly address: string }[];
     /** Ports the proxy tunnels to, by role of the server behind them; every other CONNECT gets 403. */
     readonly proxy?: { readonly address: string; readonly allow: readonly string[] };
@@ -89,8 +90,10 @@ export async function startServers(pki: Pki, plan: ServerPlan): Promise<Servers>
     for (const t of plan.tcp ?? []) {
         const server = net.createServer((s) => {
             track(s);
-            if (!t.hold) {
+            if (t.mode === "close") {
                 s.end();
+            } else if (t.mode === "reset") {
+                s.once("data", () => s.resetAndDestroy());
             }
         });
         servers.push(server);
