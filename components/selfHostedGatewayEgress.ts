@@ -1,12 +1,13 @@
 // The Pulumi component for one gateway: a thin shell around the pure pipeline. It reads the APIM
 // instance from Azure, runs facts → plan → renderers, and turns the renderings into one Firewall
 // Policy rule collection group (unless a GatewayEgressRuleCollectionGroup writes the gateway's
-// rules) and the cluster policy objects, each parented to this component.
+// rules) and the cluster policy objects, and with `probe.enabled` the egress probe's ConfigMap and
+// Job (probeJob.ts), each parented to this component.
 //
 // Every arg may be an Output (Pulumi's plugin host hands a component every input that depends on
 // a resource as one). Plain args are validated before anything is registered; Output args when
 // they resolve, before any child can be written, since every child input depends on them. The
-// args that decide which children exist (`firewall.enabled`, `cluster.enabled`, `cluster.flavor`)
+// args that decide which children exist (`firewall.enabled`, `cluster.enabled`, `cluster.flavor`, `probe.enabled`)
 // are read as soon as they are known, even while the rest is not.
 import * as pulumi from "@pulumi/pulumi";
 import { getApiManagementServiceOutput } from "@pulumi/azure-native/apimanagement";
@@ -189,8 +190,11 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
                 const extra = s.flavor === ClusterFlavor.OpenShift ? { apiVersion: "k8s.ovn.org/v1", kind: "EgressFirewall" }
                     : s.flavor === ClusterFlavor.Cilium ? { apiVersion: "cilium.io/v2", kind: "CiliumNetworkPolicy" }
                     : undefined;
-                const m = extra && manifest(extra.kind);
-                const policy = extra && m ? new CustomResource(name, { ...extra, metadata: m.metadata as Untyped, spec: m.spec }, { parent: this }) : undefined;
+                let policy: CustomResource | undefined;
+                if (extra) {
+                    const m = manifest(extra.kind);
+                    policy = new CustomResource(name, { ...extra, metadata: m.metadata as Untyped, spec: m.spec }, { parent: this });
+                }
                 if (s.probe) {
                     // Runs once the rules it proves are written.
                     const objects = derived.apply((d) => d.probe.objects as NonNullable<typeof d.probe.objects>);

@@ -164,6 +164,18 @@ describe("probe Job and ConfigMap", () => {
         forgetRefusedRegistrations();
     });
 
+    it("the Job waits for the rules it proves and for its script: the group, the NetworkPolicy, the flavor's policy, the ConfigMap", async () => {
+        let dependsOn: string[] = [];
+        const record: pulumi.ResourceTransformation = (t) => {
+            if (t.type === JOB) {
+                dependsOn = ([] as unknown[]).concat(t.opts.dependsOn ?? []).map((d) => `${(d as { __pulumiType: string }).__pulumiType}::${(d as { __name: string }).__name}`);
+            }
+            return undefined;
+        };
+        await runOffline(EXAMPLE, probeArgs(FLAVORS.cilium), "gw", { componentOptions: { transformations: [record] } });
+        assert.deepEqual(dependsOn, [`${CONFIG_MAP}::gw-probe`, "azure-native:network:FirewallPolicyRuleCollectionGroup::gw", "kubernetes:networking.k8s.io/v1:NetworkPolicy::gw", "kubernetes:cilium.io/v2:CiliumNetworkPolicy::gw"]);
+    });
+
     it("a changed plan or pod makes a new Job; an unchanged one keeps its name", async () => {
         const name = async (args: LooseArgs) => metadataOf(only(await runOffline(EXAMPLE, args, "gw"), JOB)).name;
         const first = await name(probeArgs());
