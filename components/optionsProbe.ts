@@ -102,7 +102,8 @@ export function resolveProbe(raw: unknown, cluster: ClusterOptions): ProbeOption
     if (enabled && CHART_SERVICE_SELECTOR_KEYS.every((k) => k in cluster.podLabels)) {
         // The probe pod carries cluster.podLabels, so that the policy selects it as it selects the
         // gateway pods; with all three, the chart's Services would select it too and send API
-        // traffic and replica heartbeats to a pod that does not listen.
+        // traffic and replica heartbeats to a pod that does not listen (and the chart's
+        // Deployment, whose selector is the same, would adopt it).
         throw new InputError("cluster.podLabels", cluster.podLabels, `With probe.enabled the probe pod carries these labels, and with all of ${CHART_SERVICE_SELECTOR_KEYS.join(", ")} the chart's Service would send it the gateway's traffic: select the gateway pods by fewer of them (the default is component and instance).`);
     }
     return { enabled, image, hosts: hostsAt("probe.hosts", p.hosts), mustBeBlocked };
