@@ -56,7 +56,7 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     let output = "";
     const messages: string[] = [];
     const program = new Command("apim-gateway-egress")
-        .description("Least-privilege Azure Firewall and cluster egress for Azure API Management self-hosted gateways: offline preview and DNS drift gate.")
+        .description("Least-privilege Azure Firewall and cluster egress for Azure API Management self-hosted gateways: offline preview, DNS drift gate and egress probe.")
         .version(version(), "-V, --version", "print the version")
         .addHelpText("after", `${EXAMPLES}${EXIT_CODES_HELP}`)
         .showSuggestionAfterError(true)
