@@ -203,7 +203,8 @@ line() {
 }
 
 # check HEAD EXPECT KIND URL [CURL-ARGUMENT...]: one curl, bounded by --max-time, its exit code
-# and its counters read as a result.
+# and its counters read as a result. The proxy is the plan's alone: none from the environment,
+# and no exception from NO_PROXY (--noproxy, curl 7.53.0 and later).
 check() {
     head=$1
     expect=$2
@@ -213,7 +214,7 @@ check() {
         if [ "$kind" = tcp ]; then
             set -- "$@" --proxytunnel
         fi
-        set -- "$@" --proxy "$proxy"
+        set -- "$@" --proxy "$proxy" --noproxy ''
     else
         set -- "$@" --noproxy '*'
     fi

@@ -75,7 +75,9 @@ describe("probe script, run for real against loopback servers", function () {
     it("the embedded example: the configuration address and host pass over verified TLS, the canary is refused, exit 0", async () => {
         const { plan, input } = onLoopback(derive({ ...exampleOptions(), probe: { mustBeBlocked: [`telnet://127.0.0.2:${servers.ports.closedCanary}`] } }));
         const script = renderChecks(plan.apimName, movePorts(probeChecks(plan, input), () => servers.ports.https), input.egressProxy);
-        const run = await runScript(script, env);
+        // A proxy from the environment is not the gateway's: the checks go direct all the same.
+        const proxy = `http://127.0.0.1:${servers.ports.closed}`;
+        const run = await runScript(script, { ...env, https_proxy: proxy, HTTPS_PROXY: proxy, ALL_PROXY: proxy });
         assert.deepEqual(lines(run.stdout), [
             line("configuration-address", "127.0.0.1", servers.ports.https, "allowed", "allowed", "HTTP 204 over verified TLS"),
             line("configuration-host", HOST, servers.ports.https, "allowed", "allowed", "HTTP 204 over verified TLS"),
@@ -175,7 +177,8 @@ describe("probe script, run for real against loopback servers", function () {
             probe: { mustBeBlocked: ["https://127.0.0.2:443/"] } };
         const { plan, input } = onLoopback(derive(args), p.proxy);
         const checks = movePorts(probeChecks(plan, input), (c) => (c.flow === "canary-1" ? p.closed : p.https));
-        const run = await runScript(renderChecks(plan.apimName, checks, input.egressProxy), env);
+        // NO_PROXY from the environment does not send the canary around the proxy.
+        const run = await runScript(renderChecks(plan.apimName, checks, input.egressProxy), { ...env, NO_PROXY: "127.0.0.2", no_proxy: "127.0.0.2" });
         assert.deepEqual(lines(run.stdout), [
             line("configuration-address", "127.0.0.1", 443, "allowed", "not-probed", "through egressProxy the proxy resolves the configuration host and connects to its address: the configuration-host check covers this path"),
             line("configuration-host", HOST, p.https, "allowed", "allowed", "HTTP 204 over verified TLS"),
