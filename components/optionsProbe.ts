@@ -38,7 +38,7 @@ export const DEFAULT_PROBE_IMAGE = "curlimages/curl:8.11.1";
  * opens it: the plan's addresses are the VIP and declared ones, and a canary inside one of them
  * is refused.
  */
-export const DEFAULT_CANARIES: readonly Canary[] = [{ url: "https://1.1.1.1:443/", scheme: "https", host: "1.1.1.1", port: 443 }];
+const DEFAULT_CANARIES: readonly Canary[] = [{ url: "https://1.1.1.1:443/", scheme: "https", host: "1.1.1.1", port: 443 }];
 
 // Flow ids are lowercase letters, digits and hyphens, at most 80 (egressPlan.ts).
 const FLOW_ID = /^[a-z0-9]([a-z0-9-]{0,78}[a-z0-9])?$/;
@@ -46,7 +46,7 @@ const FLOW_ID = /^[a-z0-9]([a-z0-9-]{0,78}[a-z0-9])?$/;
 const MAX_CANARIES = 10;
 // The chart's Service and instance-discovery Service select pods by these three labels
 // (templates/_helpers.tpl, "selectorLabels"), and every gateway pod carries them.
-export const CHART_SERVICE_SELECTOR_KEYS = ["app.kubernetes.io/component", "app.kubernetes.io/instance", "app.kubernetes.io/name"] as const;
+const CHART_SERVICE_SELECTOR_KEYS = ["app.kubernetes.io/component", "app.kubernetes.io/instance", "app.kubernetes.io/name"] as const;
 
 // An image reference: [registry[:port]/]path[:tag][@sha256:digest], the characters of the
 // distribution spec (github.com/distribution/reference, reference.go), nothing a shell or YAML would read.

@@ -40,9 +40,9 @@ export interface ProbeObjects {
 }
 
 /** Seconds per check, as the script reads PROBE_TIMEOUT. */
-export const PROBE_TIMEOUT_SECONDS = 5;
+const PROBE_TIMEOUT_SECONDS = 5;
 /** A finished Job, and its logs, stay a week: long enough to read after a change window. */
-export const PROBE_TTL_SECONDS = 7 * 24 * 3600;
+const PROBE_TTL_SECONDS = 7 * 24 * 3600;
 // "The data stored in a ConfigMap cannot exceed 1 MiB" (kubernetes.io/docs/concepts/configuration/configmap/).
 const CONFIGMAP_MAX_BYTES = 1024 * 1024;
 const SCRIPT_KEY = "probe.sh";
@@ -54,7 +54,7 @@ const MAX_BASE = 63 - "-probe-".length - HASH_LENGTH;
 // restricted SCC assigns the namespace's own range and refuses any other uid, so it gets none.
 const PROBE_UID = 65532;
 
-/** The ConfigMap and Job that run `script` (of `checks` checks) in the gateway's namespace. */
+/** The ConfigMap and Job that run `script` (of `checks` checks) in the gateway's namespace. Internal. Exported for testing. */
 export function probeObjects(script: string, checks: number, probe: ProbeOptions, cluster: ClusterOptions, hostAliases: readonly HelmHostAlias[]): ProbeObjects {
     const bytes = Buffer.byteLength(script, "utf8");
     if (bytes > CONFIGMAP_MAX_BYTES) {

@@ -162,7 +162,7 @@ export function probeChecks(plan: EgressPlan, input: ProbeInput): ProbeCheck[] {
     return [...plan.flows.flatMap((f) => flowChecks(f, plan, input)), ...canaries];
 }
 
-/** A word for `sh`: single-quoted, a quote inside closed, escaped and reopened. */
+/** A word for `sh`: single-quoted, a quote inside closed, escaped and reopened. Internal. Exported for testing. */
 export function shQuote(text: string): string {
     return `'${text.replace(/'/g, "'\\''")}'`;
 }
@@ -311,9 +311,4 @@ export function renderChecks(apimName: string, checks: readonly ProbeCheck[], eg
         ? `line ${shQuote(lineHead(c))} not-probed ${shQuote(jsonText(c.notProbed))} skip`
         : `check ${shQuote(lineHead(c))} ${c.expect} ${c.kind} ${(c.curl ?? []).map(shQuote).join(" ")}`));
     return [...header, PRELUDE, ...lines, EPILOGUE].join("\n");
-}
-
-/** The probe script of a plan. Pure; throws `InputError` for `probe` args the plan refuses. */
-export function renderProbeScript(plan: EgressPlan, input: ProbeInput): string {
-    return renderChecks(plan.apimName, probeChecks(plan, input), input.egressProxy);
 }

@@ -10,7 +10,7 @@ import { resolveOptions } from "../components/options";
 import { ProbeOptions } from "../components/optionsProbe";
 import { deriveEgress } from "../components/pipeline";
 import { EgressPlan } from "../components/egressPlan";
-import { ProbeCheck, ProbeInput, probeChecks, renderChecks, renderProbeScript, shQuote } from "../components/probeScript";
+import { ProbeCheck, ProbeInput, probeChecks, renderChecks, shQuote } from "../components/probeScript";
 import { exampleOptions, fixture, LooseArgs, with_ } from "./helpers";
 
 const EXAMPLE = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "examples", "apim-internal-premium.json"), "utf8"));
@@ -29,7 +29,7 @@ function checksOf(args: LooseArgs, document?: unknown): ProbeCheck[] {
 
 function scriptOf(args: LooseArgs, document?: unknown): string {
     const { plan, input } = derive(args, document);
-    return renderProbeScript(plan, input);
+    return renderChecks(plan.apimName, probeChecks(plan, input), input.egressProxy);
 }
 
 const CANARY: ProbeCheck = { flow: "canary-1", target: "1.1.1.1", port: 443, protocol: "TCP", expect: "blocked", kind: "https", curl: ["https://1.1.1.1:443/"] };
