@@ -50,8 +50,10 @@ const MOUNT = "/probe";
 // A Job's name becomes its pods' `job-name` label: at most 63 characters, so the base gets 46.
 const HASH_LENGTH = 10;
 const MAX_BASE = 63 - "-probe-".length - HASH_LENGTH;
-// An unprivileged uid for images whose USER is a name, which runAsNonRoot cannot check. OpenShift's
-// restricted SCC assigns the namespace's own range and refuses any other uid, so it gets none.
+// An unprivileged uid for images whose USER is a name (curl's image: `curl_user`), which
+// runAsNonRoot cannot check. OpenShift's restricted SCCs run pods as a uid of the namespace's own
+// range (`MustRunAsRange`, docs.openshift.com "Managing security context constraints") and refuse
+// any other, so there it gets none.
 const PROBE_UID = 65532;
 
 /** The ConfigMap and Job that run `script` (of `checks` checks) in the gateway's namespace. Internal. Exported for testing. */
@@ -92,7 +94,8 @@ export function probeObjects(script: string, checks: number, probe: ProbeOptions
             apiVersion: "batch/v1",
             kind: "Job",
             // The probe is evidence, not a gate: the provider would otherwise wait for the Job to
-            // complete and fail the deployment with it (pulumi-kubernetes, `pulumi.com/skipAwait`).
+            // complete and fail the deployment with it (pulumi-kubernetes: the Job awaiter, and its
+            // `pulumi.com/skipAwait` annotation, github.com/pulumi/pulumi-kubernetes/pull/417).
             metadata: { ...metadata, annotations: { "pulumi.com/skipAwait": "true" } },
             spec: {
                 backoffLimit: 0,
