@@ -2,9 +2,10 @@
 // `--hub`), from a path or `-` for standard input. Every file is bounded before it is parsed (a
 // size cap, read in chunks so `/dev/zero` or an endless pipe stops at it) and after (a nesting
 // cap); it is parsed by its content, since YAML 1.2 holds JSON; keys JavaScript would treat as
-// prototype links are refused anywhere. Any failure is one `InputError` naming the option.
+// prototype links, and a key twice in one mapping (JSON or YAML alike), are refused anywhere.
+// Any failure is one `InputError` naming the option.
 import * as fs from "fs";
-import { parseDocument } from "yaml";
+import { Document, isMap, isNode, isScalar, isSeq, LineCounter, Pair, parseDocument } from "yaml";
 import { InputError } from "../components/errors";
 
 /** Larger than any APIM document or options file seen (a 50-region instance is about 60 KB). */
@@ -79,29 +80,89 @@ function checkShape(option: string, file: string, value: unknown): void {
     }
 }
 
-/** Parses JSON, or else YAML (a superset), reporting YAML's line and column on failure. */
-function parse(option: string, file: string, text: string): unknown {
-    try {
-        return JSON.parse(text);
-    } catch {
-        // Not JSON: read as YAML, whose errors say where.
+/** The reader's tree of a document, with the line of each offset. */
+interface Tree {
+    document: Document;
+    lines: LineCounter;
+}
+
+/** The property a mapping key becomes in JavaScript, as the reader converts it (`1`, `"1"` and `1.0` are one). */
+function propertyOf(key: unknown): string {
+    return isScalar(key) ? (key.value === null ? "" : String(key.value)) : String(key);
+}
+
+/**
+ * Refuses a key that appears twice in one mapping. JSON.parse keeps the last silently and YAML
+ * keeps one too, so `virtualNetworkType: Internal` then `None` would open the public VIP; the
+ * keys compare as the properties they become, so `1` and `"1"` are one key. Reads the document
+ * the YAML reader built from the text (JSON is YAML 1.2), without recursion.
+ */
+function checkUniqueKeys(option: string, file: string, { document, lines }: Tree): void {
+    // JSON that the YAML reader could not build whole (no case known) would escape the check.
+    if (document.errors.length > 0) {
+        throw new InputError(option, file, "The JSON cannot be checked for duplicate keys: the YAML 1.2 reader refuses it, so it cannot be an APIM document or an options file.");
     }
-    let document;
+    const stack: { node: unknown; path: string }[] = [{ node: document.contents, path: "" }];
+    while (stack.length > 0) {
+        const { node, path } = stack.pop() as { node: unknown; path: string };
+        if (isSeq(node)) {
+            node.items.forEach((item, i) => stack.push({ node: item, path: `${path}[${i}]` }));
+        } else if (isMap(node)) {
+            const seen = new Map<string, Pair>();
+            for (const pair of node.items) {
+                const key = propertyOf(pair.key);
+                const at = path ? `${path}.${key}` : key;
+                const first = seen.get(key);
+                if (first !== undefined) {
+                    const where = (p: Pair) => {
+                        const { line, col } = lines.linePos(isNode(p.key) && p.key.range ? p.key.range[0] : 0);
+                        return `line ${line}, column ${col}`;
+                    };
+                    throw new InputError(`${option} ${at}`, file, `The key appears twice in one mapping (${where(first)}, and ${where(pair)}): a reader would keep one of them silently. Keep one.`);
+                }
+                seen.set(key, pair);
+                stack.push({ node: pair.value, path: at });
+            }
+        }
+    }
+}
+
+/**
+ * Parses JSON, or else YAML (a superset), reporting YAML's line and column on failure. JSON is
+ * read by JSON.parse, as it always was; the YAML reader's tree of the same text serves the
+ * duplicate-key check of both.
+ */
+function parse(option: string, file: string, text: string): { value: unknown; tree: Tree } {
+    const lines = new LineCounter();
+    let document: Document;
     try {
-        document = parseDocument(text, { uniqueKeys: true, prettyErrors: true, logLevel: "silent" });
+        // logLevel "error": the reader logs nothing, yet still reports a second document (it
+        // would silently keep the first at "silent").
+        document = parseDocument(text, { uniqueKeys: false, prettyErrors: true, logLevel: "error", lineCounter: lines });
     } catch (e) {
         throw new InputError(option, file, e instanceof RangeError ? `The document nests too deeply to read.` : `The file is not valid JSON or YAML: ${(e as Error).message.split("\n")[0]}`);
     }
+    let json: { value: unknown } | undefined;
+    try {
+        json = { value: JSON.parse(text) };
+    } catch {
+        // Not JSON: read as YAML, whose errors say where.
+    }
     // Warnings (an unknown tag, say) would change what a value means: refused like errors.
     const problem = document.errors[0] ?? document.warnings[0];
-    if (problem) {
+    if (problem && json === undefined) {
         const at = problem.linePos ? `line ${problem.linePos[0].line}, column ${problem.linePos[0].col}: ` : "";
         // The reader repeats the position at the end of its first line; it is said once, first.
-        const what = problem.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+        const what = problem.code === "MULTIPLE_DOCS" ? "a second document starts here: give one document per file"
+            : problem.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
         throw new InputError(option, file, `The file is not valid JSON or YAML: ${at}${what}`);
     }
+    const tree = { document, lines };
+    if (json !== undefined) {
+        return { value: json.value, tree };
+    }
     try {
-        return document.toJS({ maxAliasCount: 100 });
+        return { value: document.toJS({ maxAliasCount: 100 }), tree };
     } catch (e) {
         throw new InputError(option, file, e instanceof RangeError ? "The document nests too deeply to read." : `The file cannot be read as data: ${(e as Error).message.split("\n")[0]}`);
     }
@@ -114,8 +175,9 @@ export function readDocument(option: string, file: string): unknown {
     if (text.trim() === "") {
         throw new InputError(option, file, "The file is empty.");
     }
-    const value = parse(option, file, text);
+    const { value, tree } = parse(option, file, text);
     checkShape(option, file, value);
+    checkUniqueKeys(option, file, tree);
     return value;
 }
 

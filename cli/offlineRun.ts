@@ -64,6 +64,32 @@ export function resourceGroupOf(document: Record<string, unknown>): string | und
 const same = (a: unknown, b: unknown) => typeof a === "string" && typeof b === "string" && a.toLowerCase() === b.toLowerCase();
 
 /**
+ * Whether two documents may describe one instance: same name, and same resource group where both
+ * say. Not the subscription: a read names a resource group and a name only (and an instance's
+ * name is its host name, unique in its cloud), so two documents that differ only there would
+ * answer the same read.
+ */
+function sameInstance(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+    const groups = [resourceGroupOf(a), resourceGroupOf(b)];
+    return same(a.name, b.name) && (groups.includes(undefined) || same(groups[0], groups[1]));
+}
+
+/**
+ * Refuses two documents that describe one instance: each read is answered by one document, so
+ * with two (different VIPs, say) whichever came first would win. Names compare as Azure compares
+ * them, without regard to case.
+ */
+export function checkOneDocumentPerInstance(documents: readonly { file: string; document: Record<string, unknown> }[]): void {
+    documents.forEach((later, i) => {
+        const earlier = documents.slice(0, i).find((d) => sameInstance(d.document, later.document));
+        if (earlier) {
+            const group = resourceGroupOf(later.document) ?? resourceGroupOf(earlier.document);
+            throw new InputError("--apim", later.file, `This document and ${earlier.file} both describe APIM instance ${String(later.document.name)}${group ? ` in resource group ${group}` : ""}: give one document per instance.`);
+        }
+    });
+}
+
+/**
  * The document that describes the instance read: same name and, when the document carries its
  * ID, same resource group (Azure compares names without regard to case). Refuses a read no
  * document describes, naming the arg that asked for it.

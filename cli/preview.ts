@@ -16,10 +16,11 @@ import { InputError } from "../components/errors";
 import { HUB_TYPE_TOKEN } from "../components/gatewayEgressRuleCollectionGroup";
 import { byCodePoint } from "../components/ordering";
 import { FilterRuleCollection } from "../components/firewallRules";
-import { BLOCKED_IN_CLUSTER, firewallRows, RuleRow, rowsToCsv, rowsToMarkdown, rowsToMermaid, rowsToText, textTable } from "../components/report";
+import { AddressSource, BLOCKED_IN_CLUSTER, configurationTarget, firewallRows, RuleRow, rowsToCsv, rowsToMarkdown, rowsToMermaid, rowsToText, textTable } from "../components/report";
 import { TYPE_TOKEN } from "../components/selfHostedGatewayEgress";
+import { hanging, markdownListItem } from "../components/textWrap";
 import { checkOneStdin, readDocument } from "./inputs";
-import { checkDocumentMatches, OfflineHubOutputs, OfflineRun, RegisteredResource, resourceGroupOf, runOffline, runOfflineHub } from "./offlineRun";
+import { checkDocumentMatches, checkOneDocumentPerInstance, OfflineHubOutputs, OfflineRun, RegisteredResource, resourceGroupOf, runOffline, runOfflineHub } from "./offlineRun";
 
 const EXAMPLES_DIR = path.join(__dirname, "..", "..", "examples");
 export const DEFAULT_APIM_FILE = path.join(EXAMPLES_DIR, "apim-internal-premium.json");
@@ -95,6 +96,7 @@ export async function runPreview(request: Omit<PreviewRequest, "format">): Promi
             throw new InputError("--apim", undefined, "Give one --apim FILE per APIM instance the hub's gateways belong to.");
         }
         const documents = request.apimFiles.map(apimDocument);
+        checkOneDocumentPerInstance(documents.map((document, i) => ({ file: request.apimFiles[i], document })));
         const args = argsDocument("--hub", request.hubFile);
         if (Array.isArray(args.gateways)) {
             args.gateways.forEach((g, i) => checkDocumentMatches(documents, isObject(g) ? g.apim : undefined, `gateways[${i}].apim`));
@@ -118,14 +120,20 @@ export async function runPreview(request: Omit<PreviewRequest, "format">): Promi
 }
 
 function resourceTree(resources: readonly RegisteredResource[], componentType: string): string[] {
-    // Every child is parented to the component.
+    // Every child is parented to the component; a long name continues under its type.
     const component = resources.find((r) => r.type === componentType) as RegisteredResource;
     const children = resources.filter((r) => r !== component);
-    return [`${component.type}  ${component.name}`, ...children.map((r, i) => `${i === children.length - 1 ? "└─" : "├─"} ${r.type}  ${r.name}`)];
+    return [
+        ...hanging(`${component.type}  ${component.name}`, "  "),
+        ...children.flatMap((r, i) => hanging(`${i === children.length - 1 ? "└─" : "├─"} ${r.type}  ${r.name}`, i === children.length - 1 ? "      " : "│     ")),
+    ];
 }
 
+/** A list item of the terminal view, wrapped at 120 columns under its marker. */
+const textListItem = (text: string) => hanging(`- ${text}`, "  ");
+
 function notesSection(title: string, lines: readonly string[]): string[] {
-    return lines.length === 0 ? [] : [title, ...lines.map((n) => `- ${n}`), ""];
+    return lines.length === 0 ? [] : [title, ...lines.flatMap(textListItem), ""];
 }
 
 const RCG_TYPE = "azure-native:network:FirewallPolicyRuleCollectionGroup";
@@ -147,36 +155,45 @@ function changeRequestOf(result: PreviewResult): { rows: RuleRow[]; notes: strin
 }
 
 function renderGatewayTable(run: OfflineRun, rows: readonly RuleRow[], notes: readonly string[]): string {
+    const target = configurationTarget(run.outputs.egressPlan, run.outputs.configurationAddress);
     return [
         "Resources (offline preview under Pulumi mocks: nothing is deployed)",
         ...resourceTree(run.resources, TYPE_TOKEN),
         "",
-        `Configuration endpoint ${run.outputs.configurationHost} = ${run.outputs.configurationAddress}, rule style ${run.outputs.ruleStyle ?? "(firewall written by a GatewayEgressRuleCollectionGroup)"}`,
+        ...hanging(`Configuration endpoint ${run.outputs.configurationHost} = ${target.address} (${target.source}), rule style ${run.outputs.ruleStyle ?? "(firewall written by a GatewayEgressRuleCollectionGroup)"}`, "  "),
         rowsToText(rows),
         ...notesSection("Notes:", notes),
     ].join("\n") + "\n";
 }
 
-/** How many writes a first deployment costs, and which gateways share each group. */
-function hubSummary(outputs: OfflineHubOutputs): string[] {
+/**
+ * How many writes a first deployment costs (one line, under 120 columns), and which gateways
+ * share each group: one list item per group, as `item` wraps it.
+ */
+function hubSummary(outputs: OfflineHubOutputs, item: (text: string) => string[]): string[] {
     const writes = outputs.firstDeployWrites;
     return [
         `First deployment: ${writes === 1 ? "1 rule collection group write" : `${writes} rule collection group writes, one after another (Azure writes one group of a policy at a time)`}.`,
-        ...outputs.ruleCollectionGroups.map((g) => `- ${g.name} (priority ${g.priority}, ${(g.bytes / 1024).toFixed(1)} KB) holds ${g.gateways.length} gateway${g.gateways.length === 1 ? "" : "s"}: ${g.gateways.join(", ")}`),
+        ...outputs.ruleCollectionGroups.flatMap((g) => item(`${g.name} (priority ${g.priority}, ${(g.bytes / 1024).toFixed(1)} KB) holds ${g.gateways.length} gateway${g.gateways.length === 1 ? "" : "s"}: ${g.gateways.join(", ")}`)),
     ];
 }
 
 function renderHubTable(run: OfflineRun<OfflineHubOutputs>, rows: readonly RuleRow[]): string {
-    const hostOf = new Map(run.outputs.instances.map((i) => [i.serviceName, i.configurationHost]));
+    const instanceOf = new Map(run.outputs.instances.map((i) => [i.serviceName, i]));
+    // A gateway's address is its instance's VIP, or else its declared configurationAddress.
+    const endpoint = (g: OfflineHubOutputs["gateways"][number]) => {
+        const instance = instanceOf.get(g.apimServiceName);
+        return `${instance?.configurationHost ?? ""} = ${g.configurationAddress} (${g.configurationAddress === instance?.configurationAddress ? AddressSource.Vip : AddressSource.Declared})`;
+    };
     return [
         "Resources (offline preview under Pulumi mocks: nothing is deployed)",
         ...resourceTree(run.resources, HUB_TYPE_TOKEN),
         "",
-        ...hubSummary(run.outputs),
+        ...hubSummary(run.outputs, textListItem),
         "",
         textTable(
             ["gateway", "instance", "configuration endpoint", "rule style", "group"],
-            run.outputs.gateways.map((g) => [g.name, g.apimServiceName, `${hostOf.get(g.apimServiceName) ?? ""} = ${g.configurationAddress}`, g.ruleStyle, g.ruleCollectionGroup]),
+            run.outputs.gateways.map((g) => [g.name, g.apimServiceName, endpoint(g), g.ruleStyle, g.ruleCollectionGroup]),
         ),
         rowsToText(rows),
         ...notesSection("Notes:", run.outputs.notes),
@@ -190,7 +207,7 @@ function render(result: PreviewResult, format: Format): string {
         case Format.Json:
             return stableJson({ resources: result.run.resources, outputs: result.run.outputs });
         case Format.Markdown:
-            return [...(result.kind === "hub" ? [hubSummary(result.run.outputs).join("\n"), ""] : []), picture(), rowsToMarkdown(rows, notes)].join("\n");
+            return [...(result.kind === "hub" ? [hubSummary(result.run.outputs, markdownListItem).join("\n"), ""] : []), picture(), rowsToMarkdown(rows, notes)].join("\n");
         case Format.Mermaid:
             return rowsToMermaid(rows, blocked);
         case Format.Csv:

@@ -9,7 +9,8 @@
 // as FQDN flows are resolved too, so a typo or a missing private zone shows before deployment.
 //
 // Exit codes (exitCodes.ts, also in --help); a pipeline can tell them apart:
-//   0  every name resolved, and the configuration host resolves to the VIP only
+//   0  every name resolved, and the configuration host resolves to the address the rules open
+//      only: the declared `firewall.configurationAddress` when set, else the VIP
 //   1  mismatch: the configuration host resolves to an address the rules do not carry; this wins
 //      over 3, because retrying cannot fix it
 //   2  bad input (files, options, --dns-server): one `error: ...` line on stderr
@@ -19,7 +20,8 @@
 //   4  unexpected failure (a bug): kept apart from 1 so a crash never reads as a DNS finding
 import * as dns from "dns";
 import { InputError } from "../components/errors";
-import { textTable } from "../components/report";
+import { AddressSource, ConfigurationTarget, configurationTarget, textTable } from "../components/report";
+import { hanging } from "../components/textWrap";
 import { canonicalName, DnsServer, formatServer, MAX_CNAME_LINKS, parseServerAddress, Resolution, resolveA } from "./dnsQuery";
 import { ExitCode, errorLine, exitCodeOf } from "./exitCodes";
 import { PreviewRequest, runPreview, stableJson } from "./preview";
@@ -118,12 +120,16 @@ function systemServers(): DnsServer[] {
 }
 
 /*
- * The match rule for the configuration host: match iff the set of A records equals {VIP}.
+ * The match rule for the configuration host: match iff the set of A records equals {address the
+ * rules open}: the declared `firewall.configurationAddress` when set (a host published through
+ * Application Gateway resolves to the gateway's address, and every rule and `hostAliases` carry
+ * that), else the VIP. Comparing with the VIP then would pass a name that resolves to an address
+ * no rule opens, and fail the one the rules were written for.
  * "Contains the VIP" is too weak: a client picks any of the answers, so one extra address makes
  * a share of connections hit an address no rule opens — intermittent config-sync failures, the
- * worst kind to diagnose. A configuration endpoint has one VIP per instance, so a legitimate
- * answer has exactly one address; if that ever changes, this check should learn the VIP list
- * from the plan rather than be loosened.
+ * worst kind to diagnose. A configuration endpoint has one VIP per instance (and one declared
+ * address), so a legitimate answer has exactly one address; if that ever changes, this check
+ * should learn the address list from the plan rather than be loosened.
  *
  * Only records for the asked name count, following its CNAME chain (at most MAX_CNAME_LINKS
  * links) within the one answer; see `interpretAnswer` in dnsQuery.ts. A name whose resolution
@@ -136,20 +142,25 @@ function systemServers(): DnsServer[] {
  * them), so what the gateway would connect to is unknown. Exit 3 says exactly that: nothing
  * proven either way; the cause names the foreign owner so the zone can be fixed.
  */
-function configurationRow(flow: string, name: string, vip: string, result: Resolution): VerifyRow {
+function configurationRow(flow: string, name: string, target: ConfigurationTarget, result: Resolution): VerifyRow {
+    const expected = [target.address];
     if (!result.ok) {
-        return { flow, name, cnames: [], expected: [vip], resolved: [], status: Status.Unresolvable, detail: result.cause };
+        return { flow, name, cnames: [], expected, resolved: [], status: Status.Unresolvable, detail: result.cause };
     }
     const { addresses, cnames } = result;
-    const others = addresses.filter((a) => a !== vip);
+    const others = addresses.filter((a) => a !== target.address);
     if (others.length === 0) {
-        return { flow, name, cnames, expected: [vip], resolved: addresses, status: Status.Match, detail: "" };
+        return { flow, name, cnames, expected, resolved: addresses, status: Status.Match, detail: "" };
     }
     const subject = cnames.length === 0 ? name : `${name} (CNAME chain ${[name, ...cnames].join(" → ")})`;
-    const detail = addresses.includes(vip)
-        ? `${subject} resolves to ${addresses.join(", ")}, but the rules open only ${vip}: connections to ${others.join(", ")} will be blocked`
-        : `${subject} resolves to ${addresses.join(", ")}, but the rules carry ${vip}: either the DNS record is stale or the VIP changed since the APIM document was read`;
-    return { flow, name, cnames, expected: [vip], resolved: addresses, status: Status.Mismatch, detail };
+    const opened = `${target.address} (${target.source})`;
+    const cause = target.source === AddressSource.Vip
+        ? "either the DNS record is stale or the VIP changed since the APIM document was read"
+        : "either the DNS record or firewall.configurationAddress is wrong";
+    const detail = addresses.includes(target.address)
+        ? `${subject} resolves to ${addresses.join(", ")}, but the rules open only ${opened}: connections to ${others.join(", ")} will be blocked`
+        : `${subject} resolves to ${addresses.join(", ")}, but the rules carry ${opened}: ${cause}`;
+    return { flow, name, cnames, expected, resolved: addresses, status: Status.Mismatch, detail };
 }
 
 function namedFlowRow(flow: string, name: string, result: Resolution): VerifyRow {
@@ -164,16 +175,16 @@ function verdictOf(rows: readonly VerifyRow[]): ExitCode {
         : ExitCode.Ok;
 }
 
-function renderTable(rows: readonly VerifyRow[], servers: string, host: string, vip: string, code: ExitCode): string {
-    const findings = rows.filter((r) => r.detail !== "").map((r) => `- ${r.status} (${r.flow}): ${r.status === Status.Unresolvable ? `${r.name}: ` : ""}${r.detail}`);
+// At most 120 columns, as every text format: long cells and findings wrap, nothing is cut. A
+// pipeline reads `--format json`, whose rows are whole.
+function renderTable(rows: readonly VerifyRow[], servers: string, host: string, target: ConfigurationTarget, code: ExitCode): string {
+    const findings = rows.filter((r) => r.detail !== "").flatMap((r) => hanging(`- ${r.status} (${r.flow}): ${r.status === Status.Unresolvable ? `${r.name}: ` : ""}${r.detail}`, "  "));
     const verdict = code === ExitCode.Ok ? "ok" : code === ExitCode.Mismatch ? "mismatch" : "unresolvable";
     return [
-        `DNS check against ${servers}: ${host} must resolve to ${vip} only; other names must resolve`,
+        ...hanging(`DNS check against ${servers}: ${host} must resolve to ${target.address} (${target.source}) only; other names must resolve`, "  "),
         textTable(
             ["flow", "name", "via CNAME", "expected", "resolved", "status"],
             rows.map((r) => [r.flow, r.name, r.cnames.join(" → ") || "-", r.expected.join(", ") || "-", r.resolved.join(", ") || "-", r.status]),
-            // One line per name, however long, so a pipeline can grep a row.
-            Number.POSITIVE_INFINITY,
         ).trimEnd(),
         ...(findings.length > 0 ? ["", ...findings] : []),
         "",
@@ -201,7 +212,7 @@ export async function verify(request: VerifyRequest): Promise<VerifyResult> {
         const options = { timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS, tries: request.tries ?? DEFAULT_TRIES };
 
         const host = canonicalName(run.outputs.configurationHost);
-        const vip = run.outputs.configurationAddress;
+        const target = configurationTarget(run.outputs.egressPlan, run.outputs.configurationAddress);
         const namedFlows = run.outputs.egressPlan.filter((f) => f.destinationKind === "fqdn");
         // One query per name, however many flows share it; a bounded number in flight.
         const lookups = new Map<string, Promise<Resolution>>();
@@ -221,12 +232,12 @@ export async function verify(request: VerifyRequest): Promise<VerifyResult> {
                 ? { flow: f.id, name, cnames: [], expected: [], resolved: [], status: Status.Wildcard, detail: "" }
                 : namedFlowRow(f.id, name, await resolve(name));
         });
-        const rows: VerifyRow[] = [configurationRow(hostFlow, host, vip, await hostLookup), ...(await Promise.all(otherRows))];
+        const rows: VerifyRow[] = [configurationRow(hostFlow, host, target, await hostLookup), ...(await Promise.all(otherRows))];
 
         const code = verdictOf(rows);
         const output = request.format === VerifyFormat.Json
-            ? stableJson({ code, dnsServers: servers.map(formatServer), maxCnameLinks: MAX_CNAME_LINKS, configurationHost: host, configurationAddress: vip, rows })
-            : renderTable(rows, serversText, host, vip, code);
+            ? stableJson({ code, dnsServers: servers.map(formatServer), maxCnameLinks: MAX_CNAME_LINKS, configurationHost: host, configurationAddress: target.address, configurationAddressSource: target.source, apimVip: run.outputs.configurationAddress, rows })
+            : renderTable(rows, serversText, host, target, code);
         return { code, output };
     } catch (e) {
         return { code: exitCodeOf(e), output: "", error: errorLine(e) };

@@ -2,6 +2,10 @@
 // multi-language analyzer accepts (no unions, functions or intersections), each documented with
 // its default. `options.ts` validates them into resolved options.
 import type * as pulumi from "@pulumi/pulumi";
+import type { InCluster, LocalLogsFeature, OpenTelemetryFeature, StatsdFeature } from "./argsLocal";
+
+// In-cluster peers and local telemetry, kept in their own file to keep this one readable.
+export * from "./argsLocal";
 
 /** How the configuration endpoint is opened on the Azure Firewall. */
 export const RuleStyle = {
@@ -272,12 +276,19 @@ export interface EventHubsFeature {
     namespaces?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
-/** An external Redis-compatible cache. */
+/** An external Redis-compatible cache. Give exactly one of `host` and `inCluster`. */
 export interface ExternalCacheFeature {
     /** @default false */
     enabled?: pulumi.Input<boolean>;
     /** Host name or IPv4 address of the cache. */
     host?: pulumi.Input<string>;
+    /**
+     * The cache's pods, when it runs in the cluster: "Deploying a Redis cache into the same
+     * Kubernetes cluster or in a separate cluster nearby are the best options"
+     * (learn.microsoft.com/azure/api-management/api-management-howto-cache-external). Opened by
+     * the cluster policy alone, and allowed beside `egressProxy`, which it does not pass.
+     */
+    inCluster?: pulumi.Input<InCluster>;
     /**
      * TCP port of the cache.
      * @default 6380 (TLS)
@@ -298,6 +309,12 @@ export interface Features {
     externalCache?: pulumi.Input<ExternalCacheFeature>;
     /** Pulling the gateway image from Microsoft's registry, by the nodes (off for sites that mirror it). */
     imagePull?: pulumi.Input<ImagePullFeature>;
+    /** Metrics and traces to an OpenTelemetry collector (the chart's `observability.opentelemetry`). */
+    openTelemetry?: pulumi.Input<OpenTelemetryFeature>;
+    /** Metrics to a StatsD server (the chart's `observability.statsD`). */
+    statsd?: pulumi.Input<StatsdFeature>;
+    /** Gateway logs to a local sink (the chart's `observability.logs.local`). */
+    localLogs?: pulumi.Input<LocalLogsFeature>;
 }
 
 /**
@@ -324,7 +341,7 @@ export interface ImagePullFeature {
     nodeAddresses?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
-/** A backend the gateway proxies to. Give exactly one of `address` and `fqdn`. */
+/** A backend the gateway proxies to. Give exactly one of `address`, `fqdn` and `inCluster`. */
 export interface Backend {
     /** A short name for the flow: lowercase letters, digits and hyphens, at most 40. */
     name: pulumi.Input<string>;
@@ -332,6 +349,11 @@ export interface Backend {
     address?: pulumi.Input<string>;
     /** DNS name of the backend. */
     fqdn?: pulumi.Input<string>;
+    /**
+     * The backend's pods, when it runs in the cluster: opened by the cluster policy alone, and
+     * beside `egressProxy` reached directly (the proxy bypass covers `.svc` and `.cluster.local`).
+     */
+    inCluster?: pulumi.Input<InCluster>;
     /** Port, 1-65535. */
     port: pulumi.Input<number>;
     /** Last port of a range, at least `port`. */
@@ -365,8 +387,11 @@ export interface SelfHostedGatewayEgressArgs {
      * DMZ proxy). The cluster policy then allows the pods to the proxy alone, the firewall rules
      * take the proxy as their source, and `gatewayHelmValues` carries it. With a proxy, leave
      * `firewall.sourceAddresses` and `firewall.sourceIpGroupIds` out. The proxy carries HTTP and
-     * HTTPS only: an external cache and UDP backends are refused beside it, and Event Hubs is
-     * opened on 443 alone.
+     * HTTPS only: an external cache and UDP backends outside the cluster are refused beside
+     * it, and Event Hubs is opened on 443 alone. In-cluster peers (`inCluster`) are reached
+     * directly: the cluster policy allows them, and `gatewayHelmValues` sets the chart's
+     * `gateway.deployment.network.proxy.bypass` (`NO_PROXY`) to `localhost`, `127.0.0.1`, `.svc`,
+     * `.cluster.local` (the default cluster domain) and each in-cluster telemetry host.
      */
     egressProxy?: pulumi.Input<EgressProxy>;
     /**

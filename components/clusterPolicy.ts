@@ -1,15 +1,18 @@
 // Cluster renderers: the egress plan as Kubernetes manifests for the gateway pods. Pure.
 // - NetworkPolicy (every flavor): isolates ingress and egress; allows cluster DNS, the
-//   replicas' UDP 4290/4291 both ways, the listeners 8080/8081, and every flow with an address.
+//   replicas' UDP 4290/4291 both ways, the listeners 8080/8081, every flow with an address, and
+//   in-cluster peers by namespace and pod selector (inClusterPeers.ts), with or without a proxy.
 //   It cannot match names: name-only flows are blocked unless the user lists CIDRs for them.
-// - EgressFirewall (openshift): ordered Allow rules by CIDR and by DNS name, optional final Deny.
-// - CiliumNetworkPolicy (cilium): toFQDNs/toCIDR rules plus the DNS rule that makes them work.
+// - EgressFirewall (openshift): ordered Allow rules by CIDR and by DNS name, optional final Deny;
+//   nothing for in-cluster peers, which it does not govern.
+// - CiliumNetworkPolicy (cilium): toFQDNs/toCIDR/toEndpoints rules plus the DNS rule that makes them work.
 // Sources: DESIGN.md §2 (Helm chart ports, OpenShift DNS on 5353) and §5.
 import { DECLARED_BY_USER, DocReference, GatewayPorts, OPENSHIFT_INGRESS_LABEL } from "./catalog";
 import { EgressFlow, EgressPlan } from "./egressPlan";
 import { InputError } from "./errors";
 import { ClusterFlavor } from "./args";
 import { ClusterOptions } from "./options";
+import { ciliumEndpoint, isInCluster, networkPolicyPeer } from "./inClusterPeers";
 import { ALL_IPV4, DestinationKind, PortRange, tcp, udp } from "./peers";
 
 export interface Manifest {
@@ -127,8 +130,8 @@ function renderNetworkPolicy(plan: EgressPlan, options: ClusterOptions, proxy: E
     const fixed: [string, RulePurpose][] = [[ref(0), DNS_PURPOSE], [ref(1), REPLICAS_PURPOSE]];
     let broad = false;
     if (proxy) {
-        // Everything outside the cluster goes through the proxy: it is the only destination.
-        plan.flows.filter(fromPods).forEach((f) => enforcedBy.push([f.id, `${ref(egress.length)} (via egressProxy)`]));
+        // Everything outside the cluster goes through the proxy: it is the only destination there.
+        plan.flows.filter((f) => fromPods(f) && !isInCluster(f)).forEach((f) => enforcedBy.push([f.id, `${ref(egress.length)} (via egressProxy)`]));
         fixed.push([ref(egress.length), PROXY_PURPOSE]);
         egress.push({ to: [{ ipBlock: { cidr: `${proxy.address}/32` } }], ports: [networkPolicyPort(tcp(proxy.port))] });
     } else {
@@ -143,6 +146,11 @@ function renderNetworkPolicy(plan: EgressPlan, options: ClusterOptions, proxy: E
             egress.push({ to: options.allowNamedFlowsTo.map((c) => ({ ipBlock: { cidr: c } })), ports: flow.ports.map(networkPolicyPort) });
         }
         broad = named.length > 0 && options.allowNamedFlowsTo.includes(ALL_IPV4);
+    }
+    // In-cluster peers are reached directly, proxy or not: the proxy bypass covers them (helmValues.ts).
+    for (const flow of plan.flows.filter((f) => fromPods(f) && isInCluster(f))) {
+        enforcedBy.push([flow.id, ref(egress.length)]);
+        egress.push({ to: [networkPolicyPeer(flow.destination)], ports: flow.ports.map(networkPolicyPort) });
     }
     // The listeners take API clients from the gateway's namespace, the ingress namespaces (by
     // name, and on OpenShift by the routers' namespace label), and the networks the gateway is
@@ -189,11 +197,11 @@ function renderEgressFirewall(plan: EgressPlan, options: ClusterOptions, proxy: 
     const enforcedBy: [string, string][] = [];
     const fixed: [string, RulePurpose][] = [];
     if (proxy) {
-        plan.flows.filter(fromPods).forEach((f) => enforcedBy.push([f.id, "EgressFirewall/default/egress[0] (via egressProxy)"]));
+        plan.flows.filter((f) => fromPods(f) && !isInCluster(f)).forEach((f) => enforcedBy.push([f.id, "EgressFirewall/default/egress[0] (via egressProxy)"]));
         fixed.push(["EgressFirewall/default/egress[0]", PROXY_PURPOSE]);
         egress.push({ type: "Allow", to: { cidrSelector: `${proxy.address}/32` }, ports: egressFirewallPorts([tcp(proxy.port)]) });
     }
-    for (const flow of proxy ? [] : plan.flows.filter((f) => fromPods(f) && hasClusterMeaning(f))) {
+    for (const flow of proxy ? [] : plan.flows.filter((f) => fromPods(f) && hasClusterMeaning(f) && !isInCluster(f))) {
         const reason = flow.ports.reduce((n, p) => n + (p.endPort ?? p.port) - p.port + 1, 0) > MAX_EGRESS_FIREWALL_PORTS ? `more than ${MAX_EGRESS_FIREWALL_PORTS} ports` : undefined;
         if (reason) {
             skipped.push({ flow: flow.id, reason: `EgressFirewall: ${reason}` });
@@ -239,12 +247,13 @@ function renderCilium(plan: EgressPlan, options: ClusterOptions, proxy: EgressPr
     const fixed: [string, RulePurpose][] = [[`CiliumNetworkPolicy/${options.policyName}/egress[0]`, DNS_PURPOSE]];
     if (proxy) {
         const ref = `CiliumNetworkPolicy/${options.policyName}/egress[${egress.length}]`;
-        plan.flows.filter(fromPods).forEach((f) => enforcedBy.push([f.id, `${ref} (via egressProxy)`]));
+        plan.flows.filter((f) => fromPods(f) && !isInCluster(f)).forEach((f) => enforcedBy.push([f.id, `${ref} (via egressProxy)`]));
         fixed.push([ref, PROXY_PURPOSE]);
         egress.push({ toCIDR: [`${proxy.address}/32`], toPorts: ciliumPorts([tcp(proxy.port)]) });
     }
-    for (const flow of proxy ? [] : plan.flows.filter((f) => fromPods(f) && hasClusterMeaning(f))) {
+    for (const flow of plan.flows.filter((f) => fromPods(f) && hasClusterMeaning(f) && (!proxy || isInCluster(f)))) {
         const to = flow.destination.kind === DestinationKind.Cidr ? { toCIDR: [flow.destination.value] }
+            : isInCluster(flow) ? { toEndpoints: [ciliumEndpoint(flow.destination)] }
             // Pod traffic never goes to a wildcard: the catalog's only one is the registry's, which the nodes reach.
             : { toFQDNs: [{ matchName: flow.destination.value }] };
         enforcedBy.push([flow.id, `CiliumNetworkPolicy/${options.policyName}/egress[${egress.length}]`]);
@@ -296,7 +305,8 @@ export function renderClusterPolicy(plan: EgressPlan, options: ClusterOptions, p
     // and the EgressFirewall one after the other, so a flow must pass both.
     const allowedDirectly = (flow: EgressFlow) =>
         options.flavor === ClusterFlavor.Cilium ? inNetworkPolicy.has(flow.id) || inExtra.has(flow.id)
-        : options.flavor === ClusterFlavor.OpenShift ? inNetworkPolicy.has(flow.id) && (inExtra.has(flow.id) || !options.denyAllOtherEgress)
+        // The EgressFirewall's final deny is for destinations outside the cluster only.
+        : options.flavor === ClusterFlavor.OpenShift ? inNetworkPolicy.has(flow.id) && (isInCluster(flow) || inExtra.has(flow.id) || !options.denyAllOtherEgress)
         : inNetworkPolicy.has(flow.id);
     const allowed = (flow: EgressFlow) => allowedDirectly(flow) || (flow.resolvesTo !== undefined && plan.flows.some((f) => f.id === flow.resolvesTo && allowedDirectly(f)));
     const notEnforceable = plan.flows

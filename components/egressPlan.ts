@@ -18,6 +18,9 @@ export const Feature = {
     EventHubs: "eventHubs",
     ExternalCache: "externalCache",
     ImagePull: "imagePull",
+    OpenTelemetry: "openTelemetry",
+    Statsd: "statsd",
+    LocalLogs: "localLogs",
     Backend: "backend",
 } as const;
 export type Feature = (typeof Feature)[keyof typeof Feature];
@@ -151,7 +154,20 @@ function featureFlows(facts: ApimFacts, options: Options): EgressFlow[] {
     }
     const cache = features.externalCache;
     if (cache.enabled && cache.host) {
-        flows.push(flow(`externalcache-${slug(cache.host.value)}`, Feature.ExternalCache, "external Redis-compatible cache", cache.host, DECLARED_BY_USER, [tcp(cache.port)]));
+        // In the cluster, as the external-cache doc recommends (DocReference.ExternalCache), or outside it.
+        const where = cache.host.pods ? `incluster-${cache.host.pods.namespace}` : slug(cache.host.value);
+        flows.push(flow(`externalcache-${where}`, Feature.ExternalCache, "external Redis-compatible cache", cache.host, DECLARED_BY_USER, [tcp(cache.port)]));
+    }
+    const sinks = [
+        [Feature.OpenTelemetry, "metrics and traces to the OpenTelemetry collector", features.openTelemetry],
+        [Feature.Statsd, "metrics to the StatsD server", features.statsd],
+        [Feature.LocalLogs, `gateway logs (${features.localLogs.type ?? ""}) to the local log sink`, features.localLogs],
+    ] as const;
+    for (const [feature, purpose, sink] of sinks) {
+        // A sink inside the pod or node (loopback, socket, file) has no destination: no flow.
+        if (sink.enabled && sink.destination) {
+            flows.push(flow(`${feature.toLowerCase()}-${slug(sink.host ?? "")}`, feature, `${purpose} ${sink.endpoint}`, sink.destination, DECLARED_BY_USER, sink.ports));
+        }
     }
     if (features.imagePull.enabled) {
         for (const host of cloud.imageRegistryHosts) {
@@ -165,7 +181,7 @@ function backendFlows(options: Options): EgressFlow[] {
     return options.backends.map((b) => flow(`backend-${b.name}`, Feature.Backend, `backend "${b.name}" proxied by the gateway`, b.destination, DECLARED_BY_USER, b.ports));
 }
 
-const KIND_ORDER: readonly string[] = [DestinationKind.Cidr, DestinationKind.Fqdn, DestinationKind.ServiceTag];
+const KIND_ORDER: readonly string[] = [DestinationKind.Cidr, DestinationKind.Fqdn, DestinationKind.ServiceTag, DestinationKind.InCluster];
 
 function compareFlows(a: EgressFlow, b: EgressFlow): number {
     return FEATURE_ORDER.indexOf(a.feature) - FEATURE_ORDER.indexOf(b.feature)

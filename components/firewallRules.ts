@@ -42,7 +42,7 @@ export interface FilterRuleCollection {
 export interface FirewallRendering {
     readonly ruleStyle: RuleStyle;
     readonly ruleCollections: readonly FilterRuleCollection[];
-    /** Flow id → `<collection>/<rule>` that carries it. Flows left out by the rule style are absent. */
+    /** Flow id → `<collection>/<rule>` that carries it. Flows left out by the rule style, and in-cluster flows, are absent. */
     readonly enforcedBy: Readonly<Record<string, string>>;
     /** What the firewall administrator must know for these rules to work. */
     readonly notes: readonly string[];
@@ -140,7 +140,9 @@ export function renderFirewallRules(plan: EgressPlan, mode: VirtualNetworkType, 
     const network: NetworkRule[] = [];
     const application: ApplicationRule[] = [];
     const enforcedBy: Record<string, string> = {};
-    for (const flow of plan.flows.filter((f) => keptByStyle(f, ruleStyle))) {
+    // Traffic to pods of the cluster never leaves it, so never reaches the firewall: an
+    // in-cluster peer has no rule here, only its cluster policy (clusterPolicy.ts).
+    for (const flow of plan.flows.filter((f) => keptByStyle(f, ruleStyle) && f.destination.kind !== DestinationKind.InCluster)) {
         if (flow.destination.kind === DestinationKind.Fqdn && isHttpsOnly(flow)) {
             application.push(applicationRule(flow, options));
             enforcedBy[flow.id] = `${collections.application.name}/${flow.id}`;

@@ -1,12 +1,15 @@
 // The values of the gateway's official Helm chart that this egress assumes
 // (Azure/api-management-self-hosted-gateway, helm-charts/azure-api-management-gateway/values.yaml):
-// the configuration endpoint, how the gateway resolves it, the forward proxy it goes through,
-// and the replicas' ports. Pure. A program passes them to the chart's release, so that a VIP
+// the configuration endpoint, how the gateway resolves it, the forward proxy it goes through and
+// what bypasses it, the replicas' ports, and where local telemetry goes. Pure. A program passes them to the chart's release, so that a VIP
 // change reaches the firewall, the cluster policy and the gateway's name resolution in one
 // deployment.
 import { ApimFacts, VirtualNetworkType } from "./apimFacts";
 import { EgressPlan } from "./egressPlan";
+import { LocalLogsType } from "./args";
 import { Options } from "./options";
+import { byCodePoint } from "./ordering";
+import { DestinationKind } from "./peers";
 
 /** `gateway.deployment.dns.hostAliases[]`: a name the gateway pods resolve to a fixed address. */
 export interface HelmHostAlias {
@@ -23,6 +26,8 @@ export interface HelmDnsValues {
 export interface HelmProxyValues {
     http: string;
     https: string;
+    /** `NO_PROXY` (templates/deployment.yaml): what the gateway reaches directly, comma-separated. */
+    bypass: string;
 }
 
 /** `gateway.deployment.network`. */
@@ -66,10 +71,55 @@ export interface HelmServiceValues {
     ports: HelmServicePortValues;
 }
 
+/** `observability.opentelemetry`. */
+export interface HelmOpenTelemetryValues {
+    enabled: boolean;
+    collector: HelmOpenTelemetryCollectorValues;
+}
+
+/** `observability.opentelemetry.collector`. */
+export interface HelmOpenTelemetryCollectorValues {
+    uri: string;
+}
+
+/** `observability.statsD`. */
+export interface HelmStatsdValues {
+    enabled: boolean;
+    endpoint: string;
+}
+
+/** `observability.logs.local.<type>`. */
+export interface HelmLogEndpointValues {
+    endpoint: string;
+}
+
+/** `observability.logs.local`: the type, and the endpoint under the type's own key. */
+export interface HelmLocalLogsValues {
+    type: string;
+    rfc5424?: HelmLogEndpointValues;
+    localsyslog?: HelmLogEndpointValues;
+    journal?: HelmLogEndpointValues;
+    json?: HelmLogEndpointValues;
+}
+
+/** `observability.logs`. */
+export interface HelmLogsValues {
+    local: HelmLocalLogsValues;
+}
+
+/** `observability`: set only for the local telemetry features that are on. */
+export interface HelmObservabilityValues {
+    opentelemetry?: HelmOpenTelemetryValues;
+    statsD?: HelmStatsdValues;
+    logs?: HelmLogsValues;
+}
+
 /** The chart values this egress assumes. */
 export interface GatewayHelmValues {
     gateway: HelmGatewayValues;
     service: HelmServiceValues;
+    /** Set when a local telemetry feature is on. */
+    observability?: HelmObservabilityValues;
 }
 
 /**
@@ -83,14 +133,66 @@ export function gatewayHelmValues(facts: ApimFacts, plan: EgressPlan, options: O
     // resolves it, so the pods need no alias for it.
     const mapHost = options.hostAliases ?? (facts.virtualNetworkType === VirtualNetworkType.Internal && !options.egressProxy);
     const proxy = options.egressProxy && `http://${options.egressProxy.address}:${options.egressProxy.port}`;
+    const observability = observabilityValues(options);
     return {
         gateway: {
             configuration: { uri: plan.configurationHost },
             deployment: {
                 ...(mapHost ? { dns: { hostAliases: [{ ip: plan.configurationAddress, hostnames: [plan.configurationHost] }] } } : {}),
-                ...(proxy ? { network: { proxy: { http: proxy, https: proxy } } } : {}),
+                ...(proxy ? { network: { proxy: { http: proxy, https: proxy, bypass: proxyBypass(options) } } } : {}),
             },
         },
         service: { ports: { instance: { ...options.cluster.instancePorts } } },
+        ...(observability ? { observability } : {}),
     };
+}
+
+/**
+ * `NO_PROXY` for proxy mode: what the gateway reaches without the proxy. The gateway is a .NET
+ * application, whose HttpClient reads HTTP_PROXY, HTTPS_PROXY and NO_PROXY: an entry matches a
+ * host exactly, or with a leading dot its subdomains (not the domain itself); no wildcards, no
+ * CIDRs (learn.microsoft.com/dotnet/api/system.net.http.httpclient.defaultproxy). So:
+ * - `localhost`, `127.0.0.1`: the pod itself;
+ * - `.svc` and `.cluster.local`: every Service name written `<service>.<namespace>.svc` or in
+ *   full in the default cluster domain `cluster.local` (a cluster with another domain is still
+ *   covered by `.svc` in the short form). The in-cluster backends' host names live in APIM's
+ *   configuration, not here: these suffixes are how they bypass the proxy (a note says so);
+ * - each in-cluster telemetry sink's host as its endpoint names it (`otel-collector`), which a
+ *   suffix cannot cover.
+ * The Kubernetes API (`kubernetes.default.svc`, for the chart's ingress controller) falls under `.svc` too.
+ */
+export function proxyBypass(options: Options): string {
+    const { openTelemetry, statsd, localLogs } = options.features;
+    const sinkHosts = [openTelemetry, statsd, localLogs].flatMap((s) => (s.destination?.kind === DestinationKind.InCluster && s.host ? [s.host] : []));
+    return [...new Set(["localhost", "127.0.0.1", ".svc", ".cluster.local", ...[...sinkHosts].sort(byCodePoint)])].join(",");
+}
+
+/**
+ * The chart's `observability.*` values for the local telemetry features that are on (chart
+ * 1.15.1 values.yaml, rendered by templates/configmap.yaml into `observability.opentelemetry.*`,
+ * `telemetry.metrics.local.statsd.*` and `telemetry.logs.local.*`). Settings left out keep the
+ * chart's defaults (StatsD sampling 1 and tag format dogStatsD, no histogram buckets).
+ */
+export function observabilityValues(options: Options): HelmObservabilityValues | undefined {
+    const { openTelemetry, statsd, localLogs } = options.features;
+    const values: HelmObservabilityValues = {
+        ...(openTelemetry.enabled ? { opentelemetry: { enabled: true, collector: { uri: openTelemetry.endpoint as string } } } : {}),
+        ...(statsd.enabled ? { statsD: { enabled: true, endpoint: statsd.endpoint as string } } : {}),
+        ...(localLogs.type ? { logs: { local: { type: localLogs.type, [localLogs.type]: { endpoint: localLogs.endpoint as string } } } } : {}),
+    };
+    return Object.keys(values).length > 0 ? values : undefined;
+}
+
+/** What the cluster administrator must know for the local telemetry features to work. */
+export function telemetryNotes(options: Options): string[] {
+    const { openTelemetry, statsd, localLogs: logs } = options.features;
+    // NetworkPolicy and Cilium match the pods' port, after the Service translates its own (NetworkPolicyPort:
+    // "a numerical or named port on a pod"): the endpoint names the Service's.
+    const inCluster = [["openTelemetry", openTelemetry], ["statsd", statsd], ["localLogs", logs]] as const;
+    return [
+        ...inCluster.filter(([, s]) => s.destination?.kind === DestinationKind.InCluster).map(([key, s]) => `features.${key} is opened on port ${s.ports[0].port} of its pods, the port its endpoint ${s.endpoint} names: if that is a Service whose targetPort differs, give the Service the same port and targetPort, since the cluster policy sees the pods' port.`),
+        // The chart mounts a volume for localsyslog (/dev/log, hostPath Socket) and for nothing else (templates/deployment.yaml).
+        ...(logs.type === LocalLogsType.Journal ? [`features.localLogs writes to the journal socket ${logs.endpoint}: the chart mounts no volume for the journal (it mounts the node's /dev/log for localsyslog only), so the gateway's deployment needs a hostPath volume for that socket.`] : []),
+        ...(logs.type === LocalLogsType.Rfc5424 && logs.ports.length > 1 ? [`features.localLogs (rfc5424) opens both UDP and TCP ${logs.ports[0].port}: no document names the transport of the gateway's rfc5424 sink. Write the endpoint as udp://… or tcp://… to open one.`] : []),
+    ];
 }

@@ -10,8 +10,10 @@ import { ClusterFlavor, RuleStyle } from "./args";
 import { GatewayPorts, SUPPORTED_GATEWAY_MAJOR_VERSION } from "./catalog";
 import { InputError } from "./errors";
 import { byCodePoint } from "./ordering";
+import { checkPeersBesideDedicatedNamespace, exactlyOne, inClusterAt } from "./optionsInCluster";
 import { ProbeOptions, resolveProbe } from "./optionsProbe";
-import { ALL_IPV4, boundedCidr, Destination, fqdn, parseServiceIpv4, Protocol, validatePort, validatePortRange, validateProtocol, PortRange } from "./peers";
+import { checkTelemetryBesideProxy, NO_TELEMETRY, resolveTelemetry, TelemetryOptions } from "./optionsTelemetry";
+import { ALL_IPV4, boundedCidr, Destination, DestinationKind, fqdn, parseServiceIpv4, Protocol, validatePort, validatePortRange, validateProtocol, PortRange } from "./peers";
 
 export interface FirewallPolicyRef {
     /** Lower case; absent when the policy is named by resource group and name (the provider's subscription). */
@@ -52,12 +54,13 @@ export interface BackendOptions {
     readonly ports: readonly PortRange[];
 }
 
-export interface FeatureOptions {
+export interface FeatureOptions extends TelemetryOptions {
     readonly storage: { readonly enabled: boolean; readonly accountNames: readonly string[]; readonly useServiceTag: boolean };
     readonly azureResourceManager: { readonly enabled: boolean };
     readonly entraId: { readonly enabled: boolean; readonly region?: string };
     readonly applicationInsights: { readonly enabled: boolean; readonly ingestion?: DeclaredHost; readonly live?: DeclaredHost };
     readonly eventHubs: { readonly enabled: boolean; readonly namespaces: readonly string[] };
+    /** `host`: where the cache is, by name, network or (`inCluster`) pods. */
     readonly externalCache: { readonly enabled: boolean; readonly host?: Destination; readonly port: number };
     readonly imagePull: { readonly enabled: boolean; readonly nodeAddresses: readonly string[] };
 }
@@ -127,12 +130,12 @@ export const DEFAULT_MINIMUM_PREFIX_LENGTH = 8;
 
 // ---- validation ----
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 // The keys each object of the args takes, written down once in args.ts: read from the JSON
 // Schemas generated from it (scripts/optionsSchema.ts, shipped in schema/). The checks of the
 // values stay below, with their one-line messages.
-interface ObjectSchema {
+export interface ObjectSchema {
     readonly properties: Readonly<Record<string, { readonly $ref?: string }>>;
     readonly definitions?: Readonly<Record<string, ObjectSchema>>;
 }
@@ -267,9 +270,9 @@ export function listAt<T>(field: string, value: unknown, item: (field: string, v
     return items;
 }
 
-function enumAt<T extends string>(field: string, value: unknown, allowed: Record<string, T>, fallback: T): T;
-function enumAt<T extends string>(field: string, value: unknown, allowed: Record<string, T>): T | undefined;
-function enumAt<T extends string>(field: string, value: unknown, allowed: Record<string, T>, fallback?: T): T | undefined {
+export function enumAt<T extends string>(field: string, value: unknown, allowed: Record<string, T>, fallback: T): T;
+export function enumAt<T extends string>(field: string, value: unknown, allowed: Record<string, T>): T | undefined;
+export function enumAt<T extends string>(field: string, value: unknown, allowed: Record<string, T>, fallback?: T): T | undefined {
     if (value === undefined || value === null) {
         return fallback;
     }
@@ -304,7 +307,7 @@ export function validateObjectName(field: string, value: string): string {
     return value;
 }
 
-function validateLabels(field: string, value: unknown, fallback: Record<string, string>): Record<string, string> {
+export function validateLabels(field: string, value: unknown, fallback: Record<string, string>): Record<string, string> {
     if (value === undefined || value === null) {
         return fallback;
     }
@@ -470,6 +473,17 @@ const FLAVOR_DEFAULTS: Record<ClusterFlavor, { dnsNamespace: string; dnsPodLabel
     openshift: { dnsNamespace: "openshift-dns", dnsPodLabels: { "dns.operator.openshift.io/daemonset-dns": "default" }, ingressNamespaces: [] },
 };
 
+/** The keys read when `firewall.enabled` is false. */
+const FIREWALL_OFF_KEYS = ["enabled", "minimumPrefixLength", "configurationAddress"];
+
+/** The firewall arg; with the firewall off, a misspelled key is hinted only towards a key read then. */
+function firewallAt(raw: unknown): Json {
+    if (typeof raw === "object" && raw !== null && (raw as Json).enabled === false) {
+        checkKeys("firewall", Object.fromEntries(Object.entries(raw).filter(([k]) => !FIREWALL_KEYS.includes(k))), FIREWALL_OFF_KEYS);
+    }
+    return objectAt("firewall", raw, FIREWALL_KEYS);
+}
+
 /** Which children a component has: decided by plain args, before anything else is read. */
 export interface ComponentShape {
     readonly firewall: boolean;
@@ -483,7 +497,7 @@ export interface ComponentShape {
  */
 export function resolveShape(firewall: unknown, cluster: unknown): ComponentShape {
     const c = objectAt("cluster", cluster, CLUSTER_KEYS);
-    const f = objectAt("firewall", firewall, FIREWALL_KEYS);
+    const f = firewallAt(firewall);
     return {
         firewall: booleanAt("firewall.enabled", f.enabled, true),
         cluster: booleanAt("cluster.enabled", c.enabled, true),
@@ -587,6 +601,7 @@ const NO_FEATURES: FeatureOptions = {
     eventHubs: { enabled: false, namespaces: [] },
     externalCache: { enabled: false, port: DEFAULT_CACHE_PORT },
     imagePull: { enabled: false, nodeAddresses: [] },
+    ...NO_TELEMETRY,
 };
 
 function resolveFeatures(field: string, raw: unknown, minimumPrefixLength: number): FeatureOptions {
@@ -620,7 +635,8 @@ function resolveFeatures(field: string, raw: unknown, minimumPrefixLength: numbe
 
     const cache = section("externalCache");
     const cacheEnabled = enabledAt("externalCache", cache);
-    const cacheHost = stringAt(at("externalCache", "host"), cache.host, cacheEnabled);
+    const cacheAt = cacheEnabled ? exactlyOne(at("externalCache"), cache, ["host", "inCluster"]) : undefined;
+    const cacheHost = stringAt(at("externalCache", "host"), cache.host);
     const entra = section("entraId");
     const insights = section("applicationInsights");
     // The nodes' container runtime pulls the image: its rules need the nodes' networks as sources.
@@ -642,10 +658,12 @@ function resolveFeatures(field: string, raw: unknown, minimumPrefixLength: numbe
         eventHubs: { enabled: eventHubsEnabled, namespaces },
         externalCache: {
             enabled: cacheEnabled,
-            host: cacheHost === undefined ? undefined : hostOrAddress(at("externalCache", "host"), cacheHost, minimumPrefixLength),
+            host: cacheAt === "inCluster" ? inClusterAt(at("externalCache", "inCluster"), cache.inCluster)
+                : cacheHost === undefined ? undefined : hostOrAddress(at("externalCache", "host"), cacheHost, minimumPrefixLength),
             port: cache.port === undefined || cache.port === null ? DEFAULT_CACHE_PORT : validatePort(at("externalCache", "port"), cache.port),
         },
         imagePull: { enabled: imagePullEnabled, nodeAddresses },
+        ...resolveTelemetry(field, f, minimumPrefixLength),
     };
 }
 
@@ -683,15 +701,13 @@ function resolveBackend(field: string, raw: unknown, minimumPrefixLength: number
         throw new InputError(field, raw, "Expected a backend object with name, address or fqdn, and port.");
     }
     const name = patternAt(`${field}.name`, b.name, backendNamePattern, "A backend name has 1-40 lowercase letters, digits and hyphens.");
-    const address = stringAt(`${field}.address`, b.address);
-    const host = stringAt(`${field}.fqdn`, b.fqdn);
-    if ((address === undefined) === (host === undefined)) {
-        throw new InputError(`${field}.address`, address, `Give exactly one of ${field}.address or ${field}.fqdn.`);
-    }
+    const given = exactlyOne(field, b, ["address", "fqdn", "inCluster"]);
     const protocol: Protocol = b.protocol === undefined || b.protocol === null ? Protocol.Tcp : validateProtocol(`${field}.protocol`, b.protocol);
     return {
         name,
-        destination: address !== undefined ? boundedCidr(`${field}.address`, address, minimumPrefixLength) : fqdn(`${field}.fqdn`, host),
+        destination: given === "address" ? boundedCidr(`${field}.address`, stringAt(`${field}.address`, b.address, true), minimumPrefixLength)
+            : given === "fqdn" ? fqdn(`${field}.fqdn`, stringAt(`${field}.fqdn`, b.fqdn, true))
+            : inClusterAt(`${field}.inCluster`, b.inCluster) as Destination,
         ports: [validatePortRange(field, protocol, b.port, b.endPort)],
     };
 }
@@ -732,10 +748,13 @@ function topObject(args: unknown, allowed: readonly string[], what: string): Jso
  * would be allowed by the firewall from the proxy, yet never leave the pods.
  */
 function checkProxiable(features: FeatureOptions, backends: readonly BackendOptions[], rawBackends: unknown): void {
-    if (features.externalCache.enabled) {
-        throw new InputError("features.externalCache.enabled", true, "With egressProxy the gateway reaches everything outside the cluster through the proxy, which carries HTTP and HTTPS, not Redis: run the cache inside the cluster, or leave egressProxy out.");
+    // In-cluster peers do not pass the proxy: the cluster policy allows them directly.
+    const outside = (d: Destination | undefined) => d !== undefined && d.kind !== DestinationKind.InCluster;
+    if (features.externalCache.enabled && outside(features.externalCache.host)) {
+        throw new InputError("features.externalCache.enabled", true, "With egressProxy the gateway reaches everything outside the cluster through the proxy, which carries HTTP and HTTPS, not Redis: run the cache inside the cluster (features.externalCache.inCluster), or leave egressProxy out.");
     }
-    const other = backends.find((b) => b.ports.some((p) => p.protocol !== Protocol.Tcp));
+    checkTelemetryBesideProxy("features", features);
+    const other = backends.find((b) => outside(b.destination) && b.ports.some((p) => p.protocol !== Protocol.Tcp));
     if (other) {
         // Named as the user listed it: the resolved backends are sorted by name.
         const index = (rawBackends as Json[]).findIndex((b) => b.name === other.name);
@@ -752,14 +771,14 @@ export function resolveOptions(componentName: string, args: unknown): Options {
     if (top.gatewayMajorVersion !== undefined && top.gatewayMajorVersion !== null && top.gatewayMajorVersion !== SUPPORTED_GATEWAY_MAJOR_VERSION) {
         throw new InputError("gatewayMajorVersion", top.gatewayMajorVersion, `Only the v${SUPPORTED_GATEWAY_MAJOR_VERSION} self-hosted gateway is supported: v1 used the configuration API <service>.management.azure-api.net, retired on 2023-10-01.`);
     }
-    const fw = objectAt("firewall", top.firewall, FIREWALL_KEYS);
+    const fw = firewallAt(top.firewall);
     const firewallEnabled = booleanAt("firewall.enabled", fw.enabled, true);
     const minimumPrefixLength = minimumPrefixLengthAt("firewall.minimumPrefixLength", fw.minimumPrefixLength);
     if (firewallEnabled && (top.firewall === undefined || top.firewall === null)) {
         throw new InputError("firewall", top.firewall, "This arg is required: name the firewall policy by policyId, or by policyName and resourceGroupName (or set firewall.enabled to false when a GatewayEgressRuleCollectionGroup writes the gateway's rules).");
     }
     if (!firewallEnabled) {
-        const ignored = Object.keys(fw).filter((k) => !["enabled", "minimumPrefixLength", "configurationAddress"].includes(k) && fw[k] !== undefined && fw[k] !== null);
+        const ignored = Object.keys(fw).filter((k) => !FIREWALL_OFF_KEYS.includes(k) && fw[k] !== undefined && fw[k] !== null);
         if (ignored.length > 0) {
             throw new InputError(`firewall.${ignored[0]}`, fw[ignored[0]], "firewall.enabled is false, so this component writes no firewall rules: set this on the GatewayEgressRuleCollectionGroup's gateway instead.");
         }
@@ -778,7 +797,7 @@ export function resolveOptions(componentName: string, args: unknown): Options {
     if (egressProxy) {
         checkProxiable(features, backends, top.backends);
     }
-    const options = {
+    const options: Options = {
         apim: resolveApim("apim", top.apim),
         firewall: firewallEnabled ? resolveSources("firewall", sources, minimumPrefixLength) : undefined,
         placement: firewallEnabled ? resolvePlacement(componentName, "firewall", fw) : undefined,
@@ -789,6 +808,11 @@ export function resolveOptions(componentName: string, args: unknown): Options {
         egressProxy,
         hostAliases: top.hostAliases === undefined || top.hostAliases === null ? undefined : booleanAt("hostAliases", top.hostAliases, false),
     };
+    checkPeersBesideDedicatedNamespace(options.cluster, [
+        ...(["externalCache", "openTelemetry", "statsd", "localLogs"] as const).map((k) => ({ field: `features.${k}`, destination: k === "externalCache" ? features.externalCache.host : features[k].destination })),
+        // Named as the user listed them: the resolved backends are sorted by name.
+        ...backends.map((b) => ({ field: `backends[${(top.backends as Json[]).findIndex((raw) => raw.name === b.name)}]`, destination: b.destination })),
+    ]);
     return { ...options, probe: resolveProbe(top.probe, options.cluster) };
 }
 

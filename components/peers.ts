@@ -11,12 +11,23 @@ export const DestinationKind = {
     Fqdn: "fqdn",
     /** An Azure service tag: Azure Firewall network rules only. */
     ServiceTag: "serviceTag",
+    /** Pods of the cluster by namespace and labels: cluster policy only, never a firewall or EgressFirewall rule. */
+    InCluster: "inCluster",
 } as const;
 export type DestinationKind = (typeof DestinationKind)[keyof typeof DestinationKind];
 
+/** Pods selected by their namespace and, optionally, their labels (none: every pod of the namespace). */
+export interface PodSelection {
+    readonly namespace: string;
+    readonly podLabels: Readonly<Record<string, string>>;
+}
+
 export interface Destination {
     readonly kind: DestinationKind;
+    /** The canonical spelling: the CIDR, the name, the tag, or the pods as a reader says them. */
     readonly value: string;
+    /** Set for `InCluster` alone. */
+    readonly pods?: PodSelection;
 }
 
 /**
@@ -80,8 +91,11 @@ export function validatePortRange(field: string, protocol: Protocol, port: unkno
     return portRange(protocol, first, last);
 }
 
-/** A single IPv4 address in dotted-decimal form, e.g. a VIP read from Azure. */
-export function parseIpv4(field: string, value: unknown): string {
+/**
+ * A single IPv4 address in dotted-decimal form, e.g. a VIP read from Azure. A hint names only an
+ * address this field would take (`accepts`, the caller's own check).
+ */
+export function parseIpv4(field: string, value: unknown, accepts: (address: string) => boolean = () => true): string {
     if (typeof value !== "string") {
         throw new InputError(field, value, "Expected an IPv4 address such as \"10.0.0.5\".");
     }
@@ -90,7 +104,9 @@ export function parseIpv4(field: string, value: unknown): string {
         throw new InputError(field, value, "IPv6 is not supported here: expected an IPv4 address such as \"10.0.0.5\".");
     }
     if (text.includes("/")) {
-        throw new InputError(field, value, `Expected a single IPv4 address, not a network. Did you mean "${text.split("/")[0]}"?`);
+        const address = text.split("/")[0];
+        const hint = ipaddr.IPv4.isValidFourPartDecimal(address) && accepts(ipaddr.IPv4.parse(address).toString()) ? ` Did you mean "${ipaddr.IPv4.parse(address).toString()}"?` : "";
+        throw new InputError(field, value, `Expected a single IPv4 address, not a network.${hint}`);
     }
     if (!ipaddr.IPv4.isValidFourPartDecimal(text)) {
         throw new InputError(field, value, "Expected an IPv4 address of four decimal octets 0-255, such as \"10.0.0.5\" (masked addresses like \"172.XX.0.5\" are not addresses).");
@@ -104,8 +120,9 @@ const NOT_A_SERVICE_ADDRESS = new Set(["unspecified", "broadcast", "multicast", 
 
 /** An IPv4 address that a service can listen on, e.g. a VIP read from Azure. */
 export function parseServiceIpv4(field: string, value: unknown): string {
-    const address = parseIpv4(field, value);
-    const range = ipaddr.IPv4.parse(address).range();
+    const rangeOf = (a: string) => ipaddr.IPv4.parse(a).range();
+    const address = parseIpv4(field, value, (a) => !NOT_A_SERVICE_ADDRESS.has(rangeOf(a)));
+    const range = rangeOf(address);
     if (NOT_A_SERVICE_ADDRESS.has(range)) {
         throw new InputError(field, value, `The address is in the ${range} range, where no service answers: expected the instance's real VIP.`);
     }
@@ -119,9 +136,10 @@ export function ipv4(field: string, value: unknown): Destination {
 
 /**
  * An IPv4 network in CIDR form; a bare address is taken as its /32. Host bits must be zero, so
- * that what the user wrote is what the rule allows.
+ * that what the user wrote is what the rule allows. Breadth (`minimumPrefixLength`) is checked
+ * first, so that the host-bits hint names a network this field accepts.
  */
-export function cidr(field: string, value: unknown): Destination {
+export function cidr(field: string, value: unknown, minimumPrefixLength = 0): Destination {
     if (typeof value !== "string" || !value.includes("/")) {
         return ipv4(field, value);
     }
@@ -141,6 +159,9 @@ export function cidr(field: string, value: unknown): Destination {
         throw new InputError(field, value, "The prefix length of an IPv4 CIDR is a whole number from 0 to 32.");
     }
     const length = Number(prefix);
+    if (length < minimumPrefixLength) {
+        throw new InputError(field, value, `A /${length} network is broader than firewall.minimumPrefixLength (${minimumPrefixLength}): it holds ${(2 ** (32 - length)).toLocaleString("en-US")} addresses. Name the networks the flow needs.`);
+    }
     const network = ipaddr.IPv4.networkAddressFromCIDR(`${base}/${length}`).toString();
     if (network !== base) {
         throw new InputError(field, value, `Host bits are set. Did you mean "${network}/${length}"?`);
@@ -158,12 +179,7 @@ export function prefixLength(destination: Destination): number {
  * destination a user names. `0.0.0.0/1` and `128.0.0.0/1` are refused like `0.0.0.0/0`.
  */
 export function boundedCidr(field: string, value: unknown, minimumPrefixLength: number): Destination {
-    const network = cidr(field, value);
-    const length = prefixLength(network);
-    if (length < minimumPrefixLength) {
-        throw new InputError(field, value, `A /${length} network is broader than firewall.minimumPrefixLength (${minimumPrefixLength}): it holds ${(2 ** (32 - length)).toLocaleString("en-US")} addresses. Name the networks the flow needs.`);
-    }
-    return network;
+    return cidr(field, value, minimumPrefixLength);
 }
 
 // RFC 1123 host names: labels of letters, digits and inner hyphens, at most 63 characters each
@@ -197,4 +213,10 @@ export function fqdn(field: string, value: unknown, allowWildcard = false): Dest
 
 export function serviceTag(value: string): Destination {
     return { kind: DestinationKind.ServiceTag, value };
+}
+
+/** Pods of the cluster, already validated (namespace and labels), labels in code-point order. */
+export function inCluster(pods: PodSelection): Destination {
+    const labels = Object.entries(pods.podLabels).map(([k, v]) => `${k}=${v}`).join(",");
+    return { kind: DestinationKind.InCluster, value: `${labels ? `pods ${labels}` : "every pod"} of namespace ${pods.namespace}`, pods };
 }

@@ -5,10 +5,11 @@ import { ApimFacts, normalizeApim } from "./apimFacts";
 import { ClusterRendering, renderClusterPolicy } from "./clusterPolicy";
 import { buildEgressPlan, EgressPlan } from "./egressPlan";
 import { InputError } from "./errors";
-import { GatewayHelmValues, gatewayHelmValues } from "./helmValues";
+import { GatewayHelmValues, gatewayHelmValues, telemetryNotes } from "./helmValues";
 import { CollectionNames, FilterRuleCollection, FirewallRendering, renderFirewallRules, SINGLE_GATEWAY_COLLECTIONS } from "./firewallRules";
 import { HubOptions, Options, SourceOptions } from "./options";
 import { byCodePoint } from "./ordering";
+import { DestinationKind } from "./peers";
 import { BLOCKED_IN_CLUSTER, clusterRows, describeFlows, firewallRows, FlowReport, flowsByRule, GroupTarget, RuleRow } from "./report";
 import { groupBytes, hubCollectionNames, layoutGroups } from "./ruleCollectionGroups";
 
@@ -57,7 +58,7 @@ export function deriveEgress(document: unknown, options: Options, collections: C
     return {
         facts, plan, firewall, cluster,
         flows: describeFlows(plan, firewall, cluster),
-        notes: [...facts.warnings, ...configurationNotes(facts, options), ...proxyNotes(plan, options), ...(firewall?.notes ?? [])],
+        notes: [...facts.warnings, ...configurationNotes(facts, options), ...proxyNotes(plan, options), ...telemetryNotes(options), ...(firewall?.notes ?? [])],
         helmValues: gatewayHelmValues(facts, plan, options),
     };
 }
@@ -79,6 +80,12 @@ function proxyNotes(plan: EgressPlan, options: Options): string[] {
     }
     return [
         `The gateway sends every connection to the forward proxy ${proxy.address}:${proxy.port} by name (CONNECT), so the proxy resolves the names: it must resolve ${plan.configurationHost} to ${plan.configurationAddress} (for an Internal instance, from the private DNS zone), and the firewall sees the proxy as the source of every flow.`,
+        // The gateway trusts the proxy's certificate only through its own trust store: CA
+        // certificates uploaded to API Management are not used by a self-hosted gateway
+        // (api-management-howto-ca-certificates), and the Gateway Certificate Authority ones
+        // arrive over the configuration connection, which the proxy carries too.
+        "If the proxy inspects TLS (re-signs the connections it forwards), the gateway must trust the proxy's CA: mount it and set certificates.local.ca.enabled to true (self-hosted gateway settings reference, Security; the chart passes it through gateway.configuration.additional), which needs the gateway to run as root or user 1001. CA certificates uploaded to API Management do not reach a self-hosted gateway, and the gateway certificate authorities come over the configuration connection itself.",
+        ...(options.backends.some((b) => b.destination.kind === DestinationKind.InCluster) ? ["In-cluster backends bypass the proxy only when the gateway's backend URLs name them as `<service>.<namespace>.svc` or `<service>.<namespace>.svc.cluster.local` (NO_PROXY matches by suffix): a bare `<service>` or `<service>.<namespace>` goes to the proxy, which cannot reach it."] : []),
         ...(options.features.eventHubs.enabled ? ["Through egressProxy only Event Hubs on 443 is opened: AMQP on 5671-5672 cannot pass a forward proxy (Event Hubs clients take a proxy only for AMQP over WebSockets, on 443). Check that the gateway's Event Hubs logs arrive; if they do not, the logger needs a path that does not go through the proxy."] : []),
     ];
 }

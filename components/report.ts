@@ -6,11 +6,13 @@
 //   (protocol, sources, destinations, ports), why (purpose) and the document that says so —
 //   as markdown (notes below the table), RFC 4180 CSV, or a terminal table of at most 120 columns.
 import { stringify } from "csv-stringify/sync";
+import { DECLARED_BY_USER } from "./catalog";
 import { ClusterRendering, Manifest, ruleOf } from "./clusterPolicy";
 import { EgressPlan } from "./egressPlan";
 import { FilterRuleCollection, FirewallRendering } from "./firewallRules";
 import { byCodePoint } from "./ordering";
-import { formatPorts } from "./peers";
+import { DestinationKind, formatPorts } from "./peers";
+import { markdownListItem, TEXT_WIDTH, wrap } from "./textWrap";
 
 export interface FlowReport {
     id: string;
@@ -30,6 +32,8 @@ export interface FlowReport {
 export const BLOCKED_IN_CLUSTER = "blocked in the cluster";
 /** The cluster column of a flow the nodes make, not the gateway pods (the image pull). */
 export const NOT_POD_TRAFFIC = "not pod traffic: the nodes' container runtime pulls images";
+/** The firewall column of an in-cluster peer: its traffic stays in the cluster, so no firewall sees it. */
+export const IN_CLUSTER_ONLY = "none: in the cluster, allowed by the cluster policy alone";
 /** The firewall column of a component that leaves its firewall rules to a GatewayEgressRuleCollectionGroup. */
 export const NOT_WRITTEN_HERE = "written by the policy's GatewayEgressRuleCollectionGroup (firewall.enabled is false)";
 
@@ -44,10 +48,34 @@ export function describeFlows(plan: EgressPlan, firewall: FirewallRendering | un
         destination: f.destination.value,
         protocol: [...new Set(f.ports.map((p) => p.protocol))].sort(byCodePoint).join("/"),
         ports: f.ports.map(formatPorts).join(", "),
-        firewallRule: firewall === undefined ? NOT_WRITTEN_HERE : firewall.enforcedBy[f.id] ?? `not in firewall (ruleStyle ${firewall.ruleStyle})`,
+        firewallRule: f.destination.kind === DestinationKind.InCluster ? IN_CLUSTER_ONLY
+            : firewall === undefined ? NOT_WRITTEN_HERE : firewall.enforcedBy[f.id] ?? `not in firewall (ruleStyle ${firewall.ruleStyle})`,
         clusterRules: f.fromNodes ? NOT_POD_TRAFFIC : cluster.enforcedBy[f.id]?.join(", ") ?? BLOCKED_IN_CLUSTER,
         reference: f.reference,
     }));
+}
+
+/** Which address the configuration rule opens, as every report names it. */
+export const AddressSource = { Declared: "declared configurationAddress", Vip: "APIM VIP" } as const;
+export type AddressSource = (typeof AddressSource)[keyof typeof AddressSource];
+
+/** The address the configuration rule opens, and which one it is. */
+export interface ConfigurationTarget {
+    readonly address: string;
+    readonly source: AddressSource;
+}
+
+/**
+ * The address the configuration rule opens, read off the plan: the declared
+ * `firewall.configurationAddress` when set (an Application Gateway in front, say), else the VIP.
+ * What DNS must answer for the configuration host is this address, never the VIP behind it.
+ */
+export function configurationTarget(flows: readonly FlowReport[], vip: string): ConfigurationTarget {
+    const rule = flows.find((f) => f.id === "configuration-address");
+    return rule === undefined || rule.reference !== DECLARED_BY_USER
+        ? { address: vip, source: AddressSource.Vip }
+        // A single address is planned as its /32 network.
+        : { address: rule.destination.replace(/\/32$/, ""), source: AddressSource.Declared };
 }
 
 /** One rule of the change request: a firewall rule, or a rule of a cluster policy object. */
@@ -191,50 +219,35 @@ export function rowsToMarkdown(rows: readonly RuleRow[], notes: readonly string[
         `| ${RULE_COLUMNS.join(" | ")} |`,
         `| ${RULE_COLUMNS.map(() => "---").join(" | ")} |`,
         ...rows.map((r) => `| ${RULE_COLUMNS.map((c) => escapeMarkdownCell(r[c])).join(" | ")} |`),
-        ...(notes.length > 0 ? ["", "Notes:", "", ...notes.map((n) => `- ${escapeMarkdownCell(n)}`)] : []),
+        ...(notes.length > 0 ? ["", "Notes:", "", ...notes.flatMap((n) => markdownListItem(escapeMarkdownCell(n)))] : []),
     ];
     return `${lines.join("\n")}\n`;
-}
-
-/** Splits `text` into lines of at most `width`, at spaces where it can. */
-function wrap(text: string, width: number): string[] {
-    const lines: string[] = [];
-    let line = "";
-    for (const word of text.split(" ")) {
-        for (let rest = word; rest.length > 0;) {
-            const room = line === "" ? width : width - line.length - 1;
-            if (rest.length <= room) {
-                line = line === "" ? rest : `${line} ${rest}`;
-                rest = "";
-            } else if (line !== "") {
-                lines.push(line);
-                line = "";
-            } else {
-                lines.push(rest.slice(0, width));
-                rest = rest.slice(width);
-            }
-        }
-    }
-    return line === "" && lines.length > 0 ? lines : [...lines, line];
 }
 
 /**
  * A plain-text table for terminals, at most `width` columns: each column gets what its content
  * needs up to a fair share, and longer cells wrap onto further lines.
  */
-export function textTable(headers: readonly string[], rows: readonly (readonly string[])[], width = 120): string {
+export function textTable(headers: readonly string[], rows: readonly (readonly string[])[], width = TEXT_WIDTH): string {
     const gap = 2;
     const natural = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const widths = [...natural];
-    // Shrink the widest column until the table fits; no column below its header or 8.
-    while (widths.reduce((a, b) => a + b, 0) + gap * (widths.length - 1) > width) {
-        const widest = widths.indexOf(Math.max(...widths));
-        const floor = Math.max(8, headers[widest].length);
-        if (widths[widest] <= floor) {
-            break;
+    const longestWord = headers.map((_, i) => Math.max(...rows.map((r) => Math.max(...r[i].split(" ").map((w) => w.length)))));
+    // Shrink the widest column until the table fits, no column below its header or 8: first
+    // only down to a cell's longest word (lines break at spaces), then splitting words.
+    const shrink = (floorOf: (i: number) => number) => {
+        while (widths.reduce((a, b) => a + b, 0) + gap * (widths.length - 1) > width) {
+            const shrinkable = widths.map((w, i) => (w > floorOf(i) ? w : -1));
+            const widest = shrinkable.indexOf(Math.max(...shrinkable));
+            if (shrinkable[widest] < 0) {
+                return;
+            }
+            widths[widest]--;
         }
-        widths[widest]--;
-    }
+    };
+    const floor = (i: number) => Math.max(8, headers[i].length);
+    shrink((i) => Math.max(floor(i), longestWord[i]));
+    shrink(floor);
     const render = (cells: readonly string[]) => {
         const wrapped = cells.map((c, i) => wrap(c, widths[i]));
         const height = Math.max(...wrapped.map((w) => w.length));
@@ -244,7 +257,7 @@ export function textTable(headers: readonly string[], rows: readonly (readonly s
 }
 
 /** The terminal view of the change request: where, rule, what it allows, why. */
-export function rowsToText(rows: readonly RuleRow[], width = 120): string {
+export function rowsToText(rows: readonly RuleRow[], width = TEXT_WIDTH): string {
     return textTable(
         ["where", "rule", "action", "destinations", "ports", "purpose"],
         rows.map((r) => [

@@ -154,6 +154,43 @@ const OUTSIDE_ENTITIES: Readonly<Record<string, string>> = {
     "all": "every address, in the cluster or not",
 };
 
+const FIX_OUTSIDE = "name the networks with toCIDR or the hosts with toFQDNs";
+
+/**
+ * The phrase of a selector label that selects what an outside entity does, if it is one. Each
+ * entity is the endpoint selector of its reserved label (cilium/cilium pkg/policy/api/entity.go,
+ * EntitySelectorMapping: world is `reserved:world`), so `toEndpoints` that selects
+ * `reserved:world` reaches what `toEntities: [world]` does. A key without a source defaults to
+ * `any:`, which matches the label of every source, the reserved one too
+ * (https://docs.cilium.io/en/stable/gettingstarted/terminology/, "Label Source"): read alike.
+ */
+function outsideLabel(key: string): string | undefined {
+    const match = /^(?:(reserved|any):)?([^:]+)$/.exec(key.trim().toLowerCase());
+    return match ? OUTSIDE_ENTITIES[match[2]] : undefined;
+}
+
+/**
+ * Whether a selector's expression can select an endpoint that carries its key with the empty
+ * value reserved labels have: `In` and `Exists` (failing closed on In's values), and `NotIn` of
+ * values without "" (Kubernetes label selectors: NotIn matches a value outside the set);
+ * `DoesNotExist` never.
+ */
+function selectsKey(operator: unknown, values: unknown): boolean {
+    const op = typeof operator === "string" ? operator.trim().toLowerCase() : "";
+    return op === "in" || op === "exists" || (op === "notin" && !list(values).includes(""));
+}
+
+/** The label keys a selector can select endpoints by, with where each is: every matchLabels key, and matchExpressions keys that select (above). */
+function selectedLabels(selector: Record<string, unknown>, where: string): [string, string][] {
+    return [
+        ...Object.keys(record(selector.matchLabels)).map((key): [string, string] => [`${where}.matchLabels`, key]),
+        ...list(selector.matchExpressions).flatMap((expression, j): [string, string][] => {
+            const { key, operator, values } = record(expression);
+            return typeof key === "string" && selectsKey(operator, values) ? [[`${where}.matchExpressions[${j}].key`, key]] : [];
+        }),
+    ];
+}
+
 // A Cilium egress rule without any of these allows its ports to every destination ("to any
 // layer 3 destination", https://docs.cilium.io/en/stable/security/policy/language/#layer-4-examples).
 const CILIUM_DESTINATIONS = ["toEndpoints", "toCIDR", "toCIDRSet", "toEntities", "toServices", "toFQDNs", "toGroups", "toNodes"] as const;
@@ -181,7 +218,15 @@ function readCiliumRule(rule: Record<string, unknown>, base: string, limits: Pre
         list(egress.toEntities).forEach((entity, i) => {
             const phrase = typeof entity === "string" ? OUTSIDE_ENTITIES[entity.trim().toLowerCase()] : undefined;
             if (phrase) {
-                violations.push(refusal(`${where}.toEntities[${i}]`, show(entity), phrase, "entities inside the cluster, such as cluster, host, remote-node or kube-apiserver", "name the networks with toCIDR or the hosts with toFQDNs"));
+                violations.push(refusal(`${where}.toEntities[${i}]`, show(entity), phrase, "entities inside the cluster, such as cluster, host, remote-node or kube-apiserver", FIX_OUTSIDE));
+            }
+        });
+        list(egress.toEndpoints).forEach((selector, i) => {
+            for (const [at, key] of selectedLabels(record(selector), `${where}.toEndpoints[${i}]`)) {
+                const phrase = outsideLabel(key);
+                if (phrase) {
+                    violations.push(refusal(at, show(key), phrase, "endpoints by their own labels, or entities inside the cluster", FIX_OUTSIDE));
+                }
             }
         });
         list(egress.toFQDNs).forEach((selector, i) => {

@@ -112,9 +112,11 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
         assert.deepEqual([...names].sort(), [
             "ApimService", "ApplicationInsightsFeature", "Backend", "Cluster", "ClusterFlavor", "EgressProxy", "EventHubsFeature", "ExternalCacheFeature",
             "Features", "Firewall", "FirewallPolicyTarget", "FlowReport", "GatewayHelmValues", "HelmConfigurationValues", "HelmDeploymentValues",
-            "HelmDnsValues", "HelmGatewayValues", "HelmHostAlias", "HelmInstancePortValues", "HelmNetworkValues", "HelmProxyValues",
-            "HelmServicePortValues", "HelmServiceValues", "HubGateway", "HubGatewayReport", "HubInstanceReport", "ImagePullFeature", "InstancePorts",
-            "NotEnforceableFlow", "PriorityRange", "Probe", "RegionalFeature", "RuleCollectionGroupReport", "RuleRow", "RuleStyle", "StorageFeature", "ToggleFeature",
+            "HelmDnsValues", "HelmGatewayValues", "HelmHostAlias", "HelmInstancePortValues", "HelmLocalLogsValues", "HelmLogEndpointValues",
+            "HelmLogsValues", "HelmNetworkValues", "HelmObservabilityValues", "HelmOpenTelemetryCollectorValues", "HelmOpenTelemetryValues", "HelmProxyValues",
+            "HelmServicePortValues", "HelmServiceValues", "HelmStatsdValues", "HubGateway", "HubGatewayReport", "HubInstanceReport", "ImagePullFeature",
+            "InCluster", "InstancePorts", "LocalLogsFeature", "LocalLogsType", "NotEnforceableFlow", "OpenTelemetryFeature", "PriorityRange", "Probe",
+            "RegionalFeature", "RuleCollectionGroupReport", "RuleRow", "RuleStyle", "StatsdFeature", "StorageFeature", "ToggleFeature",
         ]);
     });
 
@@ -201,7 +203,7 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
         assert.deepEqual(type("ApimService").required, ["resourceGroupName", "serviceName"]);
         assert.deepEqual(type("Backend").required, ["name", "port"]);
         assert.deepEqual(Object.keys(type("Features").properties ?? {}).sort(), [
-            "applicationInsights", "azureResourceManager", "entraId", "eventHubs", "externalCache", "imagePull", "storage",
+            "applicationInsights", "azureResourceManager", "entraId", "eventHubs", "externalCache", "imagePull", "localLogs", "openTelemetry", "statsd", "storage",
         ]);
     });
 

@@ -5,6 +5,7 @@
 // rows run the CLI itself and check its one-line stderr contract.
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { isDeepStrictEqual } from "util";
@@ -135,6 +136,13 @@ const ROWS: Row[] = [
     arg("a rule collection group name of 81 characters", (a) => (a.firewall.ruleCollectionGroupName = "r".repeat(81)), "firewall.ruleCollectionGroupName", `"${"r".repeat(76)}...`),
     arg("an IPv6 source network", (a) => (a.firewall.sourceAddresses = ["fd00:80::/64"]), "firewall.sourceAddresses[0]", q("fd00:80::/64")),
     arg("a source CIDR with host bits set", (a) => (a.firewall.sourceAddresses = ["10.80.0.1/24"]), "firewall.sourceAddresses[0]", q("10.80.0.1/24"), { mentions: "Did you mean \"10.80.0.0/24\"?" }),
+    // A hint names only a value the same validator takes (issue 18: "0.0.0.0/4" was suggested, then refused).
+    arg("a source with host bits set in a network too broad: refused for breadth, no hint", (a) => (a.firewall.sourceAddresses = ["1.2.3.4/4"]), "firewall.sourceAddresses[0]", q("1.2.3.4/4"), { mentions: "broader than firewall.minimumPrefixLength (8)", never: "Did you mean" }),
+    arg("a configurationAddress written as a /32: the hint names the address", (a) => (a.firewall.configurationAddress = "10.60.0.4/32"), "firewall.configurationAddress", q("10.60.0.4/32"), { mentions: "not a network. Did you mean \"10.60.0.4\"?" }),
+    arg("a configurationAddress of 0.0.0.0/32: no hint of the unspecified address", (a) => (a.firewall.configurationAddress = "0.0.0.0/32"), "firewall.configurationAddress", q("0.0.0.0/32"), { mentions: "not a network.", never: "Did you mean" }),
+    arg("a masked configurationAddress written as a /32: no hint of the masked address", (a) => (a.firewall.configurationAddress = "10.60.X.4/32"), "firewall.configurationAddress", q("10.60.X.4/32"), { mentions: "not a network.", never: "Did you mean" }),
+    arg("a misspelled key beside firewall.enabled false: no hint of a key refused then", (a) => (a.firewall = { enabled: false, polcyName: "fwpol-hub" }), "firewall.polcyName", q("polcyName"), { mentions: "Unknown key. Allowed keys are: enabled, minimumPrefixLength, configurationAddress.", never: "Did you mean" }),
+    arg("a misspelled configurationAddress beside firewall.enabled false: the hint names it", (a) => (a.firewall = { enabled: false, configurationAdress: "10.60.0.4" }), "firewall.configurationAdress", q("configurationAdress"), { mentions: "Did you mean \"configurationAddress\"?" }),
     arg("a source prefix of 33", (a) => (a.firewall.sourceAddresses = ["10.80.0.0/33"]), "firewall.sourceAddresses[0]", q("10.80.0.0/33")),
     arg("a source with an out-of-range octet", (a) => (a.firewall.sourceAddresses = ["10.80.300.0/24"]), "firewall.sourceAddresses[0]", q("10.80.300.0/24")),
     arg("a source of 0.0.0.0/0", (a) => (a.firewall.sourceAddresses = ["10.80.0.0/24", "0.0.0.0/0"]), "firewall.sourceAddresses[1]", q("0.0.0.0/0"), { mentions: "broader than firewall.minimumPrefixLength (8)" }),
@@ -199,9 +207,13 @@ const ROWS: Row[] = [
     arg("the v1 gateway", (a) => (a.gatewayMajorVersion = 1), "gatewayMajorVersion", "1", { mentions: "2023-10-01" }),
     arg("a missing APIM service name", (a) => delete a.apim.serviceName, "apim.serviceName", "(missing)"),
     arg("a numeric APIM resource group", (a) => (a.apim.resourceGroupName = 7), "apim.resourceGroupName", "7"),
+    arg("a collector URI with credentials, never echoed", (a) => (a.features = { openTelemetry: { enabled: true, collectorUri: "http://gw:s3cr3t@otel-collector:4317", inCluster: { namespace: "observability" } } }), "features.openTelemetry.collectorUri", q("(not shown)"), { never: "s3cr3t" }),
+    arg("an in-cluster pod label key with a bad prefix", (a) => (a.features = { externalCache: { enabled: true, inCluster: { namespace: "cache", podLabels: { "Bad_Prefix/app": "redis" } } } }), "features.externalCache.inCluster.podLabels", q("Bad_Prefix/app")),
     // ---- the args inside Outputs: refused on resolution, still before any child ----
     outputArg("a priority above 65000 inside an Output", "firewall", (a) => (a.firewall.priority = 70000), "firewall.priority", "70000"),
     outputArg("a misspelled key inside an Output", "firewall", (a) => (a.firewall.sourceAdresses = ["10.80.0.0/24"]), "firewall.sourceAdresses", q("sourceAdresses")),
+    outputArg("an in-cluster namespace that is no DNS-1123 label inside an Output", "backends", (a) => (a.backends = [{ name: "orders", inCluster: { namespace: "Shop_1" }, port: 8080 }]), "backends[0].inCluster.namespace", q("Shop_1")),
+    outputArg("a StatsD endpoint without a port inside an Output", "features", (a) => (a.features = { statsd: { enabled: true, endpoint: "udp://statsd-server", inCluster: { namespace: "monitoring" } } }), "features.statsd.endpoint", q("udp://statsd-server")),
     outputArg("a backend endPort below its port inside an Output", "backends", (a) => (a.backends = [{ name: "orders", address: "10.1.0.0/24", port: 9000, endPort: 8999 }]), "backends[0].endPort", "8999"),
 ];
 
@@ -314,8 +326,9 @@ describe("bad input", () => {
 
         // In-process: the files as the CLI reads them (runPreview is what main calls).
         describe("reading files", () => {
-            type Request = { apimFiles: string[]; optionsFile?: string };
+            type Request = { apimFiles: string[]; optionsFile?: string; hubFile?: string };
             const REST_FILE = () => fixturePath("rest-external-premium.json");
+            const HUB_FILE = () => file("hub.yaml", "firewall: { policyName: fw, resourceGroupName: rg }\ngateways:\n  - { name: a, apim: { resourceGroupName: rg-apim, serviceName: fabrikam-apim }, sourceAddresses: [10.80.0.0/24] }\n");
             const cases: { what: string; request: () => Request; field: string; value: (request: Request) => string; mentions?: string }[] = [
                 { what: "a missing --apim file", request: () => ({ apimFiles: [path.join(scratch.dir(), "missing.json")] }), field: "--apim", value: (r) => q(r.apimFiles[0]), mentions: "ENOENT" },
                 { what: "a directory as --apim", request: () => ({ apimFiles: [scratch.dir()] }), field: "--apim", value: (r) => q(r.apimFiles[0]), mentions: "EISDIR" },
@@ -331,6 +344,12 @@ describe("bad input", () => {
                 { what: "an apim.resourceGroupName the document does not describe", request: () => ({ apimFiles: [REST_FILE()], optionsFile: file("other-group.yaml", "apim: { resourceGroupName: rg-other, serviceName: FABRIKAM-APIM }\nfirewall: { policyName: fw, resourceGroupName: rg, sourceAddresses: [10.80.0.0/24] }\n") }), field: "apim.resourceGroupName", value: () => q("rg-other") },
                 { what: "a document nested 5,000 levels deep", request: () => ({ apimFiles: [file("deep.json", `${"[".repeat(5000)}${"]".repeat(5000)}`)] }), field: "--apim", value: (r) => q(r.apimFiles[0]), mentions: "nests deeper than 32 levels" },
                 { what: "a document over 4 MiB", request: () => ({ apimFiles: [file("huge.json", `{"publicIPAddresses": [${Array.from({ length: 400000 }, () => "\"10.0.0.1\"").join(",")}]}`)] }), field: "--apim", value: (r) => q(r.apimFiles[0]), mentions: "more than 4194304 bytes" },
+                // Ambiguous inputs (issue 18): a reader would keep one of two values silently.
+                { what: "an APIM document in JSON with virtualNetworkType twice", request: () => ({ apimFiles: [file("twice.json", fs.readFileSync(REST_FILE(), "utf8").replace(/"virtualNetworkType": "([^"]+)"/, "\"virtualNetworkType\": \"Internal\",\n    \"virtualNetworkType\": \"$1\""))] }), field: "--apim properties.virtualNetworkType", value: (r) => q(r.apimFiles[0]), mentions: "The key appears twice in one mapping (line 13, column 5, and line 14, column 5): a reader would keep one of them silently." },
+                { what: "an options file in JSON with a key twice inside a list", request: () => ({ apimFiles: [REST_FILE()], optionsFile: file("twice-in-list.json", "{\"backends\": [{\"name\": \"a\", \"port\": 443},\n {\"name\": \"b\",\n  \"name\": \"c\"}]}") }), field: "--options backends[1].name", value: (r) => q(r.optionsFile as string), mentions: "(line 2, column 3, and line 3, column 3)" },
+                { what: "an options file in YAML with 1 and \"1\", one property in JavaScript", request: () => ({ apimFiles: [REST_FILE()], optionsFile: file("one-and-one.yaml", "cluster:\n  podLabels:\n    1: a\n    \"1\": b\n") }), field: "--options cluster.podLabels.1", value: (r) => q(r.optionsFile as string), mentions: "(line 3, column 5, and line 4, column 5)" },
+                { what: "an --options file of two YAML documents, of which a reader would keep the first", request: () => ({ apimFiles: [REST_FILE()], optionsFile: file("two-documents.yaml", "firewall: { priority: 300 }\n---\nfirewall: { priority: 400 }\n") }), field: "--options", value: (r) => q(r.optionsFile as string), mentions: "The file is not valid JSON or YAML: line 2, column 1: a second document starts here: give one document per file" },
+                { what: "two --apim documents of one instance, its name in another case", request: () => ({ hubFile: HUB_FILE(), apimFiles: [REST_FILE(), file("upper.json", fs.readFileSync(REST_FILE(), "utf8").replace(/"name": "fabrikam-apim"/, "\"name\": \"FABRIKAM-APIM\""))] }), field: "--apim", value: (r) => q(r.apimFiles[1]), mentions: `This document and ${REST_FILE()} both describe APIM instance FABRIKAM-APIM in resource group rg-apim: give one document per instance.` },
                 { what: "an options file with a __proto__ key", request: () => ({ apimFiles: [REST_FILE()], optionsFile: file("proto.json", "{\"firewall\": {\"__proto__\": {\"policyName\": \"x\"}}}") }), field: "--options firewall.__proto__", value: () => q("__proto__"), mentions: "reserved by JavaScript" },
             ];
             for (const c of cases) {

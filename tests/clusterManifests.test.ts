@@ -307,6 +307,24 @@ function minimalArgs(flavor: string, cluster: Record<string, unknown> = {}): Rec
     return args;
 }
 
+/** The rich options plus in-cluster peers (a backend, the cache) and local telemetry in and outside the cluster. */
+function inClusterArgs(flavor: string, cluster: Record<string, unknown> = {}, proxied = false): Record<string, unknown> {
+    const args = richArgs(flavor, cluster) as { features: Record<string, unknown>; backends: Record<string, unknown>[]; firewall: Record<string, unknown> } & Record<string, unknown>;
+    args.features.externalCache = { enabled: true, inCluster: { namespace: "cache", podLabels: { "app.kubernetes.io/name": "redis" } }, port: 6379 };
+    args.features.openTelemetry = { enabled: true, collectorUri: "http://otel-collector.observability:4317", inCluster: { namespace: "observability" } };
+    args.features.statsd = { enabled: true, endpoint: "udp://statsd.monitoring:8125", inCluster: { namespace: "monitoring", podLabels: { app: "statsd" } } };
+    args.features.localLogs = { enabled: true, type: "rfc5424", endpoint: "10.70.0.20:514", address: "10.70.0.20" };
+    args.backends.push({ name: "catalog", inCluster: { namespace: "shop", podLabels: { app: "catalog", tier: "api" } }, port: 8080, endPort: 8081 });
+    if (proxied) {
+        // Beside a proxy only in-cluster peers and TCP flows outside the cluster are accepted.
+        delete args.features.localLogs;
+        args.backends = args.backends.filter((b) => b.protocol !== "UDP");
+        args.egressProxy = { address: "10.70.0.10", port: 3128 };
+        delete args.firewall.sourceAddresses;
+    }
+    return args;
+}
+
 interface Rendered {
     readonly options: Options;
     readonly plan: EgressPlan;
@@ -316,7 +334,7 @@ interface Rendered {
 function render(args: Record<string, unknown>): Rendered {
     const options = resolveOptions("apim-egress", args);
     const plan = buildEgressPlan(normalizeApim(apimDocument()), options);
-    return { options, plan, rendering: renderClusterPolicy(plan, options.cluster) };
+    return { options, plan, rendering: renderClusterPolicy(plan, options.cluster, options.egressProxy) };
 }
 
 function only(r: Rendered, kind: string): Manifest {
@@ -421,6 +439,12 @@ describe("cluster manifests against real schemas", () => {
         { name: "cilium, every feature", args: richArgs("cilium") },
         { name: "cilium, no optional flow", args: minimalArgs("cilium") },
         { name: "cilium, custom DNS pods", args: richArgs("cilium", { dnsNamespace: "dns-system", dnsPodLabels: { "app.kubernetes.io/name": "coredns" } }) },
+        { name: "kubernetes, in-cluster peers and local telemetry", args: inClusterArgs("kubernetes") },
+        { name: "openshift, in-cluster peers and local telemetry", args: inClusterArgs("openshift") },
+        { name: "cilium, in-cluster peers and local telemetry", args: inClusterArgs("cilium") },
+        { name: "kubernetes, in-cluster peers beside a proxy", args: inClusterArgs("kubernetes", {}, true) },
+        { name: "openshift, in-cluster peers beside a proxy", args: inClusterArgs("openshift", {}, true) },
+        { name: "cilium, in-cluster peers beside a proxy", args: inClusterArgs("cilium", {}, true) },
     ];
 
     describe("every emitted manifest passes its cluster schema", () => {
@@ -671,6 +695,49 @@ describe("cluster manifests against real schemas", () => {
 
         it("leaves every flow with a cluster meaning enforceable", () => {
             assert.deepEqual(rendered().rendering.notEnforceable, []);
+        });
+    });
+    describe("in-cluster peers and local telemetry", () => {
+        const inClusterFlows = (r: Rendered) => r.plan.flows.filter((f) => f.destination.kind === DestinationKind.InCluster);
+
+        it("gives every in-cluster flow one NetworkPolicy rule: its namespace by name, its pods by label, its own ports", () => {
+            for (const proxied of [false, true]) {
+                const r = render(inClusterArgs("kubernetes", {}, proxied));
+                const egress = specOf<NpSpec>(only(r, "NetworkPolicy")).egress;
+                const ruleOf = (flow: string) => egress[Number(/egress\[(\d+)\]/.exec(r.rendering.enforcedBy[flow][0])?.[1])];
+                assert.deepEqual(inClusterFlows(r).map((f) => [f.id, ruleOf(f.id)]), [
+                    ["externalcache-incluster-cache", { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "cache" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "redis" } } }], ports: [{ protocol: "TCP", port: 6379 }] }],
+                    ["opentelemetry-otel-collector-observability", { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "observability" } } }], ports: [{ protocol: "TCP", port: 4317 }] }],
+                    ["statsd-statsd-monitoring", { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { app: "statsd" } } }], ports: [{ protocol: "UDP", port: 8125 }] }],
+                    ["backend-catalog", { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "shop" } }, podSelector: { matchLabels: { app: "catalog", tier: "api" } } }], ports: [{ protocol: "TCP", port: 8080, endPort: 8081 }] }],
+                ], proxied ? "beside a proxy" : "without a proxy");
+            }
+        });
+
+        it("gives the EgressFirewall no rule for an in-cluster flow, and keeps them enforceable under its final deny", () => {
+            const r = render(inClusterArgs("openshift"));
+            const ef = specOf<EfSpec>(only(r, "EgressFirewall"));
+            assert.deepEqual(inClusterFlows(r).map((f) => r.rendering.enforcedBy[f.id].filter((where) => where.startsWith("EgressFirewall"))), [[], [], [], []]);
+            assert.equal(ef.egress[ef.egress.length - 1].type, "Deny");
+            assert.deepEqual(r.rendering.notEnforceable.filter((n) => inClusterFlows(r).some((f) => f.id === n.flow)), []);
+        });
+
+        it("gives Cilium a toEndpoints rule per in-cluster flow, beside a proxy too", () => {
+            for (const proxied of [false, true]) {
+                const endpoints = specOf<CnpSpec>(only(render(inClusterArgs("cilium", {}, proxied)), "CiliumNetworkPolicy")).egress.filter((e) => e.toEndpoints && !e.toPorts?.some((tp) => tp.rules?.dns));
+                assert.deepEqual(endpoints.map((e) => e.toEndpoints), [
+                    [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": "cache", "app.kubernetes.io/name": "redis" } }],
+                    [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": "observability" } }],
+                    [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": "monitoring", app: "statsd" } }],
+                    [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": "shop", app: "catalog", tier: "api" } }],
+                ]);
+            }
+        });
+
+        it("opens a telemetry sink outside the cluster by ipBlock, on its endpoint's protocols", () => {
+            const r = render(inClusterArgs("kubernetes"));
+            const rule = specOf<NpSpec>(only(r, "NetworkPolicy")).egress.find((e) => e.to?.some((p) => p.ipBlock?.cidr === "10.70.0.20/32"));
+            assert.deepEqual(rule?.ports, [{ protocol: "UDP", port: 514 }, { protocol: "TCP", port: 514 }]);
         });
     });
 });

@@ -7,7 +7,9 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { OfflineRun, RegisteredResource, runOffline } from "../cli/offlineRun";
 import { preview } from "../cli/preview";
+import * as pulumi from "@pulumi/pulumi";
 import { FilterRuleCollection } from "../components/firewallRules";
+import { SelfHostedGatewayEgress } from "../components/selfHostedGatewayEgress";
 import { baseArgs, fixture, fixturePath, LooseArgs, SITE_OPTIONS, unmaskedExample, with_ } from "./helpers";
 
 const RCG = "azure-native:network:FirewallPolicyRuleCollectionGroup";
@@ -99,7 +101,7 @@ describe("domain truth", () => {
 
         it("carries the proxy in the chart's values", async () => {
             const run = await runOffline(unmaskedExample(), proxied("kubernetes"), "gw");
-            assert.deepEqual(run.outputs.gatewayHelmValues.gateway.deployment.network, { proxy: { http: "http://10.70.0.10:3128", https: "http://10.70.0.10:3128" } });
+            assert.deepEqual(run.outputs.gatewayHelmValues.gateway.deployment.network, { proxy: { http: "http://10.70.0.10:3128", https: "http://10.70.0.10:3128", bypass: "localhost,127.0.0.1,.svc,.cluster.local" } });
         });
 
         it("shows both hops in the change request: pods to the proxy, the proxy to each destination", async () => {
@@ -129,7 +131,7 @@ describe("domain truth", () => {
 
         it("maps no host of an Internal instance, and tells the proxy's administrator what to resolve", async () => {
             const run = await runOffline(fixture("az-internal-developer.json"), proxied("kubernetes"), "gw");
-            assert.deepEqual(run.outputs.gatewayHelmValues.gateway.deployment, { network: { proxy: { http: "http://10.70.0.10:3128", https: "http://10.70.0.10:3128" } } });
+            assert.deepEqual(run.outputs.gatewayHelmValues.gateway.deployment, { network: { proxy: { http: "http://10.70.0.10:3128", https: "http://10.70.0.10:3128", bypass: "localhost,127.0.0.1,.svc,.cluster.local" } } });
             assert.ok(run.outputs.notes.includes("The gateway sends every connection to the forward proxy 10.70.0.10:3128 by name (CONNECT), so the proxy resolves the names: it must resolve contoso-dev.configuration.azure-api.net to 10.50.2.4 (for an Internal instance, from the private DNS zone), and the firewall sees the proxy as the source of every flow."));
         });
 
@@ -196,5 +198,246 @@ describe("domain truth", () => {
     it("warns that a Basic-SKU firewall has no DNS proxy when a rule needs one", async () => {
         const run = await runOffline(unmaskedExample(), with_(baseArgs(), (a) => (a.features = { eventHubs: { enabled: true, namespaces: ["contoso-logs"] } })), "gw");
         assert.ok(run.outputs.notes.some((n) => n.startsWith("Network rules with FQDN destinations (eventhubs-contoso-logs-amqp) need DNS proxy") && n.includes("A Basic-SKU Azure Firewall has no DNS proxy")));
+    });
+});
+
+// Round three, in-cluster peers: a NetworkPolicy peer by namespace and pod labels, no firewall
+// rule (the traffic never reaches it), no EgressFirewall entry (it governs only "traffic from a
+// pod to an IP address outside the cluster", OpenShift API reference). The external-cache doc:
+// "Deploying a Redis cache into the same Kubernetes cluster ... [is among] the best options".
+describe("domain truth: in-cluster peers (inCluster)", () => {
+    const EF = "kubernetes:k8s.ovn.org/v1:EgressFirewall";
+    const CNP = "kubernetes:cilium.io/v2:CiliumNetworkPolicy";
+    const inCluster = (flavor = "kubernetes"): LooseArgs => with_(baseArgs(), (a) => {
+        a.cluster.flavor = flavor;
+        if (flavor === "openshift") {
+            a.cluster.namespaceIsDedicated = true;
+        }
+        a.backends = [{ name: "orders", inCluster: { namespace: "shop", podLabels: { app: "orders" } }, port: 8080 }];
+        a.features = { externalCache: { enabled: true, inCluster: { namespace: "cache" }, port: 6379 } };
+    });
+    const ruleFor = (run: OfflineRun, flow: string) => {
+        const where = (run.outputs.egressPlan.find((f) => f.id === flow) as { clusterRules: string }).clusterRules.split(", ").find((r) => r.startsWith("NetworkPolicy/"));
+        return spec(only(run, NP)).egress[Number(/egress\[(\d+)\]/.exec(where ?? "")?.[1])];
+    };
+
+    it("allows an in-cluster backend by namespace and pod selector, on its port", async () => {
+        const run = await runOffline(unmaskedExample(), inCluster(), "gw");
+        assert.deepEqual(ruleFor(run, "backend-orders"), {
+            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "shop" } }, podSelector: { matchLabels: { app: "orders" } } }],
+            ports: [{ protocol: "TCP", port: 8080 }],
+        });
+    });
+
+    it("allows every pod of the namespace when no pod labels are given (the in-cluster cache)", async () => {
+        const run = await runOffline(unmaskedExample(), inCluster(), "gw");
+        assert.deepEqual(ruleFor(run, "externalcache-incluster-cache"), { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "cache" } } }], ports: [{ protocol: "TCP", port: 6379 }] });
+    });
+
+    it("writes no firewall rule for in-cluster peers and says why in the plan", async () => {
+        const run = await runOffline(unmaskedExample(), inCluster(), "gw");
+        assert.deepEqual(rulesOf(run).map((r) => r.name), ["configuration-address"]);
+        assert.deepEqual(run.outputs.egressPlan.filter((f) => f.destinationKind === "inCluster").map((f) => [f.id, f.destination, f.firewallRule]), [
+            ["externalcache-incluster-cache", "every pod of namespace cache", "none: in the cluster, allowed by the cluster policy alone"],
+            ["backend-orders", "pods app=orders of namespace shop", "none: in the cluster, allowed by the cluster policy alone"],
+        ]);
+    });
+
+    it("lists the in-cluster rule in the change request, with the pods it allows", async () => {
+        const run = await runOffline(unmaskedExample(), inCluster(), "gw");
+        const row = run.outputs.changeRequest.find((r) => r.rule === "backend-orders") as { enforcer: string; destinations: string; ports: string };
+        assert.deepEqual([row.enforcer, row.destinations, row.ports], ["NetworkPolicy", "pods app=orders of namespaces kubernetes.io/metadata.name=shop", "8080"]);
+    });
+
+    it("gives Cilium the same peers as toEndpoints, namespace by k8s:io.kubernetes.pod.namespace", async () => {
+        const run = await runOffline(unmaskedExample(), inCluster("cilium"), "gw");
+        const egress = ((run.resources.find((r) => r.type === CNP) as RegisteredResource).inputs.spec as { egress: Record<string, unknown>[] }).egress;
+        assert.deepEqual(egress.filter((r) => r.toEndpoints).slice(1), [
+            { toEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": "cache" } }], toPorts: [{ ports: [{ port: "6379", protocol: "TCP" }] }] },
+            { toEndpoints: [{ matchLabels: { "k8s:io.kubernetes.pod.namespace": "shop", app: "orders" } }], toPorts: [{ ports: [{ port: "8080", protocol: "TCP" }] }] },
+        ]);
+    });
+
+    it("puts no in-cluster peer in the EgressFirewall, and its final deny blocks none of them", async () => {
+        const run = await runOffline(unmaskedExample(), inCluster("openshift"), "gw");
+        const ef = (run.resources.find((r) => r.type === EF) as RegisteredResource).inputs.spec as { egress: { to: Record<string, string> }[] };
+        assert.deepEqual(ef.egress.map((r) => r.to), [{ cidrSelector: "172.26.0.5/32" }, { dnsName: "apimservice1.configuration.azure-api.net" }, { cidrSelector: "0.0.0.0/0" }]);
+        assert.deepEqual(run.outputs.notEnforceableInCluster, []);
+    });
+
+    it("refuses on OpenShift an in-cluster peer in the gateway's namespace, declared to hold the gateway alone", async () => {
+        const same = with_(inCluster("openshift"), (a) => (a.backends[0].inCluster.namespace = "apim-gateway"));
+        await assert.rejects(runOffline(unmaskedExample(), same, "gw"), /^InputError: Invalid value for backends\[0\]\.inCluster\.namespace: "apim-gateway"\. cluster\.namespaceIsDedicated says this namespace holds the gateway alone/);
+    });
+
+    it("reaches in-cluster peers directly beside a proxy, a UDP backend and the cache included", async () => {
+        const args = with_(inCluster(), (a) => {
+            a.egressProxy = { address: "10.70.0.10", port: 3128 };
+            delete a.firewall.sourceAddresses;
+            a.backends.push({ name: "syslog", inCluster: { namespace: "logging" }, port: 514, protocol: "UDP" });
+        });
+        const run = await runOffline(unmaskedExample(), args, "gw");
+        assert.deepEqual(run.outputs.egressPlan.map((f) => `${f.id} ${f.clusterRules}`), [
+            "configuration-address NetworkPolicy/gw/egress[2] (via egressProxy)",
+            "configuration-host NetworkPolicy/gw/egress[2] (via egressProxy)",
+            "externalcache-incluster-cache NetworkPolicy/gw/egress[3]",
+            "backend-orders NetworkPolicy/gw/egress[4]",
+            "backend-syslog NetworkPolicy/gw/egress[5]",
+        ]);
+        assert.deepEqual(cidrs(spec(only(run, NP)).egress), ["10.70.0.10/32"]);
+    });
+
+    it("shows a preview with the namespace still unknown as an unknown policy, never a guessed peer", async () => {
+        const specs: unknown[] = [];
+        await pulumi.runtime.setMocks({
+            newResource: (r) => {
+                if (r.type === NP) {
+                    specs.push(r.inputs.spec);
+                }
+                return { id: "id", state: r.inputs };
+            },
+            call: () => unmaskedExample(),
+        }, "project", "stack", true);
+        const args = with_(inCluster(), (a) => (a.backends = []));
+        args.backends = [{ name: "orders", inCluster: { namespace: pulumi.output(pulumi.unknown as unknown as string), podLabels: { app: "orders" } }, port: 8080 }];
+        new SelfHostedGatewayEgress("gw", args);
+        // The children are registered once the args settle, unknown or not: wait for it, up to 10 s.
+        for (let i = 0; i < 200 && specs.length === 0; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        await pulumi.runtime.disconnect();
+        assert.equal(specs.length, 1);
+        assert.equal(pulumi.isUnknown(specs[0]), true);
+    });
+
+    it("refuses an in-cluster peer given beside an address", async () => {
+        const both = with_(inCluster(), (a) => (a.backends[0].address = "10.60.0.0/24"));
+        await assert.rejects(runOffline(unmaskedExample(), both, "gw"), /^InputError: Invalid value for backends\[0\]\.address: "10\.60\.0\.0\/24"\. Give exactly one of backends\[0\]\.address, backends\[0\]\.fqdn, backends\[0\]\.inCluster\.$/);
+        const cache = with_(inCluster(), (a) => (a.features.externalCache.host = "redis.contoso.internal"));
+        await assert.rejects(runOffline(unmaskedExample(), cache, "gw"), /^InputError: Invalid value for features\.externalCache\.host: "redis\.contoso\.internal"\. Give exactly one of features\.externalCache\.host, features\.externalCache\.inCluster\.$/);
+    });
+
+    it("refuses a namespace that is not a DNS-1123 label, and a label value Kubernetes would refuse", async () => {
+        await assert.rejects(runOffline(unmaskedExample(), with_(inCluster(), (a) => (a.backends[0].inCluster.namespace = "Shop_1")), "gw"), /^InputError: Invalid value for backends\[0\]\.inCluster\.namespace: "Shop_1"\. A namespace is a DNS-1123 label/);
+        await assert.rejects(runOffline(unmaskedExample(), with_(inCluster(), (a) => (a.backends[0].inCluster.podLabels = { app: "orders/v2" })), "gw"), /^InputError: Invalid value for backends\[0\]\.inCluster\.podLabels\.app: "orders\/v2"\. A label value is at most 63/);
+        await assert.rejects(runOffline(unmaskedExample(), with_(inCluster(), (a) => (a.features.externalCache.inCluster = { namespace: "cache", podLabels: {} })), "gw"), /^InputError: Invalid value for features\.externalCache\.inCluster\.podLabels: \{\}\. Expected a non-empty map/);
+    });
+});
+
+// Round three, local telemetry (chart 1.15.1 values.yaml `observability.*`; settings reference,
+// "Metrics" and "Logs"): each sink's endpoint decides the port and protocol, `address` or
+// `inCluster` where it is; a sink inside the pod or node has no network flow.
+describe("domain truth: local telemetry (openTelemetry, statsd, localLogs)", () => {
+    const withFeatures = (features: Record<string, unknown>): LooseArgs => with_(baseArgs(), (a) => (a.features = features));
+    const OTEL = { enabled: true, collectorUri: "http://otel-collector.observability:4317", inCluster: { namespace: "observability", podLabels: { "app.kubernetes.io/name": "otel-collector" } } };
+
+    it("opens an in-cluster OpenTelemetry collector on TCP at its URI's port, and sets the chart's collector", async () => {
+        const run = await runOffline(unmaskedExample(), withFeatures({ openTelemetry: OTEL }), "gw");
+        assert.deepEqual(spec(only(run, NP)).egress[3], {
+            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "observability" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "otel-collector" } } }],
+            ports: [{ protocol: "TCP", port: 4317 }],
+        });
+        assert.deepEqual(rulesOf(run).map((r) => r.name), ["configuration-address"]);
+        assert.deepEqual(run.outputs.gatewayHelmValues.observability, { opentelemetry: { enabled: true, collector: { uri: "http://otel-collector.observability:4317" } } });
+    });
+
+    it("opens a StatsD server outside the cluster on UDP, in the cluster and on the firewall", async () => {
+        const run = await runOffline(unmaskedExample(), withFeatures({ statsd: { enabled: true, endpoint: "udp://10.0.41.179:8125", address: "10.0.41.179" } }), "gw");
+        assert.deepEqual(spec(only(run, NP)).egress[3], { to: [{ ipBlock: { cidr: "10.0.41.179/32" } }], ports: [{ protocol: "UDP", port: 8125 }] });
+        const rule = rulesOf(run).find((r) => r.name === "statsd-10-0-41-179");
+        assert.deepEqual(rule && "ipProtocols" in rule ? [rule.ipProtocols, rule.sourceAddresses, rule.destinationAddresses, rule.destinationPorts] : [], [["UDP"], ["10.80.0.0/24"], ["10.0.41.179/32"], ["8125"]]);
+        assert.deepEqual(run.outputs.gatewayHelmValues.observability, { statsD: { enabled: true, endpoint: "udp://10.0.41.179:8125" } });
+    });
+
+    it("opens nothing for a log sink on the node's socket (localsyslog /dev/log) or on loopback (json 127.0.0.1:8888)", async () => {
+        for (const logs of [{ type: "localsyslog", endpoint: "/dev/log" }, { type: "json", endpoint: "127.0.0.1:8888" }]) {
+            const run = await runOffline(unmaskedExample(), withFeatures({ localLogs: { enabled: true, ...logs } }), "gw");
+            assert.deepEqual(run.outputs.egressPlan.filter((f) => f.feature === "localLogs"), []);
+            assert.equal(spec(only(run, NP)).egress.length, 3);
+            assert.deepEqual(run.outputs.gatewayHelmValues.observability, { logs: { local: { type: logs.type, [logs.type]: { endpoint: logs.endpoint } } } });
+        }
+    });
+
+    it("refuses a network peer for a sink inside the pod or node", async () => {
+        await assert.rejects(runOffline(unmaskedExample(), withFeatures({ localLogs: { enabled: true, type: "localsyslog", endpoint: "/dev/log", address: "10.0.41.179" } }), "gw"),
+            /^InputError: Invalid value for features\.localLogs\.address: "10\.0\.41\.179"\. The endpoint \/dev\/log is inside the pod or its node/);
+        await assert.rejects(runOffline(unmaskedExample(), withFeatures({ localLogs: { enabled: true, type: "journal", endpoint: "syslog.logging:514", inCluster: { namespace: "logging" } } }), "gw"),
+            /^InputError: Invalid value for features\.localLogs\.endpoint: "syslog\.logging:514"\. Expected a scheme\. Accepted: an absolute path, such as "\/run\/systemd\/journal\/socket"\.$/);
+    });
+
+    it("opens rfc5424 on both UDP and TCP when the endpoint names no transport, and says so", async () => {
+        const bare = await runOffline(unmaskedExample(), withFeatures({ localLogs: { enabled: true, type: "rfc5424", endpoint: "syslog.logging:514", inCluster: { namespace: "logging" } } }), "gw");
+        assert.deepEqual(spec(only(bare, NP)).egress[3].ports, [{ protocol: "UDP", port: 514 }, { protocol: "TCP", port: 514 }]);
+        assert.ok(bare.outputs.notes.includes("features.localLogs (rfc5424) opens both UDP and TCP 514: no document names the transport of the gateway's rfc5424 sink. Write the endpoint as udp://… or tcp://… to open one."));
+        const tcpOnly = await runOffline(unmaskedExample(), withFeatures({ localLogs: { enabled: true, type: "rfc5424", endpoint: "tcp://syslog.logging:6514", inCluster: { namespace: "logging" } } }), "gw");
+        assert.deepEqual(spec(only(tcpOnly, NP)).egress[3].ports, [{ protocol: "TCP", port: 6514 }]);
+    });
+
+    it("tells that an in-cluster sink is opened on its pods' port, which a Service may map elsewhere", async () => {
+        const run = await runOffline(unmaskedExample(), withFeatures({ openTelemetry: OTEL }), "gw");
+        assert.ok(run.outputs.notes.includes("features.openTelemetry is opened on port 4317 of its pods, the port its endpoint http://otel-collector.observability:4317 names: if that is a Service whose targetPort differs, give the Service the same port and targetPort, since the cluster policy sees the pods' port."));
+    });
+
+    it("tells that the chart mounts no journal socket", async () => {
+        const run = await runOffline(unmaskedExample(), withFeatures({ localLogs: { enabled: true, type: "journal", endpoint: "/run/systemd/journal/socket" } }), "gw");
+        assert.ok(run.outputs.notes.some((n) => n.startsWith("features.localLogs writes to the journal socket /run/systemd/journal/socket: the chart mounts no volume for the journal")));
+    });
+
+    it("refuses an address that does not hold the endpoint's address, and a sink with neither address nor inCluster", async () => {
+        await assert.rejects(runOffline(unmaskedExample(), withFeatures({ statsd: { enabled: true, endpoint: "10.0.41.179:8125", address: "10.0.42.0/24" } }), "gw"),
+            /^InputError: Invalid value for features\.statsd\.address: "10\.0\.42\.0\/24"\. The endpoint's address 10\.0\.41\.179 is outside it/);
+        await assert.rejects(runOffline(unmaskedExample(), withFeatures({ statsd: { enabled: true, endpoint: "udp://statsd-server:8125" } }), "gw"),
+            /^InputError: Invalid value for features\.statsd\.address: \(missing\)\. Give exactly one of features\.statsd\.address, features\.statsd\.inCluster\.$/);
+    });
+
+    it("refuses a sink address broader than firewall.minimumPrefixLength, like a backend's", async () => {
+        await assert.rejects(runOffline(unmaskedExample(), withFeatures({ openTelemetry: { enabled: true, collectorUri: "https://otel.contoso.example", address: "10.0.0.0/7" } }), "gw"),
+            /^InputError: Invalid value for features\.openTelemetry\.address: "10\.0\.0\.0\/7"\. A \/7 network is broader than firewall\.minimumPrefixLength \(8\)/);
+    });
+
+    it("refuses an endpoint in a form the chart does not take", async () => {
+        await assert.rejects(runOffline(unmaskedExample(), withFeatures({ statsd: { enabled: true, endpoint: "tcp://statsd-server:8125", inCluster: { namespace: "monitoring" } } }), "gw"),
+            /^InputError: Invalid value for features\.statsd\.endpoint: "tcp:\/\/statsd-server:8125"\. The scheme tcp:\/\/ is not accepted here\. Accepted: udp:\/\/host:port, host:port/);
+        await assert.rejects(runOffline(unmaskedExample(), withFeatures({ openTelemetry: { ...OTEL, collectorUri: "grpc://otel-collector:4317" } }), "gw"), /^InputError: Invalid value for features\.openTelemetry\.collectorUri/);
+    });
+
+    it("refuses a sink outside the cluster beside a proxy, and reaches an in-cluster one directly", async () => {
+        const proxied = (features: Record<string, unknown>) => with_(withFeatures(features), (a) => {
+            a.egressProxy = { address: "10.70.0.10", port: 3128 };
+            delete a.firewall.sourceAddresses;
+        });
+        await assert.rejects(runOffline(unmaskedExample(), proxied({ statsd: { enabled: true, endpoint: "10.0.41.179:8125", address: "10.0.41.179" } }), "gw"),
+            /^InputError: Invalid value for features\.statsd\.address: "10\.0\.41\.179\/32"\. With egressProxy the gateway reaches the outside through the proxy/);
+        const run = await runOffline(unmaskedExample(), proxied({ statsd: { enabled: true, endpoint: "udp://statsd-server.monitoring:8125", inCluster: { namespace: "monitoring" } } }), "gw");
+        assert.deepEqual(spec(only(run, NP)).egress[3], { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "UDP", port: 8125 }] });
+    });
+});
+
+// Round three, proxy mode: the chart renders `gateway.deployment.network.proxy.bypass` as
+// NO_PROXY (templates/deployment.yaml); .NET matches its entries exactly or, with a leading dot,
+// by suffix (HttpClient.DefaultProxy). A TLS-inspecting proxy needs the gateway to trust its CA.
+describe("domain truth: what bypasses the proxy (NO_PROXY)", () => {
+    const proxied = (change: (a: LooseArgs) => void = () => undefined): LooseArgs => with_(baseArgs(), (a) => {
+        a.egressProxy = { address: "10.70.0.10", port: 3128 };
+        delete a.firewall.sourceAddresses;
+        change(a);
+    });
+
+    it("adds each in-cluster telemetry host to the service-domain suffixes, which a suffix cannot cover", async () => {
+        const run = await runOffline(unmaskedExample(), proxied((a) => (a.features = {
+            openTelemetry: { enabled: true, collectorUri: "http://otel-collector:4318", inCluster: { namespace: "apim-gateway", podLabels: { app: "otel" } } },
+            statsd: { enabled: true, endpoint: "udp://10.0.41.179:8125", inCluster: { namespace: "monitoring" } },
+        })), "gw");
+        assert.equal(run.outputs.gatewayHelmValues.gateway.deployment.network?.proxy.bypass, "localhost,127.0.0.1,.svc,.cluster.local,10.0.41.179,otel-collector");
+    });
+
+    it("tells what a TLS-inspecting proxy needs: the gateway trusting its CA", async () => {
+        const run = await runOffline(unmaskedExample(), proxied(), "gw");
+        assert.ok(run.outputs.notes.some((n) => n.startsWith("If the proxy inspects TLS (re-signs the connections it forwards), the gateway must trust the proxy's CA: mount it and set certificates.local.ca.enabled to true")));
+    });
+
+    it("tells how in-cluster backends must be named for the suffixes to match", async () => {
+        const run = await runOffline(unmaskedExample(), proxied((a) => (a.backends = [{ name: "orders", inCluster: { namespace: "shop" }, port: 8080 }])), "gw");
+        assert.ok(run.outputs.notes.includes("In-cluster backends bypass the proxy only when the gateway's backend URLs name them as `<service>.<namespace>.svc` or `<service>.<namespace>.svc.cluster.local` (NO_PROXY matches by suffix): a bare `<service>` or `<service>.<namespace>` goes to the proxy, which cannot reach it."));
     });
 });

@@ -2,6 +2,8 @@
 // the expected message out. The pack itself (policy/index.ts) is never imported: constructing a
 // PolicyPack starts the analyzer server and waits for the Pulumi engine.
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import type { PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import {
     broadEgressBackedByEgressFirewall,
@@ -412,6 +414,57 @@ describe("policy pack: network-policy-no-open-egress, CiliumNetworkPolicy", () =
         ]);
     });
 
+    describe("the world reached through toEndpoints, as toEntities: [world]", () => {
+        const WORLD = "every address outside the cluster";
+        const outside = (where: string, key: string, phrase = WORLD) =>
+            `${where}: received ${JSON.stringify(key)} (${phrase}); allowed: endpoints by their own labels, or entities inside the cluster; fix: name the networks with toCIDR or the hosts with toFQDNs.`;
+
+        it("refuses matchLabels reserved:world, reserved:world-ipv4, reserved:world-ipv6 and reserved:all", () => {
+            const props = ciliumPolicy([{ toEndpoints: [{ matchLabels: { "reserved:world": "" } }, { matchLabels: { "reserved:world-ipv4": "", "reserved:world-ipv6": "" } }, { matchLabels: { "reserved:all": "" } }], toPorts }]);
+            assert.deepEqual(violations(policy, CILIUM, props), [
+                outside("spec.egress[0].toEndpoints[0].matchLabels", "reserved:world"),
+                outside("spec.egress[0].toEndpoints[1].matchLabels", "reserved:world-ipv4", "every IPv4 address outside the cluster"),
+                outside("spec.egress[0].toEndpoints[1].matchLabels", "reserved:world-ipv6", "every IPv6 address outside the cluster"),
+                outside("spec.egress[0].toEndpoints[2].matchLabels", "reserved:all", "every address, in the cluster or not"),
+            ]);
+        });
+
+        it("refuses matchExpressions on the key reserved:world that select it: Exists, In, NotIn of other values", () => {
+            const props = ciliumPolicy([{ toEndpoints: [{ matchExpressions: [
+                { key: "reserved:world", operator: "Exists" },
+                { key: "reserved:world", operator: "In", values: [""] },
+                { key: "reserved:world", operator: "NotIn", values: ["x"] },
+                { key: "reserved:world", operator: "NotIn", values: [""] },
+                { key: "reserved:world", operator: "DoesNotExist" },
+            ] }], toPorts }]);
+            assert.deepEqual(violations(policy, CILIUM, props), [
+                outside("spec.egress[0].toEndpoints[0].matchExpressions[0].key", "reserved:world"),
+                outside("spec.egress[0].toEndpoints[0].matchExpressions[1].key", "reserved:world"),
+                outside("spec.egress[0].toEndpoints[0].matchExpressions[2].key", "reserved:world"),
+            ]);
+        });
+
+        it("refuses the label without a source or with any:, which match the reserved one too", () => {
+            const props = ciliumPolicy([{ toEndpoints: [{ matchLabels: { world: "" } }, { matchLabels: { "any:world": "" } }, { matchExpressions: [{ key: "Reserved:World", operator: "Exists" }] }], toPorts }]);
+            assert.deepEqual(violations(policy, CILIUM, props), [
+                outside("spec.egress[0].toEndpoints[0].matchLabels", "world"),
+                outside("spec.egress[0].toEndpoints[1].matchLabels", "any:world"),
+                outside("spec.egress[0].toEndpoints[2].matchExpressions[0].key", "Reserved:World"),
+            ]);
+        });
+
+        it("refuses it in every rule of a CiliumClusterwideNetworkPolicy", () => {
+            const props = { metadata: { name: "wide" }, specs: [{ endpointSelector: {}, egress: [{ toEndpoints: [{ matchLabels: { "reserved:world": "" } }], toPorts }] }] };
+            assert.deepEqual(violations(policy, "kubernetes:cilium.io/v2:CiliumClusterwideNetworkPolicy", props), [outside("specs[0].egress[0].toEndpoints[0].matchLabels", "reserved:world")]);
+        });
+
+        it("passes endpoints selected by their own labels, other reserved entities inside the cluster, and world in egressDeny", () => {
+            const props = ciliumPolicy([{ toEndpoints: [{ matchLabels: { "k8s:app": "world", "k8s:io.kubernetes.pod.namespace": "shop" } }, { matchLabels: { "reserved:host": "" } }, { matchLabels: { "k8s:world": "" } }], toPorts }]);
+            (props.spec as Record<string, unknown>).egressDeny = [{ toEndpoints: [{ matchLabels: { "reserved:world": "" } }] }];
+            assert.deepEqual(violations(policy, CILIUM, props), []);
+        });
+    });
+
     it("refuses toFQDNs matchPattern * and *.com", () => {
         assert.deepEqual(violations(policy, CILIUM, ciliumPolicy([{ toFQDNs: [{ matchPattern: "*" }, { matchPattern: "*.com" }], toPorts }])), [
             firewallName("spec.egress[0].toFQDNs[0].matchPattern", "*", "matches every host name"),
@@ -437,6 +490,34 @@ describe("policy pack: network-policy-no-open-egress, CiliumNetworkPolicy", () =
         (props.spec as Record<string, unknown>).egressDeny = [{ toEntities: ["world"] }];
         assert.deepEqual(violations(policy, CILIUM, props), []);
     });
+});
+
+describe("policy pack: what it does not check", () => {
+    // Issue 18: other resources carry allow rules too; the pack must say it passes them.
+    const NOT_CHECKED = [
+        "azure:network/firewallPolicyRuleCollectionGroup:FirewallPolicyRuleCollectionGroup",
+        "azure:network/firewallNetworkRuleCollection:FirewallNetworkRuleCollection",
+        "azure:network/firewallApplicationRuleCollection:FirewallApplicationRuleCollection",
+        "azure-native:network:AzureFirewall",
+        "kubernetes:policy.networking.k8s.io/v1alpha1:AdminNetworkPolicy",
+        "kubernetes:policy.networking.k8s.io/v1alpha1:BaselineAdminNetworkPolicy",
+        "kubernetes:crd.projectcalico.org/v1:NetworkPolicy",
+        "kubernetes:crd.projectcalico.org/v1:GlobalNetworkPolicy",
+    ];
+    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "policy", "README.md"), "utf8");
+    const open = {
+        networkRuleCollections: [{ name: "open", priority: 100, action: { type: "Allow" }, rules: [{ name: "any", sourceAddresses: ["*"], destinationAddresses: ["*"], destinationPorts: ["*"], protocols: ["Any"] }] }],
+        spec: { egress: [{ action: "Allow", to: [{ networks: ["0.0.0.0/0"] }] }, { action: "Allow", destination: { nets: ["0.0.0.0/0"] } }] },
+    };
+
+    for (const type of NOT_CHECKED) {
+        it(`lists ${type} as not covered in policy/README.md, and indeed passes it`, () => {
+            assert.ok(readme.includes(`\`${type}\``), `policy/README.md does not name ${type}`);
+            for (const policy of [firewallNoOpenDestinations, networkPolicyNoOpenEgress, firewallPriorityRange]) {
+                assert.deepEqual(violations(policy, type, open), []);
+            }
+        });
+    }
 });
 
 describe("policy pack: network-policy-no-open-egress, EgressFirewall", () => {

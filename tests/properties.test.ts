@@ -188,6 +188,7 @@ interface Backend {
     name: string;
     address?: string;
     fqdn?: string;
+    inCluster?: { namespace: string; podLabels?: Record<string, string> };
     port: number;
     endPort?: number;
     protocol?: string;
@@ -195,7 +196,12 @@ interface Backend {
 
 const backend: fc.Arbitrary<Backend> = fc.record({
     name: backendName,
-    target: fc.oneof(userAddress.map((address) => ({ address })), hostName.map((fqdn) => ({ fqdn }))),
+    target: fc.oneof(
+        userAddress.map((address) => ({ address })),
+        hostName.map((fqdn) => ({ fqdn })),
+        fc.record({ namespace, podLabels: fc.option(fc.dictionary(labelName, labelName, { minKeys: 1, maxKeys: 2 }).map((d) => ({ ...d })), { nil: undefined }) })
+            .map((c) => ({ inCluster: Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)) as Backend["inCluster"] })),
+    ),
     port,
     // Mostly narrow ranges (as real backends use), sometimes any width up to 65535.
     width: fc.option(fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 80 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 65534 }) }), { nil: undefined }),
@@ -267,7 +273,8 @@ const generated: fc.Arbitrary<Generated> = fc.record({
     return {
         apim: g.apim,
         componentName: g.componentName,
-        args: { apim: { resourceGroupName: "rg-apim", serviceName: g.apim.truth.name }, firewall, cluster: g.cluster, features: g.features, backends: g.backends },
+        // OpenShift's gateway namespace is declared to hold the gateway alone: no in-cluster peer there.
+        args: { apim: { resourceGroupName: "rg-apim", serviceName: g.apim.truth.name }, firewall, cluster: g.cluster, features: g.features, backends: g.backends.filter((b) => b.inCluster?.namespace !== g.cluster.namespace) },
     };
 });
 
@@ -329,9 +336,20 @@ function allowedByFeature(g: Generated): Map<string, Set<string>> {
         allowed.set(Feature.ImagePull, new Set(cloud.imageRegistryHosts));
     }
     if (g.args.backends.length > 0) {
-        allowed.set(Feature.Backend, new Set(g.args.backends.map((b: Backend) => (b.address ? normalizeAddress(b.address) : b.fqdn as string))));
+        allowed.set(Feature.Backend, new Set(g.args.backends.map((b: Backend) => (b.address ? normalizeAddress(b.address) : b.fqdn ?? inClusterValue(b.inCluster as NonNullable<Backend["inCluster"]>)))));
     }
     return allowed;
+}
+
+/** How the plan spells pods of the cluster: their labels in code-point order, and the namespace. */
+function inClusterValue(c: NonNullable<Backend["inCluster"]>): string {
+    const labels = Object.entries(c.podLabels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join(",");
+    return `${labels ? `pods ${labels}` : "every pod"} of namespace ${c.namespace}`;
+}
+
+/** The namespaces the cluster policy may select: the DNS pods' (by flavor default) and the declared in-cluster peers'. */
+function allowedNamespaces(g: Generated): Set<string> {
+    return new Set(["kube-system", "openshift-dns", ...g.args.backends.flatMap((b: Backend) => (b.inCluster ? [b.inCluster.namespace] : []))]);
 }
 
 /** The catalog's own wildcards (documented as such): the only names that may start with `*.`. */
@@ -354,6 +372,8 @@ interface Peer {
     readonly where: string;
     /** An external destination (CIDR or name), or undefined for an in-cluster peer. */
     readonly value?: string;
+    /** The namespace an in-cluster peer selects by name; undefined for the gateway's own pods. */
+    readonly namespace?: string;
 }
 
 /**
@@ -378,9 +398,12 @@ function clusterPeers(manifests: readonly Manifest[], podLabels: Record<string, 
                     if (ipBlock) {
                         peers.push({ where, value: ipBlock.cidr });
                     } else {
+                        // Labelled pods, or a namespace by its name: never every namespace, never an unlabelled selector alone.
                         const pod = peer.podSelector as { matchLabels?: Record<string, string> } | undefined;
-                        assert.ok(pod && Object.keys(pod.matchLabels ?? {}).length > 0, `${where}: an in-cluster peer must select labelled pods`);
-                        peers.push({ where });
+                        const ns = (peer.namespaceSelector as { matchLabels?: Record<string, string> } | undefined)?.matchLabels;
+                        assert.ok(ns === undefined || (Object.keys(ns).length === 1 && ns["kubernetes.io/metadata.name"] !== undefined), `${where}: a namespace selector must name one namespace`);
+                        assert.ok((pod && Object.keys(pod.matchLabels ?? {}).length > 0) || ns !== undefined, `${where}: an in-cluster peer must select labelled pods or a named namespace`);
+                        peers.push({ where, namespace: ns?.["kubernetes.io/metadata.name"] });
                     }
                 }
             } else if (m.kind === "EgressFirewall") {
@@ -401,9 +424,10 @@ function clusterPeers(manifests: readonly Manifest[], podLabels: Record<string, 
                 assert.ok(Array.isArray(rule.toPorts) && (rule.toPorts as unknown[]).length > 0, `${where}: no toPorts`);
                 if (rule.toEndpoints) {
                     for (const e of rule.toEndpoints as { matchLabels: Record<string, string> }[]) {
-                        assert.ok(Object.keys(e.matchLabels).length > 1, `${where}: toEndpoints must select the DNS pods`);
+                        const ns = e.matchLabels["k8s:io.kubernetes.pod.namespace"];
+                        assert.ok(ns !== undefined, `${where}: toEndpoints must name the namespace`);
+                        peers.push({ where, namespace: ns });
                     }
-                    peers.push({ where });
                 }
                 for (const c of (rule.toCIDR ?? []) as string[]) {
                     peers.push({ where, value: c });
@@ -568,6 +592,10 @@ describe("properties (fast-check, seed " + SEED + ")", () => {
                 for (const { where, value } of peers.filter((p) => p.value !== undefined)) {
                     assertNotBroad(value as string, where);
                     assert.ok(allowed.has(value as string), `${where}: ${value} is neither in the catalog of an enabled feature nor declared`);
+                }
+                const namespaces = allowedNamespaces(g);
+                for (const { where, namespace: ns } of peers.filter((p) => p.namespace !== undefined)) {
+                    assert.ok(namespaces.has(ns as string), `${where}: namespace ${ns} is neither the DNS pods' nor a declared in-cluster peer's`);
                 }
                 const expectDeny = g.args.cluster.flavor === "openshift" && g.args.cluster.denyAllOtherEgress;
                 assert.deepEqual(finalDeny, expectDeny ? [{ type: "Deny", to: { cidrSelector: "0.0.0.0/0" } }] : []);

@@ -17,8 +17,40 @@ const HOST = "contoso-apim.configuration.azure-api.net";
 const VIP = "10.40.1.5";
 const VERIFY = [CLI, "verify"];
 
-/** A table's cells: columns are separated by at least two spaces. */
-const cells = (line: string) => line.split(/ {2,}/);
+/** Lines with their hanging continuations (indented by two spaces) joined back at the spaces they broke at. */
+function unwrapped(lines: readonly string[]): string[] {
+    return lines.reduce<string[]>((all, l) => (l.startsWith("  ") && all.length > 0 ? [...all.slice(0, -1), `${all[all.length - 1]} ${l.trimStart()}`] : [...all, l]), []);
+}
+
+/** The header above the table, as one line. */
+const headline = (output: string) => unwrapped(output.split("\n").slice(0, output.split("\n").findIndex((l) => l.startsWith("flow ")))).join("");
+
+/**
+ * A table row's cells, read at the columns the separator line marks. The row is the one whose
+ * first cell is `first`, however many lines that cell takes; a cell wrapped onto further lines
+ * is joined back: at a space, or without one where the table split a word (its continuation
+ * starts with the separator it was split before).
+ */
+function cellsOf(output: string, first: string): string[] {
+    const lines = output.split("\n");
+    const columns = [...(lines.find((l) => /^-+ {2}-/.test(l)) ?? "").matchAll(/-+/g)].map((m) => ({ start: m.index, width: m[0].length }));
+    const cell = (l: string, i: number) => l.slice(columns[i].start, columns[i].start + columns[i].width).trimEnd();
+    const join = (pieces: readonly string[]) => pieces.filter((p) => p !== "").reduce((all, p, i) => (i === 0 ? p : `${all}${/^[.\-/=,]/.test(p) ? "" : " "}${p}`), "");
+    for (let at = 0; at < lines.length; at++) {
+        let end = at + 1;
+        while (end < lines.length && lines[end] !== "" && cell(lines[end], 0) !== "" && first.startsWith(join(lines.slice(at, end + 1).map((l) => cell(l, 0))))) {
+            end++;
+        }
+        if (join(lines.slice(at, end).map((l) => cell(l, 0))) !== first) {
+            continue;
+        }
+        while (end < lines.length && lines[end] !== "" && cell(lines[end], 0) === "") {
+            end++;
+        }
+        return columns.map((_, i) => join(lines.slice(at, end).map((l) => cell(l, i))));
+    }
+    return [];
+}
 
 /** The built CLI, run asynchronously: the DNS server answers from this same process. */
 function runCli(args: string[], nodeOptions: string[] = []): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -66,9 +98,9 @@ describe("verify (against a DNS server on 127.0.0.1)", function () {
     }
 
     /** The output's finding lines (`- status (flow): ...`) and verdict line. */
-    const findings = (output: string) => output.split("\n").filter((l) => l.startsWith("- ") || l.startsWith("result: "));
+    const findings = (output: string) => unwrapped(output.split("\n").slice(output.split("\n").indexOf(""))).filter((l) => l.startsWith("- ") || l.startsWith("result: "));
     /** The table row of a flow, as cells. */
-    const row = (output: string, flow: string) => cells(output.split("\n").find((l) => l.startsWith(`${flow} `)) ?? "");
+    const row = cellsOf;
     const unresolvableHost = (cause: string) => [`- unresolvable (configuration-host): ${HOST}: ${cause}`, "result: unresolvable (exit 3)"];
 
     describe("the configuration host", () => {
@@ -87,7 +119,7 @@ describe("verify (against a DNS server on 127.0.0.1)", function () {
             const result = await run();
             assert.equal(result.code, ExitCode.Mismatch, result.output);
             assert.deepEqual(findings(result.output), [
-                `- mismatch (configuration-host): ${HOST} resolves to 10.9.9.9, but the rules carry ${VIP}: either the DNS record is stale or the VIP changed since the APIM document was read`,
+                `- mismatch (configuration-host): ${HOST} resolves to 10.9.9.9, but the rules carry ${VIP} (APIM VIP): either the DNS record is stale or the VIP changed since the APIM document was read`,
                 "result: mismatch (exit 1)",
             ]);
         });
@@ -98,7 +130,7 @@ describe("verify (against a DNS server on 127.0.0.1)", function () {
             assert.equal(code, ExitCode.Mismatch);
             assert.deepEqual(rows[0].resolved, [VIP, "10.40.1.200"]);
             assert.equal(rows[0].status, Status.Mismatch);
-            assert.equal(rows[0].detail, `${HOST} resolves to 10.40.1.5, 10.40.1.200, but the rules open only ${VIP}: connections to 10.40.1.200 will be blocked`);
+            assert.equal(rows[0].detail, `${HOST} resolves to 10.40.1.5, 10.40.1.200, but the rules open only ${VIP} (APIM VIP): connections to 10.40.1.200 will be blocked`);
         });
 
         it("passes through a CNAME chain that ends at the VIP, asking only once", async () => {
@@ -114,7 +146,7 @@ describe("verify (against a DNS server on 127.0.0.1)", function () {
             const result = await run();
             assert.equal(result.code, ExitCode.Mismatch, result.output);
             assert.deepEqual(findings(result.output), [
-                `- mismatch (configuration-host): ${HOST} (CNAME chain ${HOST} → appgw.contoso.internal) resolves to 10.60.0.4, but the rules carry ${VIP}: either the DNS record is stale or the VIP changed since the APIM document was read`,
+                `- mismatch (configuration-host): ${HOST} (CNAME chain ${HOST} → appgw.contoso.internal) resolves to 10.60.0.4, but the rules carry ${VIP} (APIM VIP): either the DNS record is stale or the VIP changed since the APIM document was read`,
                 "result: mismatch (exit 1)",
             ]);
         });
@@ -209,6 +241,65 @@ describe("verify (against a DNS server on 127.0.0.1)", function () {
         });
     });
 
+    describe("the configuration host with firewall.configurationAddress declared", () => {
+        // A configuration host published through Application Gateway: every rule and the chart's
+        // hostAliases carry the declared address, so that is what DNS must answer.
+        const APPGW = "10.60.0.4";
+        const declaring = (address: string) => {
+            const file = path.join(tmp, `declared-${address}.json`);
+            const options = exampleOptions() as { firewall: Record<string, unknown> };
+            fs.writeFileSync(file, JSON.stringify({ ...options, firewall: { ...options.firewall, configurationAddress: address } }));
+            return file;
+        };
+
+        it("passes (exit 0) when it resolves to the declared address, and says which address it is", async () => {
+            server.answers.set(HOST, [APPGW]);
+            const result = await run({ optionsFile: declaring(APPGW) });
+            assert.equal(result.code, ExitCode.Ok, result.output);
+            assert.equal(headline(result.output), `DNS check against ${dnsServer}: ${HOST} must resolve to ${APPGW} (declared configurationAddress) only; other names must resolve`);
+            assert.deepEqual(row(result.output, "configuration-host"), ["configuration-host", HOST, "-", APPGW, APPGW, "match"]);
+            assert.deepEqual(findings(result.output), ["result: ok (exit 0)"]);
+        });
+
+        it("fails (exit 1) when it resolves to the VIP, which no rule opens", async () => {
+            server.answers.set(HOST, [VIP]);
+            const result = await run({ optionsFile: declaring(APPGW) });
+            assert.equal(result.code, ExitCode.Mismatch, result.output);
+            assert.deepEqual(findings(result.output), [
+                `- mismatch (configuration-host): ${HOST} resolves to ${VIP}, but the rules carry ${APPGW} (declared configurationAddress): either the DNS record or firewall.configurationAddress is wrong`,
+                "result: mismatch (exit 1)",
+            ]);
+        });
+
+        it("passes through a CNAME chain that ends at the declared address", async () => {
+            server.answers.set(HOST, { records: [cname(HOST, "appgw.contoso.internal"), a("appgw.contoso.internal", APPGW)] });
+            const { code, rows } = await rowsOf({ optionsFile: declaring(APPGW) });
+            assert.equal(code, ExitCode.Ok);
+            assert.deepEqual(rows[0], { flow: "configuration-host", name: HOST, cnames: ["appgw.contoso.internal"], expected: [APPGW], resolved: [APPGW], status: Status.Match, detail: "" });
+        });
+
+        it("fails when it resolves to the declared address and the VIP: the VIP is not opened", async () => {
+            server.answers.set(HOST, [APPGW, VIP]);
+            const { code, rows } = await rowsOf({ optionsFile: declaring(APPGW) });
+            assert.equal(code, ExitCode.Mismatch);
+            assert.equal(rows[0].detail, `${HOST} resolves to ${VIP}, ${APPGW}, but the rules open only ${APPGW} (declared configurationAddress): connections to ${VIP} will be blocked`);
+        });
+
+        it("names the declared address and the VIP apart in JSON", async () => {
+            server.answers.set(HOST, [APPGW]);
+            const result = await run({ optionsFile: declaring(APPGW), format: VerifyFormat.Json });
+            const document = JSON.parse(result.output) as Record<string, unknown>;
+            assert.deepEqual([document.configurationAddress, document.configurationAddressSource, document.apimVip], [APPGW, "declared configurationAddress", VIP]);
+        });
+
+        it("passes when the declared address is the VIP itself and DNS answers it", async () => {
+            server.answers.set(HOST, [VIP]);
+            const result = await run({ optionsFile: declaring(VIP) });
+            assert.equal(result.code, ExitCode.Ok, result.output);
+            assert.equal(headline(result.output), `DNS check against ${dnsServer}: ${HOST} must resolve to ${VIP} (declared configurationAddress) only; other names must resolve`);
+        });
+    });
+
     describe("the plan's other names", () => {
         it("resolves the other named flows, lists their addresses, and skips wildcards", async () => {
             server.answers.set(HOST, [VIP]);
@@ -263,6 +354,21 @@ describe("verify (against a DNS server on 127.0.0.1)", function () {
             assert.ok(rows.some((r) => r.status === Status.Unresolvable));
         });
 
+        it("keeps the table within 120 columns, wrapping a long CNAME chain and its finding without cutting them", async () => {
+            const chain = ["contoso-apim.privatelink.azure-api.net", "apim-vip-primary-location.west-europe.contoso.internal"];
+            server.answers.set(HOST, { records: [cname(HOST, chain[0]), cname(chain[0], chain[1]), a(chain[1], "10.9.9.9")] });
+            server.answers.set("mcr.microsoft.com", ["150.171.69.10"]);
+            server.answers.set("orders.contoso.internal", ["10.50.0.7"]);
+            const result = await run({ optionsFile: featuresFile });
+            assert.equal(result.code, ExitCode.Mismatch, result.output);
+            assert.ok(result.output.split("\n").every((l) => l.length <= 120), result.output);
+            assert.deepEqual(row(result.output, "configuration-host"), ["configuration-host", HOST, chain.join(" → "), VIP, "10.9.9.9", "mismatch"]);
+            assert.deepEqual(findings(result.output), [
+                `- mismatch (configuration-host): ${HOST} (CNAME chain ${[HOST, ...chain].join(" → ")}) resolves to 10.9.9.9, but the rules carry ${VIP} (APIM VIP): either the DNS record is stale or the VIP changed since the APIM document was read`,
+                "result: mismatch (exit 1)",
+            ]);
+        });
+
         it("is deterministic: the same answers in another order give byte-identical output", async () => {
             server.answers.set(HOST, [VIP]);
             server.answers.set("mcr.microsoft.com", { records: [cname("mcr.microsoft.com", "mcr-edge.example"), a("mcr-edge.example", "204.79.197.219"), a("mcr-edge.example", "150.171.69.10")] });
@@ -311,7 +417,7 @@ describe("verify (against a DNS server on 127.0.0.1)", function () {
                 server.answers.set(HOST, [VIP]);
                 const result = await run({ dnsServer: undefined });
                 assert.equal(result.code, ExitCode.Ok, result.output);
-                assert.equal(result.output.split("\n")[0], `DNS check against the system resolver (${dnsServer}): ${HOST} must resolve to ${VIP} only; other names must resolve`);
+                assert.equal(headline(result.output), `DNS check against the system resolver (${dnsServer}): ${HOST} must resolve to ${VIP} (APIM VIP) only; other names must resolve`);
                 assert.deepEqual(server.queries, [HOST]);
             } finally {
                 dns.setServers(saved);
