@@ -13,7 +13,8 @@
 // - a port range: its first and last port, which bound it: two checks, however wide;
 // - a network: at the address `probe.hosts` gives for the flow, else not probed;
 // - through `egressProxy`: `--proxy`, CONNECT, as the gateway connects (telnet with `--proxytunnel`);
-// - UDP, wildcard names, service tags and the nodes' image pull: listed, not probed, with the reason.
+// - UDP, wildcard names, service tags, in-cluster peers and the nodes' image pull: listed, not
+//   probed, with the reason.
 // Names are tried over IPv4 only: the rules open IPv4 alone (peers.ts refuses IPv6), and a check
 // over IPv6 would prove a path they do not describe. Canaries may leave by any path.
 //
@@ -67,6 +68,7 @@ const NOT_PROBED = {
     udp: "UDP has no handshake: curl cannot tell an open path from a dropped one",
     network: (id: string) => `a network, not one address: give an address inside it in probe.hosts.${id} to probe it`,
     viaProxy: "through egressProxy the proxy resolves the configuration host and connects to its address: the configuration-host check covers this path",
+    inCluster: "pods of the cluster, which the gateway reaches by a Service name its APIM configuration holds: no address or name the probe can know",
 } as const;
 
 /** The ports a check tries: each single port, and the first and last port of a range. */
@@ -94,6 +96,7 @@ function checkHosts(plan: EgressPlan, input: ProbeInput): void {
         }
         const unusable = flow.fromNodes ? NOT_PROBED.nodes
             : flow.destination.kind === DestinationKind.ServiceTag ? "a service tag has no address the probe could check an entry against"
+            : flow.destination.kind === DestinationKind.InCluster ? "pods of the cluster come and go with their addresses; the cluster policy selects them by labels"
             : flow.destination.value.startsWith("*.") ? NOT_PROBED.wildcard
             : flow.destination.kind === DestinationKind.Fqdn && input.egressProxy ? "through egressProxy the proxy resolves names, so an address for a named flow would not be used"
             : undefined;
@@ -130,6 +133,7 @@ function flowChecks(flow: EgressFlow, plan: EgressPlan, input: ProbeInput): Prob
     const alias = (name: string) => given ?? input.hostAliases.find((a) => a.hostnames.includes(name))?.ip;
     const why = flow.fromNodes ? NOT_PROBED.nodes
         : flow.destination.kind === DestinationKind.ServiceTag ? NOT_PROBED.serviceTag
+        : flow.destination.kind === DestinationKind.InCluster ? NOT_PROBED.inCluster
         : flow.destination.value.startsWith("*.") ? NOT_PROBED.wildcard
         : namedBy && proxied ? NOT_PROBED.viaProxy
         : flow.destination.kind === DestinationKind.Cidr && !isSingleAddress(flow) && given === undefined ? NOT_PROBED.network(flow.id)

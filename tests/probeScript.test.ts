@@ -96,6 +96,20 @@ describe("probe script", () => {
             ]);
         });
 
+        it("in-cluster peers listed as not probed; a telemetry sink outside the cluster tried at its port", () => {
+            const args = {
+                ...exampleOptions(),
+                backends: [{ name: "orders", inCluster: { namespace: "shop", podLabels: { app: "orders" } }, port: 8080 }],
+                features: { openTelemetry: { enabled: true, collectorUri: "http://10.95.0.4:4317", address: "10.95.0.4" } },
+            };
+            const checks = checksOf(args).filter((c) => !c.flow.startsWith("configuration-") && !c.flow.startsWith("canary-"));
+            assert.deepEqual(checks.map((c) => [c.flow, c.target, c.port, c.protocol, c.kind ?? c.notProbed, c.curl]), [
+                ["opentelemetry-10-95-0-4", "10.95.0.4", 4317, "TCP", "tcp", ["telnet://10.95.0.4:4317", "--ipv4"]],
+                ["backend-orders", "pods app=orders of namespace shop", 8080, "TCP", "pods of the cluster, which the gateway reaches by a Service name its APIM configuration holds: no address or name the probe can know", undefined],
+            ]);
+            assert.throws(() => checksOf({ ...args, probe: { hosts: { "backend-orders": "10.1.2.3" } } }), /probe\.hosts\.backend-orders: "10\.1\.2\.3"\. This flow is not probed: pods of the cluster come and go/);
+        });
+
         it("probe.hosts: a network flow at the address given inside it; a named flow resolved to the address given", () => {
             const args = { ...richArgs(), backends: [...richArgs().backends, { name: "orders", fqdn: "orders.contoso.example", port: 443 }], probe: { hosts: { "backend-wide": "10.90.0.17", "backend-orders": "10.90.1.4" } } };
             const checks = checksOf(args).filter((c) => c.flow === "backend-wide" || c.flow === "backend-orders");
