@@ -69,9 +69,11 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
         .option("--options <file>", "YAML or JSON file whose keys are SelfHostedGatewayEgress's args (apim defaults to the document's instance)")
         .option("--hub <file>", "YAML or JSON file whose keys are GatewayEgressRuleCollectionGroup's args")
         .option("--subscription <id>", "subscription the azure-native provider writes to, for a firewall policy named by ID", SUBSCRIPTION_FROM_ENVIRONMENT)
+        .option("--firewall-policy <file>", "target policy (and its parent): `az network firewall policy show -o json` output; without it the policy is not read", collect, [])
+        .option("--rule-collection-groups <file>", "the policy's groups: `az network firewall policy rule-collection-group list -o json` output", collect, [])
         .addOption(new Option("--format <format>", `output format: ${Object.values(Format).join(", ")}`).argParser(choice(Object.values(Format))).default(Format.Table))
-        .action(async (o: { apim: string[]; options?: string; hub?: string; subscription?: string; format: Format }) => {
-            output += await preview({ apimFiles: o.apim, optionsFile: o.options, hubFile: o.hub, subscriptionId: o.subscription, format: o.format });
+        .action(async (o: { apim: string[]; options?: string; hub?: string; subscription?: string; firewallPolicy: string[]; ruleCollectionGroups: string[]; format: Format }) => {
+            output += await preview({ apimFiles: o.apim, optionsFile: o.options, hubFile: o.hub, subscriptionId: o.subscription, firewallPolicyFiles: o.firewallPolicy, ruleCollectionGroupFiles: o.ruleCollectionGroups, format: o.format });
         });
 
     program.command("verify")

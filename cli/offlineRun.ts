@@ -54,6 +54,10 @@ export interface OfflineOptions {
     resources?: RegisteredResource[];
     /** Resource options of the component (a spec's transformations, say). */
     componentOptions?: pulumi.ComponentResourceOptions;
+    /** Firewall policy documents answering the policy reads (`--firewall-policy`); none: not read. */
+    firewallPolicies?: readonly Record<string, unknown>[];
+    /** Rule collection group documents answering the group reads (`--rule-collection-groups`). */
+    ruleCollectionGroups?: readonly Record<string, unknown>[];
 }
 
 /** The resource group in an ARM ID (`/subscriptions/…/resourceGroups/<group>/…`), if the document has one. */
@@ -133,7 +137,7 @@ async function run<O>(documents: readonly unknown[], field: string, options: Off
     // component's own words, rather than mangled by the RPC layer.
     documents.forEach(assertApimDocument);
     const resources = options.resources ?? [];
-    const mocks = await setApimMocks({ answer: answerFrom(documents as Record<string, unknown>[], field), subscriptionId: options.subscriptionId }, resources, "apim-gateway-egress", "offline");
+    const mocks = await setApimMocks({ answer: answerFrom(documents as Record<string, unknown>[], field), subscriptionId: options.subscriptionId, firewallPolicies: options.firewallPolicies, ruleCollectionGroups: options.ruleCollectionGroups }, resources, "apim-gateway-egress", "offline");
     resetPolicyLedger();
     const outputs = build();
     const keys = Object.keys(outputs) as (keyof O)[];

@@ -11,6 +11,7 @@
 import * as path from "path";
 import { stringify as stringifyYaml } from "yaml";
 import { assertApimDocument } from "../components/apimFacts";
+import { isFirewallPolicyDocument } from "../components/firewallPolicyFacts";
 import { GatewayEgressRuleCollectionGroupArgs, SelfHostedGatewayEgressArgs } from "../components/args";
 import { InputError } from "../components/errors";
 import { HUB_TYPE_TOKEN } from "../components/gatewayEgressRuleCollectionGroup";
@@ -20,7 +21,7 @@ import { AddressSource, BLOCKED_IN_CLUSTER, configurationTarget, firewallRows, R
 import { TYPE_TOKEN } from "../components/selfHostedGatewayEgress";
 import { hanging, markdownListItem } from "../components/textWrap";
 import { checkOneStdin, readDocument } from "./inputs";
-import { checkDocumentMatches, checkOneDocumentPerInstance, OfflineHubOutputs, OfflineRun, RegisteredResource, resourceGroupOf, runOffline, runOfflineHub } from "./offlineRun";
+import { checkDocumentMatches, checkOneDocumentPerInstance, OfflineHubOutputs, OfflineOptions, OfflineRun, RegisteredResource, resourceGroupOf, runOffline, runOfflineHub } from "./offlineRun";
 
 const EXAMPLES_DIR = path.join(__dirname, "..", "..", "examples");
 export const DEFAULT_APIM_FILE = path.join(EXAMPLES_DIR, "apim-internal-premium.json");
@@ -39,6 +40,10 @@ export interface PreviewRequest {
     hubFile?: string;
     /** The subscription the azure-native provider writes to, for a policy named by ID. */
     subscriptionId?: string;
+    /** `az network firewall policy show -o json` outputs: the target policy, and its parent if any. */
+    firewallPolicyFiles?: readonly string[];
+    /** `az network firewall policy rule-collection-group list -o json` outputs. */
+    ruleCollectionGroupFiles?: readonly string[];
     format: Format;
 }
 
@@ -66,6 +71,30 @@ function apimDocument(file: string): Record<string, unknown> {
     return value;
 }
 
+/** The policy documents and their groups, refused when they are not what `az` prints. */
+function policyDocuments(request: Omit<PreviewRequest, "format">): Pick<OfflineOptions, "firewallPolicies" | "ruleCollectionGroups"> {
+    const firewallPolicies = (request.firewallPolicyFiles ?? []).map((file) => {
+        const value = readDocument("--firewall-policy", file);
+        if (!isFirewallPolicyDocument(value)) {
+            throw new InputError("--firewall-policy", file, "Expected the output of az network firewall policy show -o json: an object whose type is Microsoft.Network/firewallPolicies.");
+        }
+        return value;
+    });
+    const ruleCollectionGroups = (request.ruleCollectionGroupFiles ?? []).flatMap((file) => {
+        // `az` prints a list; the REST list wraps it in `value`.
+        const read = readDocument("--rule-collection-groups", file);
+        const value = isObject(read) && Array.isArray(read.value) ? read.value : read;
+        if (!Array.isArray(value) || !value.every((g) => isObject(g) && typeof g.name === "string")) {
+            throw new InputError("--rule-collection-groups", file, "Expected the output of az network firewall policy rule-collection-group list -o json: a list of groups, each with its name.");
+        }
+        return value as Record<string, unknown>[];
+    });
+    if (ruleCollectionGroups.length > 0 && firewallPolicies.length === 0) {
+        throw new InputError("--rule-collection-groups", request.ruleCollectionGroupFiles?.[0], "The groups are read through the policy that lists them: give its --firewall-policy too.");
+    }
+    return { firewallPolicies, ruleCollectionGroups };
+}
+
 /** JSON with keys sorted at every level: byte-identical for equal values. */
 export function stableJson(value: unknown): string {
     const sortKeys = (v: unknown): unknown =>
@@ -86,8 +115,11 @@ function apimOf(document: Record<string, unknown>): Record<string, unknown> {
  * same plan for the same files.
  */
 export async function runPreview(request: Omit<PreviewRequest, "format">): Promise<PreviewResult> {
-    checkOneStdin([{ option: "--hub", file: request.hubFile }, { option: "--options", file: request.optionsFile }, ...request.apimFiles.map((file) => ({ option: "--apim", file }))]);
-    const options = { subscriptionId: request.subscriptionId };
+    checkOneStdin([
+        { option: "--hub", file: request.hubFile }, { option: "--options", file: request.optionsFile }, ...request.apimFiles.map((file) => ({ option: "--apim", file })),
+        ...(request.firewallPolicyFiles ?? []).map((file) => ({ option: "--firewall-policy", file })), ...(request.ruleCollectionGroupFiles ?? []).map((file) => ({ option: "--rule-collection-groups", file })),
+    ]);
+    const options = { subscriptionId: request.subscriptionId, ...policyDocuments(request) };
     if (request.hubFile !== undefined) {
         if (request.optionsFile !== undefined) {
             throw new InputError("--options", request.optionsFile, "A hub file holds every gateway's args: give --hub or --options, not both.");

@@ -227,7 +227,10 @@ export function normalizeApim(document: unknown): ApimFacts {
     if (platformVersion?.toLowerCase() === "stv1") {
         // MigrateToStv2 defaults to mode PreserveIp (REST 2024-05-01); the VNet migration path
         // gives the instance new VIPs (api-management-howto-ip-addresses, "changes to IP addresses").
-        warnings.push(`APIM instance ${name} runs on the stv1 compute platform, which is retired. Migrating with MigrateToStv2 keeps its VIPs by default (mode PreserveIp); migrating its VNet changes them: re-run this deployment after migrating.`);
+        // An Internal instance keeping its IP: "Downtime for approximately 20 minutes during
+        // migration while the existing IP address is assigned to the new stv2 deployment"
+        // (migrate-stv1-to-stv2-vnet).
+        warnings.push(`APIM instance ${name} runs on the stv1 compute platform, which is retired. Migrating with MigrateToStv2 keeps its VIPs by default (mode PreserveIp), at the cost of about 20 minutes of downtime for an Internal instance; migrating its VNet changes them: re-run this deployment after migrating.`);
     }
     if (!cloud.configurationHostDocumented && configurationApi.length === 0) {
         warnings.push(`The configuration host ${name}.configuration.${cloud.apimDomain} follows the ${cloud.cloud} APIM domain, but no Microsoft document confirms it: check it against the gateway's deployment settings.`);

@@ -2,10 +2,12 @@
 // multi-language analyzer accepts (no unions, functions or intersections), each documented with
 // its default. `options.ts` validates them into resolved options.
 import type * as pulumi from "@pulumi/pulumi";
+import type { ConfigurationBackup, GatewayAuth } from "./argsGateway";
 import type { InCluster, LocalLogsFeature, OpenTelemetryFeature, StatsdFeature } from "./argsLocal";
 import type { Probe } from "./argsProbe";
 
-// In-cluster peers and local telemetry, and the egress probe, kept in their own files to keep this one readable.
+// Sign-in, configuration backup, in-cluster peers and local telemetry, and the egress probe, kept in their own files to keep this one readable.
+export * from "./argsGateway";
 export * from "./argsLocal";
 export * from "./argsProbe";
 
@@ -102,6 +104,13 @@ export interface FirewallPolicyTarget {
      */
     maxRuleCollectionGroups?: pulumi.Input<number>;
     /**
+     * Write network rules with FQDN destinations (Event Hubs AMQP, a cache by name) although the
+     * policy, as read, has no DNS proxy (`dnsSettings.enableProxy` off, or Basic tier): a note
+     * instead of the refusal. Such rules match nothing until the policy has DNS proxy.
+     * @default false
+     */
+    allowWithoutDnsProxy?: pulumi.Input<boolean>;
+    /**
      * Shortest accepted prefix length of any source or destination network: a shorter prefix is
      * refused as too broad (`0.0.0.0/1` covers half the Internet).
      * @default 8
@@ -118,7 +127,7 @@ export interface GatewaySources {
     /**
      * How the configuration endpoint is opened: `ip`, `fqdn` or `both`.
      * @default `ip` when the instance is Internal (the firewall usually cannot resolve the
-     * private zone), `both` otherwise
+     * configuration host's private record), `both` otherwise
      */
     ruleStyle?: pulumi.Input<RuleStyle>;
     /**
@@ -398,10 +407,22 @@ export interface SelfHostedGatewayEgressArgs {
     egressProxy?: pulumi.Input<EgressProxy>;
     /**
      * Map the configuration host to its address in `gatewayHelmValues`
-     * (`gateway.deployment.dns.hostAliases`), so the gateway resolves it without the private zone.
+     * (`gateway.deployment.dns.hostAliases`), so the gateway resolves it without a private DNS record.
      * @default true when the instance is Internal and no egressProxy resolves names for the gateway
      */
     hostAliases?: pulumi.Input<boolean>;
+    /**
+     * How the gateway authenticates to the configuration endpoint (the chart's `gateway.auth.type`).
+     * The Entra types add the sign-in to Microsoft Entra ID as a required flow.
+     * @default { type: "GatewayToken" }
+     */
+    gatewayAuth?: pulumi.Input<GatewayAuth>;
+    /**
+     * A copy of the last configuration on a persistent volume (the chart's `gateway.configuration.backup`),
+     * so a stopped gateway can start while the configuration endpoint is unreachable.
+     * @default { enabled: false }
+     */
+    configurationBackup?: pulumi.Input<ConfigurationBackup>;
     /** The egress probe Job; off by default. */
     probe?: pulumi.Input<Probe>;
 }
@@ -427,6 +448,12 @@ export interface HubGateway extends GatewaySources {
     features?: pulumi.Input<Features>;
     /** Backends this gateway proxies to, declared by the user. */
     backends?: pulumi.Input<pulumi.Input<Backend>[]>;
+    /**
+     * How the gateway authenticates: the Entra types add the sign-in at the authority as a
+     * required flow. `gatewayName` is optional here: the hub renders no chart values.
+     * @default { type: "GatewayToken" }
+     */
+    gatewayAuth?: pulumi.Input<GatewayAuth>;
 }
 
 /** The args of `GatewayEgressRuleCollectionGroup`. */

@@ -26,6 +26,14 @@ export const DocReference = {
     FirewallKnownIssues: "https://learn.microsoft.com/azure/firewall/firewall-known-issues",
     /** OVN-Kubernetes EgressFirewall: ordered rules, first match wins, one per namespace named "default". */
     EgressFirewall: "https://docs.openshift.com/container-platform/latest/networking/ovn_kubernetes_network_provider/configuring-egress-firewall-ovn.html",
+    /** The settings reference's "Sovereign clouds" table: `config.service.auth.tokenAudience`, `logs.applicationinsights.endpoint`. */
+    GatewaySovereignClouds: "https://learn.microsoft.com/azure/api-management/self-hosted-gateway-settings-reference#sovereign-clouds",
+    /**
+     * Internal VNet DNS: "If you use Azure Private DNS, create a zone that's scoped to the specific
+     * service FQDN, not the apex public domain" and "Do not create a Private DNS zone or forward
+     * lookup zone for `azure-api.net`" (Azure refuses it, too: MicrosoftDocs/azure-docs issue 102958).
+     */
+    InternalVnetDns: "https://learn.microsoft.com/azure/api-management/api-management-using-with-internal-vnet#dns-configuration",
     /** Helm chart `azure-api-management-gateway`: ports 8080/8081, UDP 4290/4291 between replicas. */
     HelmChart: "https://github.com/Azure/api-management-self-hosted-gateway",
 } as const;
@@ -63,6 +71,16 @@ export interface CloudEndpoints {
     readonly serviceBusSuffix: string;
     readonly imageRegistryHosts: readonly string[];
     readonly reference: string;
+    /**
+     * What the settings reference's "Sovereign clouds" table says a gateway of this cloud must set
+     * (DocReference.GatewaySovereignClouds); absent for the public cloud, whose values are the defaults.
+     */
+    readonly gatewaySettings?: {
+        /** `config.service.auth.tokenAudience`. */
+        readonly tokenAudience: string;
+        /** `logs.applicationinsights.endpoint`; its host is among `applicationInsights.globalHosts`. */
+        readonly applicationInsightsEndpoint: string;
+    };
 }
 
 const publicCloud: CloudEndpoints = {
@@ -109,6 +127,7 @@ const usGovernmentCloud: CloudEndpoints = {
     serviceBusSuffix: "servicebus.usgovcloudapi.net",
     imageRegistryHosts: ["mcr.microsoft.com", "*.data.mcr.microsoft.com"],
     reference: "https://learn.microsoft.com/azure/azure-government/compare-azure-government-global-azure",
+    gatewaySettings: { tokenAudience: "https://azure-api.us/configuration", applicationInsightsEndpoint: "https://dc.applicationinsights.us/v2/track" },
 };
 
 const chinaCloud: CloudEndpoints = {
@@ -131,6 +150,7 @@ const chinaCloud: CloudEndpoints = {
     serviceBusSuffix: "servicebus.chinacloudapi.cn",
     imageRegistryHosts: ["mcr.azure.cn", "*.data.mcr.azure.cn"],
     reference: "https://learn.microsoft.com/azure/china/resources-developer-guide",
+    gatewaySettings: { tokenAudience: "https://azure-api.cn/configuration", applicationInsightsEndpoint: "https://dc.applicationinsights.azure.cn/v2/track" },
 };
 
 export const CLOUDS: readonly CloudEndpoints[] = [publicCloud, usGovernmentCloud, chinaCloud];
@@ -138,6 +158,15 @@ export const CLOUDS: readonly CloudEndpoints[] = [publicCloud, usGovernmentCloud
 /** The cloud whose APIM domain ends `host`, e.g. `contoso.azure-api.us` → US Government. */
 export function cloudOfHost(host: string): CloudEndpoints | undefined {
     return CLOUDS.find((c) => host === c.apimDomain || host.endsWith(`.${c.apimDomain}`));
+}
+
+/**
+ * Where a private copy of the configuration host's record belongs (DocReference.InternalVnetDns):
+ * a zone scoped to that one host, never the shared `azure-api.net`, which Azure refuses as a
+ * private zone and the internal-VNet page forbids.
+ */
+export function configurationHostDnsAdvice(host: string): string {
+    return `a private DNS zone named ${host} with an apex A record, or an A record for that name alone (never a zone for azure-api.net: Azure reserves it)`;
 }
 
 /**

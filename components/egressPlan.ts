@@ -6,8 +6,10 @@ import { ApimFacts } from "./apimFacts";
 import { DECLARED_BY_USER, DocReference } from "./catalog";
 import { InputError } from "./errors";
 import { DeclaredHost, Options } from "./options";
+import { signsInAtEntra } from "./optionsGateway";
 import { byCodePoint } from "./ordering";
 import { Destination, DestinationKind, fqdn, ipv4, PortRange, serviceTag, tcp } from "./peers";
+import { regionalServiceTag } from "./regions";
 
 export const Feature = {
     Configuration: "configuration",
@@ -107,7 +109,8 @@ function featureFlows(facts: ApimFacts, options: Options): EgressFlow[] {
     if (features.storage.enabled) {
         const purpose = "API inspector traces and quota policies (Azure Storage)";
         if (features.storage.useServiceTag) {
-            flows.push(flow(`storage-tag-${region}`, Feature.Storage, purpose, serviceTag(`Storage.${region}`), DocReference.GatewayConnectivity));
+            const tag = regionalServiceTag("Storage", cloud.cloud, region, "location", facts.primary.location, "features.storage.useServiceTag opens the Storage service tag of the instance's primary region.");
+            flows.push(flow(`storage-tag-${region}`, Feature.Storage, purpose, serviceTag(tag), DocReference.GatewayConnectivity));
         }
         for (const account of features.storage.accountNames) {
             for (const service of ["blob", "table"]) {
@@ -118,12 +121,15 @@ function featureFlows(facts: ApimFacts, options: Options): EgressFlow[] {
     if (features.azureResourceManager.enabled) {
         named(Feature.AzureResourceManager, "Microsoft Entra authentication with RBAC checks (Azure Resource Manager)", cloud.resourceManagerHost, DocReference.GatewayConnectivity);
     }
+    const regionalLogin = cloud.regionalLoginDomain && `${features.entraId.region ?? region}.${cloud.regionalLoginDomain}`;
+    const signIn = gatewaySignIn(facts, options, regionalLogin);
+    flows.push(...signIn);
     if (features.entraId.enabled) {
         const purpose = "Microsoft Entra authentication of the configuration connection and Entra-related policies";
-        named(Feature.EntraId, purpose, cloud.loginHost, DocReference.GatewayConnectivity);
-        if (cloud.regionalLoginDomain) {
-            named(Feature.EntraId, purpose, `${features.entraId.region ?? region}.${cloud.regionalLoginDomain}`, DocReference.GatewayConnectivity);
-        }
+        // The gateway's own sign-in already opens its hosts, as required flows: one rule for each.
+        const signInHosts = new Set(signIn.map((f) => f.destination.value));
+        [cloud.loginHost, ...(regionalLogin ? [regionalLogin] : [])].filter((host) => !signInHosts.has(host))
+            .forEach((host) => named(Feature.EntraId, purpose, host, DocReference.GatewayConnectivity));
     }
     const insights = features.applicationInsights;
     if (insights.enabled) {
@@ -175,6 +181,26 @@ function featureFlows(facts: ApimFacts, options: Options): EgressFlow[] {
         }
     }
     return flows;
+}
+
+/**
+ * The gateway's sign-in at Microsoft Entra ID when `gatewayAuth` is an Entra type: required, since
+ * without it the gateway gets no configuration. The host is the authority's: the custom one, or the
+ * login host of the instance's cloud (`config.service.auth.azureAd.authority`, default
+ * `https://login.microsoftonline.com`, DocReference.GatewaySettings). With the cloud's own
+ * authority the regional host goes with it: "Required endpoints are `<region>.login.microsoft.com`
+ * and `login.microsoftonline.com`", "when you use Microsoft Entra authentication" (overview,
+ * DocReference.GatewayConnectivity); a custom authority names its host alone.
+ */
+function gatewaySignIn(facts: ApimFacts, options: Options, regionalLogin: string | undefined): EgressFlow[] {
+    const auth = options.gatewayAuth;
+    if (!signsInAtEntra(auth.type)) {
+        return [];
+    }
+    const purpose = `the gateway's sign-in to Microsoft Entra ID for the configuration endpoint (gatewayAuth.type ${auth.type})`;
+    const hosts = auth.authority ? [auth.authority.host] : [facts.cloud.loginHost, ...(regionalLogin ? [regionalLogin] : [])];
+    const reference = auth.authority ? DECLARED_BY_USER : DocReference.GatewayConnectivity;
+    return hosts.map((host) => ({ ...flow(`${Feature.EntraId.toLowerCase()}-${slug(host)}`, Feature.EntraId, purpose, fqdn(Feature.EntraId, host), reference), required: true }));
 }
 
 function backendFlows(options: Options): EgressFlow[] {

@@ -5,6 +5,7 @@
 import { VirtualNetworkType } from "./apimFacts";
 import { EgressFlow, EgressPlan, Feature } from "./egressPlan";
 import { RuleStyle } from "./args";
+import { configurationHostDnsAdvice } from "./catalog";
 import { SourceOptions } from "./options";
 import { byCodePoint } from "./ordering";
 import { DestinationKind, formatPorts, Protocol } from "./peers";
@@ -72,8 +73,8 @@ export const SINGLE_GATEWAY_COLLECTIONS: CollectionNames = {
 
 /**
  * The configuration endpoint's default rule style per VNet mode. Internal: `ip`, since an
- * application rule makes the firewall resolve the name itself and the private zone is rarely
- * linked to it. Otherwise `both`: exact while the VIP holds, still open by name if it changes
+ * application rule makes the firewall resolve the name itself and the host's private record is
+ * rarely visible to it. Otherwise `both`: exact while the VIP holds, still open by name if it changes
  * before the next deployment. Source: DESIGN.md §4, DocReference.IpAddresses.
  */
 export function defaultRuleStyle(mode: VirtualNetworkType): RuleStyle {
@@ -162,7 +163,7 @@ export function renderFirewallRules(plan: EgressPlan, mode: VirtualNetworkType, 
         notes.push(`Network rules with FQDN destinations (${network.filter((r) => r.destinationFqdns).map((r) => r.name).join(", ")}) need DNS proxy enabled on the firewall policy (dnsSettings.enableProxy), and the clients to use the firewall as their DNS server. A Basic-SKU Azure Firewall has no DNS proxy: there, give these destinations as addresses (backends) or leave the features off.`);
     }
     if (mode === VirtualNetworkType.Internal && application.some((r) => r.name === "configuration-host")) {
-        notes.push(`The application rule for ${plan.configurationHost} makes the firewall resolve that name itself: in Internal mode it lives in a private DNS zone, which the firewall's DNS servers must resolve to ${plan.configurationAddress}.`);
+        notes.push(`The application rule for ${plan.configurationHost} makes the firewall resolve that name itself: in Internal mode the name is only in private DNS, so the firewall's DNS servers must resolve it to ${plan.configurationAddress}, from ${configurationHostDnsAdvice(plan.configurationHost)}.`);
     }
     return {
         ruleStyle,

@@ -13,6 +13,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { getApiManagementService } from "@pulumi/azure-native/apimanagement";
 import { GatewayEgressRuleCollectionGroupArgs } from "./args";
+import { readFirewallPolicy } from "./firewallPolicyRead";
 import { claimGroups, inProviderSubscription, registerGroups } from "./groupWriter";
 import { HubOptions, Options, resolveHubOptions } from "./options";
 import { childrenRegistered, isPlain, knownValue, lateChildren } from "./outputs";
@@ -105,11 +106,12 @@ export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
             }
             // Each distinct instance once, however many gateways belong to it.
             const instances = new Map(hub.gateways.map((g) => [apimKey(g.options.apim), g.options.apim]));
+            const policy = readFirewallPolicy(hub.placement.policy, this);
             const documents = new Map(await Promise.all([...instances].map(async ([key, apim]) => [key, await getApiManagementService(apim, { parent: this })] as const)));
-            return { hub, derivation: deriveHub(hub, (apim) => documents.get(apimKey(apim))) };
+            return { hub, derivation: deriveHub(hub, (apim) => documents.get(apimKey(apim)), await policy) };
         });
         // The place among this program's writers is taken now, in construction order.
-        const claim = claimGroups(derived.then((d) => d && { component: name, placement: d.hub.placement, names: d.derivation.groups.map((g) => g.name) }));
+        const claim = claimGroups(derived.then((d) => d && { component: name, placement: d.derivation.placement, names: d.derivation.groups.map((g) => g.name), existingGroups: d.derivation.existingGroups }));
         const written: Promise<Written | undefined> = derived.then((d) => {
             if (d === undefined) {
                 claim.written([]);

@@ -10,9 +10,11 @@ import { ClusterFlavor, RuleStyle } from "./args";
 import { GatewayPorts, SUPPORTED_GATEWAY_MAJOR_VERSION } from "./catalog";
 import { InputError } from "./errors";
 import { byCodePoint } from "./ordering";
+import { ConfigurationBackupOptions, GatewayAuthOptions, resolveConfigurationBackup, resolveGatewayAuth } from "./optionsGateway";
 import { checkPeersBesideDedicatedNamespace, exactlyOne, inClusterAt } from "./optionsInCluster";
 import { ProbeOptions, resolveProbe } from "./optionsProbe";
 import { checkTelemetryBesideProxy, NO_TELEMETRY, resolveTelemetry, TelemetryOptions } from "./optionsTelemetry";
+import { validateRegion } from "./regions";
 import { ALL_IPV4, boundedCidr, Destination, DestinationKind, fqdn, parseServiceIpv4, Protocol, validatePort, validatePortRange, validateProtocol, PortRange } from "./peers";
 
 export interface FirewallPolicyRef {
@@ -32,6 +34,10 @@ export interface PlacementOptions {
     readonly serializeWrites: boolean;
     readonly maxGroupBytes: number;
     readonly maxRuleCollectionGroups: number;
+    /** Which limits the user set: the others follow what the policy shows of itself (firewallPolicyFindings.ts). */
+    readonly limitsGiven: { readonly maxGroupBytes: boolean; readonly maxRuleCollectionGroups: boolean };
+    /** Write FQDN network rules to a policy without DNS proxy, with a note instead of a refusal. */
+    readonly allowWithoutDnsProxy: boolean;
 }
 
 /** One gateway's firewall sources and rule style. */
@@ -98,6 +104,10 @@ export interface Options {
     readonly egressProxy?: { readonly address: string; readonly port: number };
     /** Undefined: true when the instance is Internal. */
     readonly hostAliases?: boolean;
+    /** How the gateway signs in to the configuration endpoint. */
+    readonly gatewayAuth: GatewayAuthOptions;
+    /** Undefined where no chart values are rendered (a hub's gateways). */
+    readonly configurationBackup?: ConfigurationBackupOptions;
     /** The egress probe (optionsProbe.ts); undefined for a hub's gateways, which have no cluster side. */
     readonly probe?: ProbeOptions;
 }
@@ -153,6 +163,11 @@ export function keysOf(schema: ObjectSchema, definition?: string): string[] {
         throw new Error(`The args schema has no definition ${definition}: run npm run build.`);
     }
     return Object.keys(object.properties);
+}
+
+/** The keys of one object of the args, by its name in args.ts; for the validators of other files. */
+export function argKeys(definition: string): string[] {
+    return keysOf(OPTIONS_SCHEMA, definition);
 }
 
 const TOP_KEYS = keysOf(OPTIONS_SCHEMA);
@@ -427,6 +442,8 @@ function resolvePlacement(componentName: string, field: string, fw: Json): Place
         serializeWrites: booleanAt(`${field}.serializeWrites`, fw.serializeWrites, true),
         maxGroupBytes: integerAt(`${field}.maxGroupBytes`, fw.maxGroupBytes, DEFAULT_MAX_GROUP_BYTES, 4096, MAX_GROUP_BYTES, "The size limit of a rule collection group, in bytes,"),
         maxRuleCollectionGroups: integerAt(`${field}.maxRuleCollectionGroups`, fw.maxRuleCollectionGroups, DEFAULT_MAX_RULE_COLLECTION_GROUPS, 1, MAX_RULE_COLLECTION_GROUPS, "The number of rule collection groups per policy"),
+        limitsGiven: { maxGroupBytes: fw.maxGroupBytes !== undefined && fw.maxGroupBytes !== null, maxRuleCollectionGroups: fw.maxRuleCollectionGroups !== undefined && fw.maxRuleCollectionGroups !== null },
+        allowWithoutDnsProxy: booleanAt(`${field}.allowWithoutDnsProxy`, fw.allowWithoutDnsProxy, false),
     };
 }
 
@@ -574,8 +591,6 @@ const DISABLED_CLUSTER: ClusterOptions = {
     instancePorts: { synchronization: GatewayPorts.rateLimitSync, heartbeat: GatewayPorts.heartbeat },
 };
 
-// Azure region names as used in host names and service tags: lowercase letters and digits.
-export const REGION_PATTERN = /^[a-z][a-z0-9]{1,39}$/;
 // Storage account names: 3-24 lowercase letters and digits.
 const storageAccountPattern = /^[a-z0-9]{3,24}$/;
 // Event Hubs namespace names: 6-50 letters, digits and hyphens, a letter first, no hyphen last.
@@ -590,7 +605,7 @@ function patternAt(field: string, value: unknown, pattern: RegExp, expectation: 
 }
 
 function regionAt(field: string, value: unknown): string | undefined {
-    return value === undefined || value === null ? undefined : patternAt(field, value, REGION_PATTERN, "Expected an Azure region name such as \"westeurope\".");
+    return value === undefined || value === null ? undefined : validateRegion(field, stringAt(field, value, true));
 }
 
 const NO_FEATURES: FeatureOptions = {
@@ -807,6 +822,8 @@ export function resolveOptions(componentName: string, args: unknown): Options {
         configurationAddress: configurationAddressAt("firewall.configurationAddress", fw.configurationAddress),
         egressProxy,
         hostAliases: top.hostAliases === undefined || top.hostAliases === null ? undefined : booleanAt("hostAliases", top.hostAliases, false),
+        gatewayAuth: resolveGatewayAuth("gatewayAuth", top.gatewayAuth, true),
+        configurationBackup: resolveConfigurationBackup("configurationBackup", top.configurationBackup),
     };
     checkPeersBesideDedicatedNamespace(options.cluster, [
         ...(["externalCache", "openTelemetry", "statsd", "localLogs"] as const).map((k) => ({ field: `features.${k}`, destination: k === "externalCache" ? features.externalCache.host : features[k].destination })),
@@ -851,6 +868,7 @@ export function resolveHubOptions(componentName: string, args: unknown): HubOpti
                 features: resolveFeatures(`${field}.features`, g.features, minimumPrefixLength),
                 backends: resolveBackends(`${field}.backends`, g.backends, minimumPrefixLength),
                 configurationAddress: configurationAddressAt(`${field}.configurationAddress`, g.configurationAddress),
+                gatewayAuth: resolveGatewayAuth(`${field}.gatewayAuth`, g.gatewayAuth, false),
             },
         };
     }, MAX_HUB_GATEWAYS, (g) => g.field);

@@ -2,12 +2,15 @@
 // renderings → report. The components run it once per gateway and deployment inside a single
 // apply, so a gateway costs Pulumi one Output chain, not one per stage.
 import { ApimFacts, normalizeApim } from "./apimFacts";
+import { configurationHostDnsAdvice } from "./catalog";
 import { ClusterRendering, renderClusterPolicy } from "./clusterPolicy";
 import { buildEgressPlan, EgressPlan } from "./egressPlan";
 import { InputError } from "./errors";
-import { GatewayHelmValues, gatewayHelmValues, telemetryNotes } from "./helmValues";
+import { chartNotes, GatewayHelmValues, gatewayHelmValues, telemetryNotes } from "./helmValues";
 import { CollectionNames, FilterRuleCollection, FirewallRendering, renderFirewallRules, SINGLE_GATEWAY_COLLECTIONS } from "./firewallRules";
-import { HubOptions, Options, SourceOptions } from "./options";
+import { PolicyReading } from "./firewallPolicyFacts";
+import { checkRoom, GatewayFirewall, policyNotes, policyRoom } from "./firewallPolicyFindings";
+import { HubOptions, Options, PlacementOptions, SourceOptions } from "./options";
 import { byCodePoint } from "./ordering";
 import { DestinationKind } from "./peers";
 import { BLOCKED_IN_CLUSTER, clusterRows, describeFlows, firewallRows, FlowReport, flowsByRule, GroupTarget, RuleRow } from "./report";
@@ -46,19 +49,34 @@ function checkGroupSize(firewall: FirewallRendering, maxGroupBytes: number): voi
     }
 }
 
-/** Runs facts → plan → renderers → report. Pure; throws `InputError` on bad input. */
-export function deriveEgress(document: unknown, options: Options, collections: CollectionNames = SINGLE_GATEWAY_COLLECTIONS): Derivation {
+/** What the policy's facts say of one gateway's rules (`firewallPolicyFindings.ts`). */
+function gatewayFirewall(prefix: string, sources: SourceOptions, firewall: FirewallRendering, plan: EgressPlan): GatewayFirewall {
+    return { prefix, sources, ruleCollections: firewall.ruleCollections, knownAddresses: new Map([[plan.configurationHost, plan.configurationAddress]]) };
+}
+
+const namedAs = (name: string) => (n: string) => n.toLowerCase() === name.toLowerCase();
+
+/**
+ * Runs facts → plan → renderers → report, with what `policy` (the target policy as read) says of
+ * the rules. Pure; throws `InputError` on bad input.
+ */
+export function deriveEgress(document: unknown, options: Options, collections: CollectionNames = SINGLE_GATEWAY_COLLECTIONS, policy?: PolicyReading): Derivation {
     const facts = normalizeApim(document);
     const plan = buildEgressPlan(facts, options);
     const firewall = options.firewall && renderFirewallRules(plan, facts.virtualNetworkType, options.firewall, collections);
-    if (firewall && options.placement) {
-        checkGroupSize(firewall, options.placement.maxGroupBytes);
+    const policyFindings: string[] = [];
+    if (firewall && options.placement && options.firewall) {
+        const own = namedAs(options.placement.ruleCollectionGroupName);
+        const room = policyRoom(policy, options.placement, own);
+        checkGroupSize(firewall, room.placement.maxGroupBytes);
+        checkRoom(room, policy);
+        policyFindings.push(...room.notes, ...policyNotes(policy, [gatewayFirewall("", options.firewall, firewall, plan)], options.placement.allowWithoutDnsProxy, own));
     }
     const cluster = renderClusterPolicy(plan, options.cluster, options.egressProxy);
     return {
         facts, plan, firewall, cluster,
         flows: describeFlows(plan, firewall, cluster),
-        notes: [...facts.warnings, ...configurationNotes(facts, options), ...proxyNotes(plan, options), ...telemetryNotes(options), ...(firewall?.notes ?? [])],
+        notes: [...facts.warnings, ...configurationNotes(facts, options), ...proxyNotes(plan, options), ...telemetryNotes(options), ...(firewall?.notes ?? []), ...chartNotes(facts, plan, cluster, options), ...policyFindings],
         helmValues: gatewayHelmValues(facts, plan, options),
     };
 }
@@ -79,7 +97,7 @@ function proxyNotes(plan: EgressPlan, options: Options): string[] {
         return [];
     }
     return [
-        `The gateway sends every connection to the forward proxy ${proxy.address}:${proxy.port} by name (CONNECT), so the proxy resolves the names: it must resolve ${plan.configurationHost} to ${plan.configurationAddress} (for an Internal instance, from the private DNS zone), and the firewall sees the proxy as the source of every flow.`,
+        `The gateway sends every connection to the forward proxy ${proxy.address}:${proxy.port} by name (CONNECT), so the proxy resolves the names: it must resolve ${plan.configurationHost} to ${plan.configurationAddress} (for an Internal instance, from ${configurationHostDnsAdvice(plan.configurationHost)}), and the firewall sees the proxy as the source of every flow.`,
         // The gateway trusts the proxy's certificate only through its own trust store: CA
         // certificates uploaded to API Management are not used by a self-hosted gateway
         // (api-management-howto-ca-certificates), and the Gateway Certificate Authority ones
@@ -118,6 +136,10 @@ export interface HubInstance {
 }
 
 export interface HubDerivation {
+    /** The hub's placement, its limits as the policy shows them (`policyRoom`). */
+    readonly placement: PlacementOptions;
+    /** Groups already on the policy that the hub does not write. */
+    readonly existingGroups: readonly string[];
     readonly groups: readonly HubGroup[];
     /** In code-point order of their service names, lowercased (Azure's names ignore case). */
     readonly instances: readonly HubInstance[];
@@ -140,7 +162,7 @@ function groupNames(base: string, count: number): string[] {
  * document of its instance (`documentOf`), then every gateway's collections laid out in as few
  * groups as `maxGroupBytes` allows. Throws `InputError` on bad input.
  */
-export function deriveHub(hub: HubOptions, documentOf: (apim: Options["apim"]) => unknown): HubDerivation {
+export function deriveHub(hub: HubOptions, documentOf: (apim: Options["apim"]) => unknown, policy?: PolicyReading): HubDerivation {
     // Each instance's facts once, however many gateways belong to it.
     const factsOf = new Map<unknown, HubInstance>();
     const planned = hub.gateways.map((g) => {
@@ -151,17 +173,24 @@ export function deriveHub(hub: HubOptions, documentOf: (apim: Options["apim"]) =
         // Rendered once, at the first position of a group; the layout moves the priorities.
         const plan = buildEgressPlan(facts, g.options);
         const firewall = renderFirewallRules(plan, facts.virtualNetworkType, g.options.firewall as SourceOptions, hubCollectionNames(g.name, 0));
-        return { g, facts, firewall, configurationAddress: plan.configurationAddress };
+        return { g, facts, plan, firewall, configurationAddress: plan.configurationAddress };
     });
-    const layout = layoutGroups(planned.map(({ g, firewall }) => ({ gateway: g.name, field: g.field, collections: firewall.ruleCollections })), hub.placement.maxGroupBytes);
+    // Its own groups are the base name and `<base>-N`, those of an earlier, longer layout included.
+    const base = hub.placement.ruleCollectionGroupName.toLowerCase();
+    const own = (n: string) => n.toLowerCase() === base || (n.toLowerCase().startsWith(`${base}-`) && /^\d+$/.test(n.slice(base.length + 1)));
+    const room = policyRoom(policy, hub.placement, own);
+    const findings = [...room.notes, ...policyNotes(policy, planned.map(({ g, firewall, plan }) => gatewayFirewall(`gateway ${g.name}: `, g.options.firewall as SourceOptions, firewall, plan)), hub.placement.allowWithoutDnsProxy, own)];
+    const layout = layoutGroups(planned.map(({ g, firewall }) => ({ gateway: g.name, field: g.field, collections: firewall.ruleCollections })), room.placement.maxGroupBytes);
     const names = groupNames(hub.placement.ruleCollectionGroupName, layout.length);
     const groupOf = new Map(layout.flatMap((group, i) => group.gateways.map((gateway) => [gateway, i] as const)));
     const gateways = planned.map(({ g, facts, firewall, configurationAddress }) => ({ name: g.name, facts, configurationAddress, firewall, group: groupOf.get(g.name) as number }));
     const lowercaseName = (i: HubInstance) => i.apim.serviceName.toLowerCase();
     return {
+        placement: room.placement,
+        existingGroups: room.existingGroups,
         groups: layout.map((group, i) => ({ name: names[i], gateways: group.gateways, ruleCollections: group.ruleCollections, bytes: group.bytes })),
         instances: [...factsOf.values()].sort((a, b) => byCodePoint(lowercaseName(a), lowercaseName(b))),
         gateways,
-        notes: [...new Set(planned.flatMap(({ g, facts, firewall }) => [...facts.warnings, ...configurationNotes(facts, g.options), ...firewall.notes]))],
+        notes: [...new Set([...planned.flatMap(({ g, facts, firewall }) => [...facts.warnings, ...configurationNotes(facts, g.options), ...firewall.notes]), ...findings])],
     };
 }

@@ -28,6 +28,8 @@ export interface GroupRequest {
     readonly placement: PlacementOptions;
     /** Names of the groups, first to last. */
     readonly names: readonly string[];
+    /** Groups already on the policy, as read (firewallPolicyFindings.ts): they count against its limit. */
+    readonly existingGroups?: readonly string[];
 }
 
 /** A group's name and priority, given or allocated. */
@@ -184,12 +186,15 @@ export class PolicyLedger<R> {
         const field = "firewall";
         const onPolicy = this.entries.filter((e) => sharesPolicy(e.policy, placement.policy));
         const policy = describePolicy(placement.policy);
-        const total = new Set(onPolicy.map((e) => e.name.toLowerCase())).size + names.length;
+        // By name: a group already there that this program writes counts once.
+        const existing = (request.existingGroups ?? []).filter((n) => ![...onPolicy.map((e) => e.name), ...names].some((m) => m.toLowerCase() === n.toLowerCase()));
+        const total = new Set([...onPolicy.map((e) => e.name.toLowerCase()), ...existing.map((n) => n.toLowerCase())]).size + names.length;
         if (total > placement.maxRuleCollectionGroups) {
             const advice = names.length > placement.maxRuleCollectionGroups
                 ? "Raise firewall.maxGroupBytes (2 MB on a policy created after July 2022) or firewall.maxRuleCollectionGroups (60 on such a policy), or split the gateways across policies."
+                : existing.length > 0 ? "Remove the policy's groups nobody uses, or raise firewall.maxRuleCollectionGroups (60 on a policy created after July 2022)."
                 : "Put the gateways of one policy into one GatewayEgressRuleCollectionGroup.";
-            throw new InputError(`${field}.maxRuleCollectionGroups`, placement.maxRuleCollectionGroups, `This program would write ${total} rule collection groups to policy ${policy}${names.length > 1 ? ` (${names.length} of them for "${component}")` : ""}; the policy accepts ${placement.maxRuleCollectionGroups} here (Azure: 50 for policies created before July 2022, 60 after). ${advice}`);
+            throw new InputError(`${field}.maxRuleCollectionGroups`, placement.maxRuleCollectionGroups, `This program would write ${total - existing.length} rule collection groups to policy ${policy}${names.length > 1 ? ` (${names.length} of them for "${component}")` : ""}${existing.length > 0 ? `, which already holds ${existing.length} others (${existing.join(", ")})` : ""}; the policy accepts ${placement.maxRuleCollectionGroups} here (Azure: 50 for policies created before July 2022, 60 after). ${advice}`);
         }
         for (const name of names) {
             const sameName = onPolicy.find((e) => e.name.toLowerCase() === name.toLowerCase());

@@ -20,6 +20,7 @@ import { ClusterFlavor, SelfHostedGatewayEgressArgs } from "./args";
 import { Manifest } from "./clusterPolicy";
 import { GatewayHelmValues } from "./helmValues";
 import { InputError } from "./errors";
+import { readFirewallPolicy } from "./firewallPolicyRead";
 import { claimGroups, inProviderSubscription, registerGroups } from "./groupWriter";
 import { childrenRegistered, isPlain, knownValue, lateChildren, read, Untyped, valueWithUnknowns } from "./outputs";
 import { ComponentShape, Options, PlacementOptions, resolveOptions, resolveShape } from "./options";
@@ -159,8 +160,10 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             { resourceGroupName: read(options, (o) => o.apim.resourceGroupName), serviceName: read(options, (o) => o.apim.serviceName) },
             { parent: this },
         );
-        const derived = pulumi.all([apim, options]).apply(([document, o]) => {
-            const d = deriveEgress(document, o);
+        // The target policy is read beside the instance; what it says joins the notes (or refuses).
+        const policy = pulumi.output(options).apply((o) => o.placement && readFirewallPolicy(o.placement.policy, this));
+        const derived = pulumi.all([apim, options, policy]).apply(([document, o, p]) => {
+            const d = deriveEgress(document, o, undefined, p);
             d.facts.warnings.forEach((w) => pulumi.log.warn(w, this));
             // Inside the one apply, so that a probe arg the plan refuses stops every child.
             return { ...d, probe: probeOf(d, o) };

@@ -110,19 +110,21 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
         const names = Object.keys(schema.types).map((t) => t.split(":")[2]);
         assert.deepEqual(names.filter((n) => /Args$/.test(n)), []);
         assert.deepEqual([...names].sort(), [
-            "ApimService", "ApplicationInsightsFeature", "Backend", "Cluster", "ClusterFlavor", "EgressProxy", "EventHubsFeature", "ExternalCacheFeature",
-            "Features", "Firewall", "FirewallPolicyTarget", "FlowReport", "GatewayHelmValues", "HelmConfigurationValues", "HelmDeploymentValues",
-            "HelmDnsValues", "HelmGatewayValues", "HelmHostAlias", "HelmInstancePortValues", "HelmLocalLogsValues", "HelmLogEndpointValues",
-            "HelmLogsValues", "HelmNetworkValues", "HelmObservabilityValues", "HelmOpenTelemetryCollectorValues", "HelmOpenTelemetryValues", "HelmProxyValues",
-            "HelmServicePortValues", "HelmServiceValues", "HelmStatsdValues", "HubGateway", "HubGatewayReport", "HubInstanceReport", "ImagePullFeature",
-            "InCluster", "InstancePorts", "LocalLogsFeature", "LocalLogsType", "NotEnforceableFlow", "OpenTelemetryFeature", "PriorityRange", "Probe",
-            "RegionalFeature", "RuleCollectionGroupReport", "RuleRow", "RuleStyle", "StatsdFeature", "StorageFeature", "ToggleFeature",
+            "ApimService", "ApplicationInsightsFeature", "Backend", "Cluster", "ClusterFlavor", "ConfigurationBackup", "EgressProxy",
+            "EventHubsFeature", "ExternalCacheFeature", "Features", "Firewall", "FirewallPolicyTarget", "FlowReport", "GatewayAuth",
+            "GatewayAuthType", "GatewayHelmValues", "HelmAuthValues", "HelmAzureAdValues", "HelmBackupClaimValues", "HelmBackupValues",
+            "HelmConfigurationValues", "HelmDeploymentValues", "HelmDnsValues", "HelmGatewayValues", "HelmHostAlias", "HelmInstancePortValues",
+            "HelmLocalLogsValues", "HelmLogEndpointValues", "HelmLogsValues", "HelmNetworkValues", "HelmObservabilityValues",
+            "HelmOpenTelemetryCollectorValues", "HelmOpenTelemetryValues", "HelmProxyValues", "HelmServicePortValues", "HelmServiceValues",
+            "HelmStatsdValues", "HubGateway", "HubGatewayReport", "HubInstanceReport", "ImagePullFeature", "InCluster", "InstancePorts",
+            "LocalLogsFeature", "LocalLogsType", "NotEnforceableFlow", "OpenTelemetryFeature", "PriorityRange", "Probe", "RegionalFeature",
+            "RuleCollectionGroupReport", "RuleRow", "RuleStyle", "StatsdFeature", "StorageFeature", "ToggleFeature",
         ]);
     });
 
     it("SelfHostedGatewayEgress inputs: apim required, firewall and cluster Inputs that may come from other resources", () => {
         const inputs = component.inputProperties;
-        assert.deepEqual(Object.keys(inputs).sort(), ["apim", "backends", "cluster", "egressProxy", "features", "firewall", "gatewayMajorVersion", "hostAliases", "probe"]);
+        assert.deepEqual(Object.keys(inputs).sort(), ["apim", "backends", "cluster", "configurationBackup", "egressProxy", "features", "firewall", "gatewayAuth", "gatewayMajorVersion", "hostAliases", "probe"]);
         assert.equal(inputs.probe.$ref, ref("Probe"));
         assert.equal(type("Probe").properties?.enabled.plain, true);
         assert.equal(inputs.egressProxy.$ref, ref("EgressProxy"));
@@ -177,14 +179,14 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
         assert.deepEqual(Object.keys(type("HubGatewayReport").properties ?? {}).sort(), ["apimServiceName", "configurationAddress", "name", "ruleCollectionGroup", "ruleStyle"]);
         assert.equal(hub.properties.firstDeployWrites.type, "number");
         const gateway = type("HubGateway");
-        assert.deepEqual(Object.keys(gateway.properties ?? {}).sort(), ["apim", "backends", "configurationAddress", "features", "name", "ruleStyle", "sourceAddresses", "sourceIpGroupIds"]);
+        assert.deepEqual(Object.keys(gateway.properties ?? {}).sort(), ["apim", "backends", "configurationAddress", "features", "gatewayAuth", "name", "ruleStyle", "sourceAddresses", "sourceIpGroupIds"]);
         assert.deepEqual([...(gateway.required ?? [])].sort(), ["apim", "name"]);
     });
 
     it("nested args: the firewall policy target, shared by both components, with limits and sources", () => {
         const target = type("FirewallPolicyTarget");
         const targetKeys = [
-            "maxGroupBytes", "maxRuleCollectionGroups", "minimumPrefixLength", "policyId", "policyName", "priority", "priorityRange",
+            "allowWithoutDnsProxy", "maxGroupBytes", "maxRuleCollectionGroups", "minimumPrefixLength", "policyId", "policyName", "priority", "priorityRange",
             "resourceGroupName", "ruleCollectionGroupName", "serializeWrites",
         ];
         assert.deepEqual(Object.keys(target.properties ?? {}).sort(), targetKeys);

@@ -125,10 +125,12 @@ describe("SelfHostedGatewayEgress", () => {
             });
         });
 
-        it("explains in the notes that an FQDN rule in Internal mode needs the private zone", async () => {
+        it("explains in the notes that an FQDN rule in Internal mode needs the host's private record", async () => {
             const run = await runOffline(unmaskedExample(), with_(baseArgs(), (a) => (a.firewall.ruleStyle = "fqdn")), "gw");
             assert.deepEqual(run.outputs.notes, [
-                "The application rule for apimservice1.configuration.azure-api.net makes the firewall resolve that name itself: in Internal mode it lives in a private DNS zone, which the firewall's DNS servers must resolve to 172.26.0.5.",
+                "The application rule for apimservice1.configuration.azure-api.net makes the firewall resolve that name itself: in Internal mode the name is only in private DNS, so the firewall's DNS servers must resolve it to 172.26.0.5, from a private DNS zone named apimservice1.configuration.azure-api.net with an apex A record, or an A record for that name alone (never a zone for azure-api.net: Azure reserves it).",
+                "configurationBackup is off: while apimservice1.configuration.azure-api.net is unreachable, running gateways keep their configuration in memory, but \"Stopped self-hosted gateways won't be able to start\" (self-hosted gateway overview). For an Internal or air-gapped site, set configurationBackup.enabled to true: the chart keeps the last configuration on a persistent volume (gateway.configuration.backup).",
+                "The firewall policy fwpol-hub in rg-hub was not read (ResourceNotFound: no firewall policy document given for fwpol-hub in rg-hub (--firewall-policy)): its SNAT private ranges (the return path of a network rule), DNS proxy, Deny network rules that would shadow the application rules and the groups already on it are not checked.",
             ]);
         });
 

@@ -1,13 +1,13 @@
-// Domain truth, round two: each flow the documents corrected, fixture in, rules out. Sources in
-// DESIGN.md §8 and beside the code that applies them.
+// Domain truth, rounds two and three: each flow, value and note the documents corrected, fixture
+// in, rules out. Sources in DESIGN.md §8 and §10 and beside the code that applies them.
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { OfflineRun, RegisteredResource, runOffline } from "../cli/offlineRun";
-import { preview } from "../cli/preview";
 import * as pulumi from "@pulumi/pulumi";
+import { OfflineRun, RegisteredResource, runOffline, runOfflineHub } from "../cli/offlineRun";
+import { preview } from "../cli/preview";
 import { FilterRuleCollection } from "../components/firewallRules";
 import { SelfHostedGatewayEgress } from "../components/selfHostedGatewayEgress";
 import { baseArgs, fixture, fixturePath, LooseArgs, SITE_OPTIONS, unmaskedExample, with_ } from "./helpers";
@@ -21,6 +21,18 @@ const rulesOf = (run: OfflineRun) => (only(run, RCG).inputs.ruleCollections as F
 type Peer = { ipBlock?: { cidr: string }; namespaceSelector?: { matchLabels: Record<string, string> }; podSelector?: object };
 type Rule = { to?: Peer[]; from?: Peer[]; ports?: { protocol: string; port: number }[] };
 const spec = (r: RegisteredResource) => r.inputs.spec as { egress: Rule[]; ingress: Rule[] };
+const REPO = path.join(__dirname, "..", "..");
+const EXTERNAL = () => fixture("rest-external-premium.json"); // External, North Europe, public VIP 52.164.20.7
+const inCloud = (domain: string, location: string) => with_(EXTERNAL(), (d) => ((d.properties.gatewayUrl = `https://fabrikam-apim.${domain}`), (d.location = location)));
+/** The one-line refusal a run ends in. */
+async function refusal(run: Promise<unknown>): Promise<string> {
+    try {
+        await run;
+    } catch (e) {
+        return (e as Error).message;
+    }
+    return assert.fail("expected a refusal");
+}
 const cidrs = (rules: Rule[]) => rules.flatMap((r) => [...(r.to ?? []), ...(r.from ?? [])]).flatMap((p) => (p.ipBlock ? [p.ipBlock.cidr] : []));
 
 describe("domain truth", () => {
@@ -132,7 +144,7 @@ describe("domain truth", () => {
         it("maps no host of an Internal instance, and tells the proxy's administrator what to resolve", async () => {
             const run = await runOffline(fixture("az-internal-developer.json"), proxied("kubernetes"), "gw");
             assert.deepEqual(run.outputs.gatewayHelmValues.gateway.deployment, { network: { proxy: { http: "http://10.70.0.10:3128", https: "http://10.70.0.10:3128", bypass: "localhost,127.0.0.1,.svc,.cluster.local" } } });
-            assert.ok(run.outputs.notes.includes("The gateway sends every connection to the forward proxy 10.70.0.10:3128 by name (CONNECT), so the proxy resolves the names: it must resolve contoso-dev.configuration.azure-api.net to 10.50.2.4 (for an Internal instance, from the private DNS zone), and the firewall sees the proxy as the source of every flow."));
+            assert.ok(run.outputs.notes.includes("The gateway sends every connection to the forward proxy 10.70.0.10:3128 by name (CONNECT), so the proxy resolves the names: it must resolve contoso-dev.configuration.azure-api.net to 10.50.2.4 (for an Internal instance, from a private DNS zone named contoso-dev.configuration.azure-api.net with an apex A record, or an A record for that name alone (never a zone for azure-api.net: Azure reserves it)), and the firewall sees the proxy as the source of every flow."));
         });
 
         it("refuses an external cache beside a proxy, which carries HTTP and HTTPS only", async () => {
@@ -198,6 +210,269 @@ describe("domain truth", () => {
     it("warns that a Basic-SKU firewall has no DNS proxy when a rule needs one", async () => {
         const run = await runOffline(unmaskedExample(), with_(baseArgs(), (a) => (a.features = { eventHubs: { enabled: true, namespaces: ["contoso-logs"] } })), "gw");
         assert.ok(run.outputs.notes.some((n) => n.startsWith("Network rules with FQDN destinations (eventhubs-contoso-logs-amqp) need DNS proxy") && n.includes("A Basic-SKU Azure Firewall has no DNS proxy")));
+    });
+
+    // ---- round three (DESIGN.md §10) ----
+
+    describe("instance ports reach the gateway's own settings (gateway.configuration.additional)", () => {
+        // Chart 1.15.1 templates/deployment.yaml: service.ports.instance.* sets only the containerPort and
+        // the headless Service; the gateway listens on policy.rate-limit.sync.port and
+        // neighborhood.heartbeat.port (settings reference), which templates/configmap.yaml takes from
+        // gateway.configuration.additional. ConfigMap data are strings.
+        it("sets both ports as gateway settings when they differ from 4290/4291", async () => {
+            const run = await runOffline(unmaskedExample(), with_(baseArgs(), (a) => (a.cluster.instancePorts = { synchronization: 5290 })), "gw");
+            assert.deepEqual(run.outputs.gatewayHelmValues.gateway.configuration.additional, { "policy.rate-limit.sync.port": "5290", "neighborhood.heartbeat.port": "4291" });
+            assert.deepEqual(run.outputs.gatewayHelmValues.service.ports.instance, { synchronization: 5290, heartbeat: 4291 });
+        });
+
+        it("adds no setting for the default ports", async () => {
+            const run = await runOffline(unmaskedExample(), baseArgs(), "gw");
+            assert.deepEqual(run.outputs.gatewayHelmValues.gateway.configuration, { uri: "apimservice1.configuration.azure-api.net" });
+        });
+    });
+
+    describe("service tags in their canonical casing (Microsoft's service tag files)", () => {
+        const tagOf = async (document: Record<string, unknown>) => {
+            const run = await runOffline(document, with_(baseArgs(), (a) => (a.features = { storage: { enabled: true, useServiceTag: true } })), "gw");
+            return rulesOf(run).filter((r) => r.name.startsWith("storage-tag-")).map((r) => ("destinationAddresses" in r ? r.destinationAddresses : []));
+        };
+
+        it("writes Storage.WestUS, Storage.NorthEurope and Storage.SouthCentralUS, never the lowercase region", async () => {
+            assert.deepEqual(await tagOf(unmaskedExample()), [["Storage.WestUS"]]);
+            assert.deepEqual(await tagOf(EXTERNAL()), [["Storage.NorthEurope"]]);
+            assert.deepEqual(await tagOf(with_(EXTERNAL(), (d) => (d.location = "South Central US"))), [["Storage.SouthCentralUS"]]);
+        });
+
+        it("writes the sovereign clouds' tags: Storage.USGovVirginia, Storage.ChinaEast2", async () => {
+            assert.deepEqual(await tagOf(inCloud("azure-api.us", "US Gov Virginia")), [["Storage.USGovVirginia"]]);
+            assert.deepEqual(await tagOf(inCloud("azure-api.cn", "China East 2")), [["Storage.ChinaEast2"]]);
+        });
+
+        it("refuses a region no service tag file lists, with the nearest known one, rather than guess a tag", async () => {
+            assert.equal(await refusal(tagOf(with_(EXTERNAL(), (d) => (d.location = "West Europa")))),
+                "Invalid value for location: \"West Europa\". features.storage.useServiceTag opens the Storage service tag of the instance's primary region. No Storage service tag is listed for region \"westeuropa\" in AzureCloud. Did you mean \"westeurope\"?");
+        });
+
+        it("refuses a public region for a US Government instance, naming that cloud's regions", async () => {
+            assert.equal(await refusal(tagOf(inCloud("azure-api.us", "West Europe"))),
+                "Invalid value for location: \"West Europe\". features.storage.useServiceTag opens the Storage service tag of the instance's primary region. No Storage service tag is listed for region \"westeurope\" in AzureUSGovernment. Its regions: usdodcentral, usdodeast, usgovarizona, usgovtexas, usgovvirginia.");
+        });
+
+        for (const [region, hint] of [["WESTEUROPE", "westeurope"], ["west europe", "westeurope"], ["westeurop", "westeurope"], ["eastus 2", "eastus2"]]) {
+            it(`refuses features.entraId.region ${JSON.stringify(region)}, suggesting "${hint}"`, async () => {
+                const args = with_(baseArgs(), (a) => (a.features = { entraId: { enabled: true, region } }));
+                assert.equal(await refusal(runOffline(unmaskedExample(), args, "gw")),
+                    `Invalid value for features.entraId.region: ${JSON.stringify(region)}. Expected the programmatic name of an Azure region, such as "westeurope". Did you mean "${hint}"?`);
+            });
+        }
+
+        it("refuses a features.entraId.region far from every known region, without a guess", async () => {
+            const args = with_(baseArgs(), (a) => (a.features = { entraId: { enabled: true, region: "marsnorth" } }));
+            assert.equal(await refusal(runOffline(unmaskedExample(), args, "gw")), "Invalid value for features.entraId.region: \"marsnorth\". Expected the programmatic name of an Azure region, such as \"westeurope\".");
+        });
+    });
+
+    describe("DNS advice Azure accepts: a record scoped to the configuration host, never a zone for azure-api.net", () => {
+        // Azure refuses a private zone named azure-api.net (MicrosoftDocs/azure-docs issue 102958); the
+        // internal-VNet page: "Do not create a Private DNS zone or forward lookup zone for azure-api.net".
+        const advisesApexZone = /(private (dns )?zone|forward lookup zone|zone named) [`"]?azure-api\.net/i;
+        const internalNotes = async () => [
+            ...(await runOffline(fixture("az-internal-developer.json"), with_(baseArgs(), (a) => (a.firewall.ruleStyle = "fqdn")), "gw")).outputs.notes,
+            ...(await runOffline(fixture("az-internal-developer.json"), { ...baseArgs(), firewall: { policyName: "fwpol-hub", resourceGroupName: "rg-hub" }, egressProxy: { address: "10.70.0.10", port: 3128 } }, "gw")).outputs.notes,
+        ];
+
+        it("advises, in the notes, a zone named after the configuration host with an apex A record", async () => {
+            const notes = await internalNotes();
+            const advice = "a private DNS zone named contoso-dev.configuration.azure-api.net with an apex A record, or an A record for that name alone (never a zone for azure-api.net: Azure reserves it)";
+            assert.deepEqual(notes.filter((n) => n.includes(advice)).length, 2);
+        });
+
+        it("never advises a zone for azure-api.net in a note", async () => {
+            assert.deepEqual((await internalNotes()).filter((n) => advisesApexZone.test(n)), []);
+        });
+
+        it("never advises it in the README, the docs or the code's comments", () => {
+            const files = ["README.md", "CHANGELOG.md", ...fs.readdirSync(path.join(REPO, "components")).map((f) => `components/${f}`)];
+            assert.deepEqual(files.filter((f) => advisesApexZone.test(fs.readFileSync(path.join(REPO, f), "utf8"))), []);
+        });
+    });
+
+    describe("how the gateway signs in decides its flows (gatewayAuth)", () => {
+        const entra = (type: string, extra: Record<string, unknown> = {}) => with_(baseArgs(), (a) => (a.gatewayAuth = { type, gatewayName: "factory1", ...extra }));
+        const signIn = (run: OfflineRun) => run.outputs.egressPlan.filter((f) => f.feature === "entraId").map((f) => `${f.id} ${f.destination} required=${f.required}`);
+
+        it("adds nothing for the default GatewayToken", async () => {
+            const run = await runOffline(unmaskedExample(), baseArgs(), "gw");
+            assert.deepEqual(signIn(run), []);
+            assert.deepEqual([run.outputs.gatewayHelmValues.gateway.name, run.outputs.gatewayHelmValues.gateway.auth], [undefined, undefined]);
+        });
+
+        // Overview, "Connectivity to Azure": for Microsoft Entra authentication "Required endpoints are
+        // <region>.login.microsoft.com and login.microsoftonline.com".
+        it("opens the Entra sign-in, global and regional, as required flows for AzureAdApp, and sets gateway.name, gateway.auth.type and the authority", async () => {
+            const run = await runOffline(unmaskedExample(), entra("AzureAdApp"), "gw");
+            assert.deepEqual(signIn(run), ["entraid-login-microsoftonline-com login.microsoftonline.com required=true", "entraid-westus-login-microsoft-com westus.login.microsoft.com required=true"]);
+            assert.deepEqual(rulesOf(run).filter((r) => r.name.startsWith("entraid-")).map((r) => ("targetFqdns" in r ? r.targetFqdns : [])), [["login.microsoftonline.com"], ["westus.login.microsoft.com"]]);
+            const { name, auth } = run.outputs.gatewayHelmValues.gateway;
+            assert.deepEqual({ name, auth }, { name: "factory1", auth: { type: "AzureAdApp", azureAd: { authority: "https://login.microsoftonline.com" } } });
+        });
+
+        it("merges with features.entraId: one rule for each login host, required, in the region features.entraId names", async () => {
+            const run = await runOffline(unmaskedExample(), with_(entra("AzureAdApp"), (a) => (a.features = { entraId: { enabled: true, region: "westeurope" } })), "gw");
+            assert.deepEqual(signIn(run), ["entraid-login-microsoftonline-com login.microsoftonline.com required=true", "entraid-westeurope-login-microsoft-com westeurope.login.microsoft.com required=true"]);
+        });
+
+        it("keeps features.entraId's hosts optional beside a custom authority, which names its host alone", async () => {
+            const run = await runOffline(unmaskedExample(), with_(entra("AzureAdApp", { authority: "https://login.partner.microsoftonline.cn" }), (a) => (a.features = { entraId: { enabled: true } })), "gw");
+            assert.deepEqual(signIn(run), [
+                "entraid-login-microsoftonline-com login.microsoftonline.com required=false",
+                "entraid-login-partner-microsoftonline-cn login.partner.microsoftonline.cn required=true",
+                "entraid-westus-login-microsoft-com westus.login.microsoft.com required=false",
+            ]);
+        });
+
+        it("moves the host with a custom authority, and carries the authority as given", async () => {
+            const run = await runOffline(unmaskedExample(), entra("AzureAdApp", { authority: "https://Login.Partner.MicrosoftOnline.cn/contoso.onmicrosoft.com/" }), "gw");
+            assert.deepEqual(signIn(run), ["entraid-login-partner-microsoftonline-cn login.partner.microsoftonline.cn required=true"]);
+            assert.equal(run.outputs.gatewayHelmValues.gateway.auth?.azureAd?.authority, "https://login.partner.microsoftonline.cn/contoso.onmicrosoft.com");
+        });
+
+        it("signs a US Government instance in at its cloud's login host, with its token audience", async () => {
+            const run = await runOffline(inCloud("azure-api.us", "US Gov Virginia"), entra("AzureAdApp"), "gw");
+            assert.deepEqual(signIn(run), ["entraid-login-microsoftonline-us login.microsoftonline.us required=true"]);
+            assert.equal(run.outputs.gatewayHelmValues.gateway.auth?.azureAd?.authority, "https://login.microsoftonline.us");
+            assert.deepEqual(run.outputs.gatewayHelmValues.gateway.configuration.additional, { "config.service.auth.tokenAudience": "https://azure-api.us/configuration" });
+        });
+
+        it("gives a China instance its token audience and, with Application Insights, its telemetry endpoint", async () => {
+            const run = await runOffline(inCloud("azure-api.cn", "China East 2"), with_(baseArgs(), (a) => (a.features = { applicationInsights: { enabled: true } })), "gw");
+            assert.deepEqual(run.outputs.gatewayHelmValues.gateway.configuration.additional, {
+                "config.service.auth.tokenAudience": "https://azure-api.cn/configuration",
+                "logs.applicationinsights.endpoint": "https://dc.applicationinsights.azure.cn/v2/track",
+            });
+            // The endpoint the gateway is told to use is one the rules open.
+            assert.ok(run.outputs.egressPlan.some((f) => f.destination === "dc.applicationinsights.azure.cn"));
+        });
+
+        it("gives a US Government instance its Application Insights endpoint, which the rules open", async () => {
+            const run = await runOffline(inCloud("azure-api.us", "US Gov Virginia"), with_(baseArgs(), (a) => (a.features = { applicationInsights: { enabled: true } })), "gw");
+            assert.equal(run.outputs.gatewayHelmValues.gateway.configuration.additional?.["logs.applicationinsights.endpoint"], "https://dc.applicationinsights.us/v2/track");
+            assert.ok(run.outputs.egressPlan.some((f) => f.destination === "dc.applicationinsights.us"));
+        });
+
+        it("sets no authority for WorkloadIdentity, which the chart does not pass, and says who sets the host", async () => {
+            const run = await runOffline(unmaskedExample(), with_(entra("WorkloadIdentity"), (a) => (a.cluster.allowNamedFlowsTo = ["20.190.128.0/18"])), "gw");
+            const { name, auth } = run.outputs.gatewayHelmValues.gateway;
+            assert.deepEqual({ name, auth }, { name: "factory1", auth: { type: "WorkloadIdentity" } });
+            assert.ok(run.outputs.notes.includes("With gatewayAuth.type WorkloadIdentity the chart sets no authority: the Azure Workload Identity webhook gives the pod its sign-in host (AZURE_AUTHORITY_HOST, from the webhook's cloud). The rules open login.microsoftonline.com: the two must agree."));
+        });
+
+        it("says so when the cluster policy blocks the required sign-in", async () => {
+            const run = await runOffline(unmaskedExample(), entra("AzureAdApp"), "gw");
+            assert.ok(run.outputs.notes.some((n) => n.startsWith("entraid-login-microsoftonline-com is required by gatewayAuth.type AzureAdApp: without it the gateway gets no configuration, yet the cluster policy blocks it (")));
+        });
+
+        it("reads gatewayAuth inside an Output as it reads a plain value", async () => {
+            const run = await runOffline(unmaskedExample(), { ...baseArgs(), gatewayAuth: pulumi.output({ type: "AzureAdApp", gatewayName: pulumi.output("factory1") }) } as LooseArgs, "gw");
+            assert.deepEqual(signIn(run), ["entraid-login-microsoftonline-com login.microsoftonline.com required=true", "entraid-westus-login-microsoft-com westus.login.microsoft.com required=true"]);
+            assert.equal(run.outputs.gatewayHelmValues.gateway.name, "factory1");
+        });
+
+        it("refuses a bad gatewayAuth inside an Output when it resolves, before any resource", async () => {
+            const resources: RegisteredResource[] = [];
+            const message = await refusal(runOffline(unmaskedExample(), { ...baseArgs(), gatewayAuth: pulumi.output({ type: "AzureAdApp" }) } as LooseArgs, "gw", { resources }));
+            assert.equal(message, "Invalid value for gatewayAuth.gatewayName: (missing). With gatewayAuth.type AzureAdApp the chart requires gateway.name: give the name of the gateway resource in the API Management instance.");
+            assert.deepEqual(resources.filter((r) => r.type !== "apim-gateway-egress:index:SelfHostedGatewayEgress").map((r) => r.type), []);
+        });
+
+        const bad: [string, Record<string, unknown>, string, string][] = [
+            ["no gatewayName", { type: "WorkloadIdentity" }, "gatewayAuth.gatewayName: (missing)", "With gatewayAuth.type WorkloadIdentity the chart requires gateway.name"],
+            ["a gatewayName with a slash", { type: "AzureAdApp", gatewayName: "site/1" }, "gatewayAuth.gatewayName: \"site/1\"", "A gateway name is the name of the gateway resource"],
+            ["the reserved gatewayName managed", { type: "AzureAdApp", gatewayName: "Managed" }, "gatewayAuth.gatewayName: \"Managed\"", "A gateway name is the name of the gateway resource"],
+            ["a type in other casing", { type: "azureadapp", gatewayName: "gw" }, "gatewayAuth.type: \"azureadapp\"", "Did you mean \"AzureAdApp\"?"],
+            ["an http authority", { type: "AzureAdApp", gatewayName: "gw", authority: "http://login.microsoftonline.com" }, "gatewayAuth.authority: \"http://login.microsoftonline.com\"", "Expected the https URL of a Microsoft Entra authority"],
+            ["an authority with a port", { type: "AzureAdApp", gatewayName: "gw", authority: "https://login.microsoftonline.com:8443" }, "gatewayAuth.authority: \"https://login.microsoftonline.com:8443\"", "Expected the https URL of a Microsoft Entra authority"],
+            ["an authority with user info", { type: "AzureAdApp", gatewayName: "gw", authority: "https://admin@login.microsoftonline.com" }, "gatewayAuth.authority: (withheld: it carries a credential)", "Expected the https URL of a Microsoft Entra authority"],
+            ["an authority with a deeper path", { type: "AzureAdApp", gatewayName: "gw", authority: "https://login.microsoftonline.com/contoso/oauth2/v2.0" }, "gatewayAuth.authority: \"https://login.microsoftonline.com/contoso/oauth2/v2.0\"", "Expected the https URL of a Microsoft Entra authority"],
+            ["an authority with an empty path segment", { type: "AzureAdApp", gatewayName: "gw", authority: "https://login.microsoftonline.com//" }, "gatewayAuth.authority: \"https://login.microsoftonline.com//\"", "Expected the https URL of a Microsoft Entra authority"],
+            ["an authority with a query", { type: "AzureAdApp", gatewayName: "gw", authority: "https://login.microsoftonline.com/?x=1" }, "gatewayAuth.authority: \"https://login.microsoftonline.com/?x=1\"", "Expected the https URL of a Microsoft Entra authority"],
+            ["an authority with a newline inside", { type: "AzureAdApp", gatewayName: "gw", authority: "https://login.micro\nsoftonline.com" }, "gatewayAuth.authority: \"https://login.micro\\nsoftonline.com\"", "Expected the https URL of a Microsoft Entra authority"],
+            ["an authority by IP address", { type: "AzureAdApp", gatewayName: "gw", authority: "https://20.190.128.1" }, "gatewayAuth.authority: \"20.190.128.1\"", "Expected a DNS name"],
+            ["an authority beside GatewayToken", { authority: "https://login.microsoftonline.com" }, "gatewayAuth.authority: \"https://login.microsoftonline.com\"", "With gatewayAuth.type GatewayToken the gateway signs in with its token"],
+            ["an unknown key", { type: "AzureAdApp", gatewayName: "gw", tenant: "x" }, "gatewayAuth.tenant: \"tenant\"", "Unknown key."],
+        ];
+        for (const [what, gatewayAuth, head, why] of bad) {
+            it(`refuses ${what}, naming the field`, async () => {
+                const message = await refusal(runOffline(unmaskedExample(), { ...baseArgs(), gatewayAuth }, "gw"));
+                assert.ok(message.startsWith(`Invalid value for ${head}. ${why}`), message);
+            });
+        }
+
+        it("opens the sign-in from a landing zone's hub, where gatewayName is not needed", async () => {
+            const hub = await runOfflineHub([EXTERNAL()], {
+                firewall: { policyName: "fwpol-hub", resourceGroupName: "rg-hub" },
+                gateways: [{ name: "berlin", apim: { resourceGroupName: "rg-apim", serviceName: "fabrikam-apim" }, sourceAddresses: ["10.81.0.0/24"], gatewayAuth: { type: "WorkloadIdentity" } }],
+            } as LooseArgs, "hub");
+            const rules = (only(hub as unknown as OfflineRun, RCG).inputs.ruleCollections as FilterRuleCollection[]).flatMap((c) => c.rules);
+            assert.deepEqual(rules.filter((r) => r.name.startsWith("entraid-")).map((r) => ("targetFqdns" in r ? r.targetFqdns : [])), [["login.microsoftonline.com"], ["northeurope.login.microsoft.com"]]);
+        });
+    });
+
+    describe("a configuration backup for sites that may lose Azure (configurationBackup)", () => {
+        it("sets the chart's gateway.configuration.backup, with the claim's size and class when given", async () => {
+            const run = await runOffline(unmaskedExample(), { ...baseArgs(), configurationBackup: { enabled: true, size: "100Mi", storageClassName: "azurefile-csi" } }, "gw");
+            assert.deepEqual(run.outputs.gatewayHelmValues.gateway.configuration.backup, { enabled: true, persistentVolumeClaim: { size: "100Mi", storageClassName: "azurefile-csi" } });
+        });
+
+        it("keeps the chart's own claim when only enabled", async () => {
+            const run = await runOffline(unmaskedExample(), { ...baseArgs(), configurationBackup: { enabled: true } }, "gw");
+            assert.deepEqual(run.outputs.gatewayHelmValues.gateway.configuration.backup, { enabled: true });
+        });
+
+        it("recommends it for an Internal instance when it is off, quoting the overview", async () => {
+            const run = await runOffline(fixture("az-internal-developer.json"), baseArgs(), "gw");
+            assert.ok(run.outputs.notes.includes("configurationBackup is off: while contoso-dev.configuration.azure-api.net is unreachable, running gateways keep their configuration in memory, but \"Stopped self-hosted gateways won't be able to start\" (self-hosted gateway overview). For an Internal or air-gapped site, set configurationBackup.enabled to true: the chart keeps the last configuration on a persistent volume (gateway.configuration.backup)."));
+            const on = await runOffline(fixture("az-internal-developer.json"), { ...baseArgs(), configurationBackup: { enabled: true } }, "gw");
+            assert.deepEqual(on.outputs.notes.filter((n) => n.startsWith("configurationBackup")), []);
+        });
+
+        it("says nothing of it for an External instance", async () => {
+            const run = await runOffline(EXTERNAL(), baseArgs(), "gw");
+            assert.deepEqual(run.outputs.notes.filter((n) => n.startsWith("configurationBackup")), []);
+        });
+
+        const bad: [string, Record<string, unknown>, string, string][] = [
+            ["a size of zero", { enabled: true, size: "0" }, "configurationBackup.size: \"0\"", "Expected a Kubernetes quantity greater than zero"],
+            ["a size with a space", { enabled: true, size: "50 Mi" }, "configurationBackup.size: \"50 Mi\"", "Expected a Kubernetes quantity greater than zero"],
+            ["a storage class that is no object name", { enabled: true, storageClassName: "Fast_SSD" }, "configurationBackup.storageClassName: \"Fast_SSD\"", "A Kubernetes object name is a DNS-1123 subdomain"],
+            ["a size while off", { size: "1Gi" }, "configurationBackup.size: \"1Gi\"", "configurationBackup.enabled is false, so no volume is claimed"],
+        ];
+        for (const [what, configurationBackup, head, why] of bad) {
+            it(`refuses ${what}, naming the field`, async () => {
+                const message = await refusal(runOffline(unmaskedExample(), { ...baseArgs(), configurationBackup }, "gw"));
+                assert.ok(message.startsWith(`Invalid value for ${head}. ${why}`), message);
+            });
+        }
+    });
+
+    describe("the README answers what site engineers ask", () => {
+        const readme = () => fs.readFileSync(path.join(REPO, "README.md"), "utf8").replace(/\s+/g, " ");
+
+        it("says no Azure Monitor or Log Analytics host is needed, and why", () => {
+            assert.ok(readme().includes("No Azure Monitor or Log Analytics host is needed"));
+            assert.ok(readme().includes("`telemetry.metrics.cloud`"));
+            assert.ok(readme().includes("\"The self-hosted gateway currently doesn't send resource logs (diagnostic logs) to Azure Monitor\""));
+        });
+
+        it("lists every documented trigger of a VIP change", () => {
+            for (const trigger of ["deleted and re-created", "disabled or warned", "virtual network is added or removed", "between External and Internal", "a different subnet", "a different public IP address resource", "stv1 to stv2", "availability zones", "vacated and then reinstated"]) {
+                assert.ok(readme().includes(trigger), trigger);
+            }
+        });
+
+        it("gives the downtime of an Internal stv1 → stv2 migration that keeps its IP", () => {
+            assert.ok(readme().includes("\"Downtime for approximately 20 minutes during migration while the existing IP address is assigned to the new `stv2` deployment\""));
+        });
     });
 });
 

@@ -44,7 +44,7 @@ describe("buildEgressPlan", () => {
     it("adds the regional Storage service tag only when asked", () => {
         assert.deepEqual(planLines(unmaskedExample(), withFeature({ storage: { enabled: true, useServiceTag: true } })), [
             ...CONFIGURATION,
-            "storage-tag-westus Storage.westus TCP:443",
+            "storage-tag-westus Storage.WestUS TCP:443",
         ]);
     });
 

@@ -21,6 +21,8 @@ function request(component: string, change: Partial<PlacementOptions> = {}, name
             serializeWrites: true,
             maxGroupBytes: DEFAULT_MAX_GROUP_BYTES,
             maxRuleCollectionGroups: 50,
+            limitsGiven: { maxGroupBytes: false, maxRuleCollectionGroups: false },
+            allowWithoutDnsProxy: false,
             ...change,
         },
     };
@@ -143,6 +145,19 @@ describe("PolicyLedger", () => {
             ledger.claim(request("a", {}, ["a", "a-2"]));
             assert.throws(() => ledger.claim(request("b", { maxRuleCollectionGroups: 3 }, ["b", "b-2"])), (e: InputError) => {
                 assert.equal(e.message, "Invalid value for firewall.maxRuleCollectionGroups: 3. This program would write 4 rule collection groups to policy fwpol-hub in rg-hub (2 of them for \"b\"); the policy accepts 3 here (Azure: 50 for policies created before July 2022, 60 after). Put the gateways of one policy into one GatewayEgressRuleCollectionGroup.");
+                return true;
+            });
+        });
+
+        it("counts the groups already on the policy, once by name, also those this program writes", () => {
+            const ledger = new PolicyLedger<string>();
+            ledger.claim(request("a"));
+            const hub = { ...request("hub", { maxRuleCollectionGroups: 3 }), existingGroups: ["A", "hub", "platform"] };
+            assert.deepEqual(ledger.claim(hub).placements, [{ name: "hub", priority: 310 }]);
+            const full = new PolicyLedger<string>();
+            full.claim(request("a"));
+            assert.throws(() => full.claim({ ...request("hub", { maxRuleCollectionGroups: 2 }), existingGroups: ["A", "hub", "platform"] }), (e: InputError) => {
+                assert.equal(e.message, "Invalid value for firewall.maxRuleCollectionGroups: 2. This program would write 2 rule collection groups to policy fwpol-hub in rg-hub, which already holds 1 others (platform); the policy accepts 2 here (Azure: 50 for policies created before July 2022, 60 after). Remove the policy's groups nobody uses, or raise firewall.maxRuleCollectionGroups (60 on a policy created after July 2022).");
                 return true;
             });
         });

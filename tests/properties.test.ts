@@ -75,23 +75,31 @@ const redisHost = fc.tuple(
 
 const port = fc.integer({ min: 1, max: 65535 });
 
-/** Azure regions as they appear in APIM documents, with their programmatic names. */
-const KNOWN_LOCATIONS: readonly [string, string][] = [
-    ["West Europe", "westeurope"],
-    ["North Europe", "northeurope"],
-    ["East US", "eastus"],
-    ["West US 2", "westus2"],
-    ["Germany West Central", "germanywestcentral"],
-    ["Australia Central 2", "australiacentral2"],
-    ["South Africa North", "southafricanorth"],
+/**
+ * Azure regions as they appear in APIM documents: the display name, the programmatic name, the
+ * suffix of the region's service tags (`Storage.WestEurope`, from Microsoft's service tag files)
+ * and the APIM domain of the region's cloud.
+ */
+const KNOWN_LOCATIONS: readonly [string, string, string, string][] = [
+    ["West Europe", "westeurope", "WestEurope", "azure-api.net"],
+    ["North Europe", "northeurope", "NorthEurope", "azure-api.net"],
+    ["East US", "eastus", "EastUS", "azure-api.net"],
+    ["West US 2", "westus2", "WestUS2", "azure-api.net"],
+    ["Germany West Central", "germanywestcentral", "GermanyWestCentral", "azure-api.net"],
+    ["Australia Central 2", "australiacentral2", "AustraliaCentral2", "azure-api.net"],
+    ["South Africa North", "southafricanorth", "SouthAfricaNorth", "azure-api.net"],
+    ["UAE North", "uaenorth", "UAENorth", "azure-api.net"],
+    ["US Gov Virginia", "usgovvirginia", "USGovVirginia", "azure-api.us"],
+    ["USDoD East", "usdodeast", "USDoDEast", "azure-api.us"],
+    ["China East 2", "chinaeast2", "ChinaEast2", "azure-api.cn"],
+    ["China North 3", "chinanorth3", "ChinaNorth3", "azure-api.cn"],
 ];
 const location = fc.constantFrom(...KNOWN_LOCATIONS);
 
-/** A region name as the args accept it (features.*.region): real ones, or any the validator admits. */
-const regionArg = fc.oneof(fc.constantFrom(...KNOWN_LOCATIONS.map(([, r]) => r)), fc.tuple(chars(LOWER, 1, 1), chars(LOWER_DIGITS, 1, 39, "max")).map(([f, rest]) => f + rest));
+/** A region name as the args accept it (features.*.region): a real one; others are refused. */
+const regionArg = fc.constantFrom(...KNOWN_LOCATIONS.map(([, r]) => r));
 
 const mode = fc.constantFrom("None", "External", "Internal");
-const apimDomain = fc.constantFrom(...CLOUDS.map((c) => c.apimDomain));
 const LETTERS = LOWER + UPPER;
 const serviceName = name(LETTERS, LETTERS + DIGITS + "-", LETTERS + DIGITS, 48, "max");
 const namespace = name(LOWER_DIGITS, LOWER_DIGITS + "-", LOWER_DIGITS, 61, "max");
@@ -115,6 +123,8 @@ interface DocumentTruth {
     readonly mode: string;
     readonly domain: string;
     readonly region: string;
+    /** The suffix of the region's service tags. */
+    readonly tag: string;
     /** The VIP the document reports for the configuration endpoint. */
     readonly vip: string;
     readonly configurationHost: string;
@@ -144,7 +154,6 @@ const apimDocument: fc.Arbitrary<GeneratedDocument> = fc.record({
     location,
     sku: fc.constantFrom("Developer", "Premium"),
     mode,
-    domain: apimDomain,
     privateIps: fc.array(vip, { minLength: 1, maxLength: 2 }),
     publicIps: fc.array(vip, { minLength: 1, maxLength: 2 }),
     dropUnusedVip: fc.boolean(),
@@ -158,7 +167,7 @@ const apimDocument: fc.Arbitrary<GeneratedDocument> = fc.record({
     const publicIps = internal && g.dropUnusedVip ? [] : g.publicIps;
     const ipKeys = g.shape === "rest" ? ["privateIPAddresses", "publicIPAddresses"] : ["privateIpAddresses", "publicIpAddresses"];
     const body: Record<string, unknown> = {
-        gatewayUrl: `https://${g.name.toLowerCase()}.${g.domain}`,
+        gatewayUrl: `https://${g.name.toLowerCase()}.${g.location[3]}`,
         virtualNetworkType: g.mode,
         [ipKeys[0]]: privateIps,
         [ipKeys[1]]: publicIps,
@@ -175,10 +184,11 @@ const apimDocument: fc.Arbitrary<GeneratedDocument> = fc.record({
             shape: g.shape,
             name: g.name,
             mode: g.mode,
-            domain: g.domain,
+            domain: g.location[3],
             region: g.location[1],
+            tag: g.location[2],
             vip: internal ? privateIps[0] : publicIps[0],
-            configurationHost: custom ? custom.hostName.toLowerCase() : `${g.name.toLowerCase()}.configuration.${g.domain}`,
+            configurationHost: custom ? custom.hostName.toLowerCase() : `${g.name.toLowerCase()}.configuration.${g.location[3]}`,
         },
     };
 });
@@ -312,7 +322,7 @@ function allowedByFeature(g: Generated): Map<string, Set<string>> {
     allowed.set(Feature.Configuration, new Set([`${truth.vip}/32`, truth.configurationHost]));
     if (f.storage.enabled) {
         allowed.set(Feature.Storage, new Set([
-            ...(f.storage.useServiceTag ? [`Storage.${truth.region}`] : []),
+            ...(f.storage.useServiceTag ? [`Storage.${truth.tag}`] : []),
             ...f.storage.accountNames.flatMap((a: string) => [`${a}.blob.${cloud.storageSuffix}`, `${a}.table.${cloud.storageSuffix}`]),
         ]));
     }

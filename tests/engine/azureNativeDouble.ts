@@ -12,6 +12,11 @@
 //   (AZURE_NATIVE_DOUBLE_APIM: a file, or a directory of `<serviceName>.json`) in the flat shape the
 //   real invoke returns: the REST body's `properties` lifted to the top level next to `name`,
 //   `location`, `sku`, `id`; an unknown service or resource group fails like Azure's 404;
+// - the invokes `azure-native:network:getFirewallPolicy` and `getFirewallPolicyRuleCollectionGroup`,
+//   answered from the groups it stores (the policy lists them; a group read returns what was
+//   written) and, for the policy's own settings (`sku`, `dnsSettings`, `snat`, `basePolicy`), an
+//   optional JSON document AZURE_NATIVE_DOUBLE_FIREWALL_POLICY (`az network firewall policy show`
+//   output); without it the policy has none of them, as a policy created with no settings;
 // - the resource `azure-native:network:FirewallPolicyRuleCollectionGroup`: check (required inputs,
 //   autonaming of `ruleCollectionGroupName`), diff (`resourceGroupName`, `firewallPolicyName` and
 //   `ruleCollectionGroupName` replace, as in the real provider; anything else updates; equal inputs
@@ -31,6 +36,8 @@ import * as provider from "@pulumi/pulumi/provider";
 export const APIM_READ = "azure-native:apimanagement:getApiManagementService";
 export const CLIENT_CONFIG = "azure-native:authorization:getClientConfig";
 export const RULE_COLLECTION_GROUP = "azure-native:network:FirewallPolicyRuleCollectionGroup";
+export const FIREWALL_POLICY_READ = "azure-native:network:getFirewallPolicy";
+export const RULE_COLLECTION_GROUP_READ = "azure-native:network:getFirewallPolicyRuleCollectionGroup";
 /** The engine's marker for a value not known during preview. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const SUBSCRIPTION = process.env.AZURE_NATIVE_DOUBLE_SUBSCRIPTION ?? "00000000-0000-0000-0000-000000000000";
@@ -90,8 +97,20 @@ export class Store {
         fs.mkdirSync(dir, { recursive: true });
     }
 
+    static policyId(inputs: Json): string {
+        return `/subscriptions/${SUBSCRIPTION}/resourceGroups/${String(inputs.resourceGroupName)}/providers/Microsoft.Network/firewallPolicies/${String(inputs.firewallPolicyName)}`;
+    }
+
     static id(inputs: Json): string {
-        return `/subscriptions/${SUBSCRIPTION}/resourceGroups/${String(inputs.resourceGroupName)}/providers/Microsoft.Network/firewallPolicies/${String(inputs.firewallPolicyName)}/ruleCollectionGroups/${String(inputs.ruleCollectionGroupName)}`;
+        return `${Store.policyId(inputs)}/ruleCollectionGroups/${String(inputs.ruleCollectionGroupName)}`;
+    }
+
+    /** The groups stored for a policy (Azure compares IDs without regard to case). */
+    groups(policyId: string): Stored[] {
+        const prefix = `${policyId}/ruleCollectionGroups/`.toLowerCase();
+        return fs.readdirSync(this.dir).filter((f) => f.endsWith(".json"))
+            .map((f) => JSON.parse(fs.readFileSync(path.join(this.dir, f), "utf8")) as Stored)
+            .filter((g) => g.id.toLowerCase().startsWith(prefix));
     }
 
     private file(id: string): string {
@@ -162,6 +181,27 @@ function outputs(inputs: Json): Json {
     };
 }
 
+/** The policy as the invoke returns it: its settings from `settingsFile`, its groups from the store. */
+export function firewallPolicyDocument(store: Store, inputs: Json, settingsFile: string | undefined): Json {
+    const id = Store.policyId(inputs);
+    const settings = settingsFile ? JSON.parse(fs.readFileSync(settingsFile, "utf8")) as Json : {};
+    const { sku, dnsSettings, snat, basePolicy } = settings;
+    return {
+        ...(sku === undefined ? {} : { sku }), ...(dnsSettings === undefined ? {} : { dnsSettings }),
+        ...(snat === undefined ? {} : { snat }), ...(basePolicy === undefined ? {} : { basePolicy }),
+        id, name: inputs.firewallPolicyName, type: "Microsoft.Network/FirewallPolicies", provisioningState: "Succeeded", azureApiVersion: "2024-05-01",
+        ruleCollectionGroups: store.groups(id).map((g) => ({ id: g.id })),
+    };
+}
+
+function groupDocument(store: Store, inputs: Json): Json {
+    const stored = store.read(Store.id(inputs));
+    if (!stored) {
+        throw new Error(`ResourceNotFound: rule collection group ${String(inputs.ruleCollectionGroupName)} of ${Store.policyId(inputs)} was not found (azure-native test double)`);
+    }
+    return { ...stored.outs, id: stored.id };
+}
+
 export function makeProvider(store: Store, apimSource: () => string): provider.Provider {
     return {
         version: "3.28.0+test-double",
@@ -171,8 +211,14 @@ export function makeProvider(store: Store, apimSource: () => string): provider.P
             if (token === CLIENT_CONFIG) {
                 return { outputs: { subscriptionId: SUBSCRIPTION, tenantId: SUBSCRIPTION, clientId: SUBSCRIPTION, objectId: SUBSCRIPTION } };
             }
+            if (token === FIREWALL_POLICY_READ) {
+                return { outputs: firewallPolicyDocument(store, inputs, process.env.AZURE_NATIVE_DOUBLE_FIREWALL_POLICY) };
+            }
+            if (token === RULE_COLLECTION_GROUP_READ) {
+                return { outputs: groupDocument(store, inputs) };
+            }
             if (token !== APIM_READ) {
-                throw new Error(`the azure-native test double answers ${APIM_READ} and ${CLIENT_CONFIG} only, not ${token}`);
+                throw new Error(`the azure-native test double answers ${APIM_READ}, ${FIREWALL_POLICY_READ}, ${RULE_COLLECTION_GROUP_READ} and ${CLIENT_CONFIG} only, not ${token}`);
             }
             return { outputs: apimDocument(apimSource(), String(inputs.resourceGroupName), String(inputs.serviceName)) };
         },

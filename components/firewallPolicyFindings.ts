@@ -1,0 +1,215 @@
+// What the target Firewall Policy decides about the gateways' traffic. Pure: facts
+// (firewallPolicyFacts.ts) and the rendered rules in, notes or a refusal out, each with the page
+// that states it:
+// - the return path of an `ip` configuration rule the policy does not SNAT;
+// - FQDN network rules on a policy without DNS proxy (a refusal, or a note when allowed);
+// - network-rule Deny collections that shadow the gateway's application rules;
+// - the room on the policy: the groups already there and what their sizes say of its limits.
+import { InputError } from "./errors";
+import { FilterRuleCollection, NetworkRule } from "./firewallRules";
+import { DenyRule, FirewallPolicyFacts, isAny, MB, overlaps, PolicyDoc, PolicyReading, privateRanges, span } from "./firewallPolicyFacts";
+import { byCodePoint } from "./ordering";
+import { DEFAULT_MAX_GROUP_BYTES, DEFAULT_MAX_RULE_COLLECTION_GROUPS, MAX_GROUP_BYTES, MAX_RULE_COLLECTION_GROUPS, PlacementOptions, SourceOptions } from "./options";
+
+/** One gateway's firewall rules, as the pipeline rendered them. */
+export interface GatewayFirewall {
+    /** `gateway gw1: ` in a hub, "" for a component's own gateway. */
+    readonly prefix: string;
+    readonly sources: SourceOptions;
+    readonly ruleCollections: readonly FilterRuleCollection[];
+    /** Names whose address the plan knows (the configuration host → its VIP). */
+    readonly knownAddresses: ReadonlyMap<string, string>;
+}
+
+const networkRules = (g: GatewayFirewall) => g.ruleCollections.flatMap((c) => c.rules).filter((r): r is NetworkRule => r.ruleType === "NetworkRule");
+
+function notRead(reading: PolicyReading): string {
+    return `The firewall policy ${reading.policy} was not read (${reading.unread}): its SNAT private ranges (the return path of a network rule), DNS proxy, Deny network rules that would shadow the application rules and the groups already on it are not checked.`;
+}
+
+/** The `ip` configuration rules the policy does not SNAT: one note for every gateway they concern. */
+function returnPathNotes(facts: FirewallPolicyFacts, reading: PolicyReading, gateways: readonly GatewayFirewall[]): string[] {
+    const { ranges, setting } = privateRanges(facts);
+    const rules = gateways.flatMap((g) => {
+        const vip = networkRules(g).find((r) => r.name === "configuration-address")?.destinationAddresses?.[0]?.replace(/\/32$/, "");
+        const at = vip === undefined ? undefined : span(vip);
+        return vip === undefined || at === undefined ? [] : [{ g, vip, private: ranges.some((r) => overlaps(r, at)) }];
+    });
+    const concerned = rules.filter((r) => r.private);
+    const subject = (list: typeof rules) => (list.length === 1 && list[0].g.prefix === ""
+        ? `the network rule configuration-address opens the VIP ${list[0].vip}`
+        : `the network rules configuration-address open the VIPs of ${list.map((r) => `${r.g.prefix.replace(/: $/, "")} (${r.vip})`).join(", ")}`);
+    const remedies = (list: typeof rules) => {
+        const sources = [...new Set(list.flatMap((r) => [...r.g.sources.sourceAddresses, ...r.g.sources.sourceIpGroupIds]))].join(", ");
+        const it = list.length === 1 ? "it" : "them";
+        return `route the replies back through the firewall (a UDR on the APIM subnet for the gateway's source networks, next hop the firewall), or make the policy SNAT ${it} (snat.privateRanges without ${it}; 255.255.255.255/32 = always SNAT). The APIM subnet's NSG must admit TCP 443 from the gateway's sources (${sources}), or, once SNATed, from the firewall's private addresses`;
+    };
+    const capital = (text: string) => `${text[0].toUpperCase()}${text.slice(1)}`;
+    if (concerned.length > 0) {
+        return [`${capital(subject(concerned))} without SNAT: policy ${reading.policy} has ${setting}, which include ${concerned.length === 1 ? "it" : "them"}, and "Azure Firewall doesn't SNAT with Network rules when the destination IP address is in a private IP address range" (${PolicyDoc.SnatPrivateRanges}). The APIM subnet then answers the gateway hosts directly and the reply bypasses the firewall: ${remedies(concerned)}.`];
+    }
+    return facts.autoLearnPrivateRanges && rules.length > 0
+        ? [`Policy ${reading.policy} auto-learns SNAT private ranges (snat.autoLearnPrivateRanges Enabled): if the learned ranges include ${rules.length === 1 ? "it" : "them"}, ${subject(rules)} without SNAT (${PolicyDoc.SnatPrivateRanges}); then ${remedies(rules)}.`]
+        : [];
+}
+
+/** The refusal (or, allowed, the note) for FQDN network rules on a policy without DNS proxy. */
+function dnsProxyNotes(facts: FirewallPolicyFacts, reading: PolicyReading, gateways: readonly GatewayFirewall[], allow: boolean): string[] {
+    const basic = facts.tier?.toLowerCase() === "basic";
+    if (facts.dnsProxy && !basic) {
+        return [];
+    }
+    const flows = gateways.flatMap((g) => networkRules(g).filter((r) => r.destinationFqdns).map((r) => `${g.prefix.replace(/: $/, "/")}${r.name} (${r.ipProtocols.join("/")} ${r.destinationPorts.join(",")} to ${(r.destinationFqdns ?? []).join(", ")})`));
+    if (flows.length === 0) {
+        return [];
+    }
+    const why = basic
+        ? `policy ${reading.policy} is Basic tier, which has no DNS proxy (${PolicyDoc.BasicFeatures})`
+        : `policy ${reading.policy} has DNS proxy off (dnsSettings.enableProxy ${facts.dnsProxy}), and "You must enable DNS Proxy to use FQDNs in your network rules" (${PolicyDoc.FqdnNetworkRules})`;
+    if (!allow) {
+        throw new InputError(basic ? "sku.tier" : "dnsSettings.enableProxy", basic ? facts.tier : facts.dnsProxy, `Network rules with FQDN destinations would not match: ${why}. Flows: ${flows.join("; ")}. ${basic ? "Use a Standard or Premium policy" : "Turn on DNS proxy in the policy"}, give these destinations as addresses, or set firewall.allowWithoutDnsProxy: true to write them anyway.`);
+    }
+    return [`Written with firewall.allowWithoutDnsProxy although ${why}: these network rules match nothing until it has DNS proxy: ${flows.join("; ")}.`];
+}
+
+type Match = 0 | 1 | 2; // no, maybe, yes
+
+/** Whether a Deny network rule matches an application rule's traffic: TCP 443 from its sources to its names. */
+function shadows(deny: DenyRule, sources: SourceOptions, fqdns: readonly string[], known: ReadonlyMap<string, string>): { match: Match; why: string[] } {
+    const why: string[] = [];
+    const protocols = deny.ipProtocols.length === 0 || deny.ipProtocols.some((p) => ["tcp", "any"].includes(p.toLowerCase()));
+    const port = deny.destinationPorts.some((p) => {
+        const [a, b] = p.trim().split("-");
+        return p.trim() === "*" || (Number(a) <= 443 && 443 <= Number(b ?? a));
+    });
+    if (!protocols || !port) {
+        return { match: 0, why };
+    }
+    const names = fqdns.map((n) => n.toLowerCase());
+    const addresses = fqdns.map((n) => known.get(n)).filter((a): a is string => a !== undefined).map(span).filter((s): s is [number, number] => s !== undefined);
+    let destination: Match = 0;
+    for (const d of deny.destinationAddresses) {
+        const s = span(d);
+        if (isAny(d) || (s && addresses.some((a) => overlaps(a, s)))) {
+            destination = 2;
+        } else if (!s && destination < 2) {
+            destination = 1;
+            why.push(`destination service tag ${d}`);
+        }
+    }
+    if (deny.destinationFqdns.some((f) => names.includes(f.toLowerCase()))) {
+        destination = 2;
+    }
+    if (deny.destinationIpGroups.length > 0 && destination < 2) {
+        destination = 1;
+        why.push(`destination IP Groups ${deny.destinationIpGroups.join(", ")}`);
+    }
+    const own = sources.sourceAddresses.map(span).filter((s): s is [number, number] => s !== undefined);
+    let source: Match = deny.sourceAddresses.some((a) => isAny(a) || own.some((o) => { const s = span(a); return s !== undefined && overlaps(o, s); })) ? 2 : 0;
+    const ownGroups = sources.sourceIpGroupIds.map((g) => g.toLowerCase());
+    if (deny.sourceIpGroups.some((g) => ownGroups.includes(g.toLowerCase()))) {
+        source = 2;
+    } else if (source < 2 && (deny.sourceIpGroups.length > 0 || (ownGroups.length > 0 && deny.sourceAddresses.length > 0))) {
+        // An IP Group's addresses are not read: its overlap with the other side is unknown.
+        source = 1;
+        why.push(deny.sourceIpGroups.length > 0 ? `source IP Groups ${deny.sourceIpGroups.join(", ")}` : "the gateway's sources are IP Groups");
+    }
+    return { match: Math.min(destination, source) as Match, why: destination === 2 && source === 2 ? [] : why };
+}
+
+function shadowingNotes(readings: readonly PolicyReading[], gateways: readonly GatewayFirewall[], isOwnGroup: (name: string) => boolean, reading: PolicyReading): string[] {
+    const denies = readings.flatMap((r) => r.groups.filter((g) => r !== reading || !isOwnGroup(g.name)).flatMap((g) => g.denyRules));
+    const found = new Map<DenyRule, { match: Match; rules: Set<string>; why: Set<string> }>();
+    for (const g of gateways) {
+        for (const app of g.ruleCollections.flatMap((c) => c.rules).filter((r) => r.ruleType === "ApplicationRule")) {
+            for (const deny of denies) {
+                const { match, why } = shadows(deny, g.sources, app.targetFqdns, g.knownAddresses);
+                if (match > 0) {
+                    const entry = found.get(deny) ?? { match, rules: new Set<string>(), why: new Set<string>() };
+                    entry.match = Math.max(entry.match, match) as Match;
+                    entry.rules.add(`${g.prefix.replace(/: $/, "/")}${app.name}`);
+                    why.forEach((w) => entry.why.add(w));
+                    found.set(deny, entry);
+                }
+            }
+        }
+    }
+    const name = (d: DenyRule) => `group ${d.group}, collection ${d.collection}, rule ${d.rule} (policy ${d.policy})`;
+    const order = "\"Application rules are always processed after network rules ... regardless of Rule Collection Group or Rule Collection priority and policy inheritance\"";
+    const notes: string[] = [];
+    // In the order of their names, whatever order Azure lists the groups in: the notes are outputs.
+    const sorted = [...found].map(([d, e]) => [d, { ...e, rules: [...e.rules].sort(byCodePoint), why: [...e.why].sort(byCodePoint) }] as const).sort(([a], [b]) => byCodePoint(name(a), name(b)));
+    const sure = sorted.filter(([, e]) => e.match === 2);
+    const maybe = sorted.filter(([, e]) => e.match === 1);
+    if (sure.length > 0) {
+        notes.push(`These Deny network rules match the gateway's HTTPS traffic, so its application rules never see it: ${order} (${PolicyDoc.RuleProcessing}). ${sure.map(([d, e]) => `${name(d)} shadows ${e.rules.join(", ")}`).join("; ")}. Narrow the Deny's sources to leave out the gateway's, or deny in an application rule collection instead, which is ordered by priority with the gateway's.`);
+    }
+    if (maybe.length > 0) {
+        notes.push(`These Deny network rules may match the gateway's HTTPS traffic, and network rules run before every application rule (${PolicyDoc.RuleProcessing}): ${maybe.map(([d, e]) => `${name(d)} may shadow ${e.rules.join(", ")} (${e.why.join("; ")}: not read)`).join("; ")}.`);
+    }
+    return notes;
+}
+
+/** The groups already on the policy besides this program's, and the limits they imply. */
+export interface PolicyRoom {
+    readonly placement: PlacementOptions;
+    readonly existingGroups: readonly string[];
+    readonly notes: readonly string[];
+}
+
+/**
+ * The room on the policy. Its creation date, which decides 50/60 groups and 1/2 MB, is not in the
+ * policy document: a group over 1 MB, or more than 50 groups, shows a newer policy; otherwise the
+ * user's settings (or the defaults) stand.
+ */
+export function policyRoom(reading: PolicyReading | undefined, placement: PlacementOptions, isOwnGroup: (name: string) => boolean): PolicyRoom {
+    if (!reading?.facts) {
+        return { placement, existingGroups: [], notes: [] };
+    }
+    const existing = reading.facts.groupNames.filter((n) => !isOwnGroup(n)).sort(byCodePoint);
+    const sizes = new Map(reading.groups.map((g) => [g.name, g.bytes]));
+    const large = reading.groups.find((g) => g.bytes > DEFAULT_MAX_GROUP_BYTES);
+    const evidence = large ? `its group ${large.name} takes ${(large.bytes / MB).toFixed(1)} MB, more than a policy created before July 2022 accepts`
+        : reading.facts.groupNames.length > DEFAULT_MAX_RULE_COLLECTION_GROUPS ? `it holds ${reading.facts.groupNames.length} groups, more than a policy created before July 2022 accepts` : undefined;
+    const adjusted: PlacementOptions = evidence ? {
+        ...placement,
+        maxGroupBytes: placement.limitsGiven.maxGroupBytes ? placement.maxGroupBytes : MAX_GROUP_BYTES,
+        maxRuleCollectionGroups: placement.limitsGiven.maxRuleCollectionGroups ? placement.maxRuleCollectionGroups : MAX_RULE_COLLECTION_GROUPS,
+    } : placement;
+    const notes = existing.length === 0 ? [] : [
+        `Policy ${reading.policy} already holds ${existing.length} rule collection group${existing.length === 1 ? "" : "s"} besides this component's (${existing.map((n) => (sizes.has(n) ? `${n} ${((sizes.get(n) as number) / MB).toFixed(3)} MB` : n)).join(", ")}): they count against its ${adjusted.maxRuleCollectionGroups} groups (${PolicyDoc.FirewallLimits}).`
+        + (evidence ? ` The policy was created after July 2022: ${evidence}; so it takes ${MAX_RULE_COLLECTION_GROUPS} groups of ${MAX_GROUP_BYTES / MB} MB, and the limits not set by firewall.maxRuleCollectionGroups or firewall.maxGroupBytes are those.` : ""),
+    ];
+    return { placement: adjusted, existingGroups: existing, notes };
+}
+
+/**
+ * What the policy decides about the gateways' traffic: notes, or an `InputError` for FQDN network
+ * rules without DNS proxy (unless `allowWithoutDnsProxy`). `reading` undefined: no policy target.
+ */
+export function policyNotes(reading: PolicyReading | undefined, gateways: readonly GatewayFirewall[], allowWithoutDnsProxy: boolean, isOwnGroup: (name: string) => boolean): string[] {
+    if (reading === undefined) {
+        return [];
+    }
+    const facts = reading.facts;
+    if (!facts) {
+        return [notRead(reading)];
+    }
+    const parent = reading.parent;
+    return [
+        ...returnPathNotes(facts, reading, gateways),
+        ...dnsProxyNotes(facts, reading, gateways, allowWithoutDnsProxy),
+        ...shadowingNotes([reading, ...(parent?.facts ? [parent] : [])], gateways, isOwnGroup, reading),
+        ...(parent && !parent.facts ? [`The parent policy ${parent.policy} (basePolicy of ${reading.policy}) was not read (${parent.unread}): its Deny network rules, which take precedence, are not checked.`] : []),
+        ...[reading, ...(parent ? [parent] : [])].map((r) => ({ r, unread: r.unreadGroups.filter((g) => r !== reading || !isOwnGroup(g.name)) })).filter(({ unread }) => unread.length > 0)
+            .map(({ r, unread }) => `Rule collection groups of policy ${r.policy} not read, so not checked for Deny rules: ${unread.map((g) => `${g.name} (${g.reason})`).join(", ")}.`),
+    ];
+}
+
+/** Refuses a component's own group when the groups already on the policy leave no room for it. */
+export function checkRoom(room: PolicyRoom, reading: PolicyReading | undefined): void {
+    const max = room.placement.maxRuleCollectionGroups;
+    if (room.existingGroups.length + 1 > max) {
+        throw new InputError("firewall.maxRuleCollectionGroups", max, `Policy ${reading?.policy ?? ""} already holds ${room.existingGroups.length} rule collection groups this component does not write (${room.existingGroups.join(", ")}): with this one it would hold ${room.existingGroups.length + 1}, and it accepts ${max} here (Azure: 50 for policies created before July 2022, 60 after). Remove groups nobody uses, or put the gateways of this policy into one GatewayEgressRuleCollectionGroup.`);
+    }
+}

@@ -1,0 +1,264 @@
+// The target firewall policy as facts and findings (components/firewallPolicyFacts.ts,
+// firewallPolicyFindings.ts): policy documents in the shapes `az`, the azure-native invoke and the
+// REST GET return, in; notes or a refusal out.
+import { strict as assert } from "assert";
+import { InputError } from "../components/errors";
+import { FilterRuleCollection } from "../components/firewallRules";
+import { normalizeFirewallPolicy, normalizeRuleCollectionGroup, PolicyReading } from "../components/firewallPolicyFacts";
+import { GatewayFirewall, policyNotes, policyRoom } from "../components/firewallPolicyFindings";
+import { DEFAULT_MAX_GROUP_BYTES, DEFAULT_PRIORITY_RANGE, PlacementOptions } from "../components/options";
+import { fixture, with_ } from "./helpers";
+
+const POLICY = "fwpol-hub in rg-hub";
+const OWN = (n: string) => n === "apim-shgw-egress";
+const DENY_GROUPS = fixture("rule-collection-groups-deny-all-443.json") as unknown as Record<string, unknown>[];
+
+function reading(policyDocument: Record<string, unknown>, groups: readonly Record<string, unknown>[] = DENY_GROUPS, parent?: PolicyReading, policy = POLICY): PolicyReading {
+    return {
+        policy,
+        facts: normalizeFirewallPolicy(policyDocument),
+        groups: groups.map((g) => normalizeRuleCollectionGroup(g, policy)).filter((g) => g !== undefined),
+        unreadGroups: [],
+        parent,
+    };
+}
+
+const network = (name: string, extra: Record<string, unknown>) => ({ ruleType: "NetworkRule", name, description: "", ipProtocols: ["TCP"], sourceAddresses: ["10.80.0.0/24"], ...extra });
+const CONFIGURATION_ADDRESS = network("configuration-address", { destinationAddresses: ["10.50.2.4/32"], destinationPorts: ["443"] });
+const AMQP = network("eventhubs-contoso-logs-amqp", { destinationFqdns: ["contoso-logs.servicebus.windows.net"], destinationPorts: ["5671-5672"] });
+const CONFIGURATION_HOST = {
+    ruleType: "ApplicationRule", name: "configuration-host", description: "", protocols: [{ protocolType: "Https", port: 443 }],
+    sourceAddresses: ["10.80.0.0/24"], targetFqdns: ["contoso-dev.configuration.azure-api.net"],
+};
+
+function gateway(rules: readonly Record<string, unknown>[], sources: Partial<GatewayFirewall["sources"]> = {}): GatewayFirewall {
+    const collection = (name: string, type: string): FilterRuleCollection[] => {
+        const own = rules.filter((r) => r.ruleType === type);
+        return own.length === 0 ? [] : [{ ruleCollectionType: "FirewallPolicyFilterRuleCollection", name, priority: 100, action: { type: "Allow" }, rules: own as never }];
+    };
+    return {
+        prefix: "",
+        sources: { sourceAddresses: ["10.80.0.0/24"], sourceIpGroupIds: [], ...sources },
+        ruleCollections: [...collection("apim-gateway-network", "NetworkRule"), ...collection("apim-gateway-application", "ApplicationRule")],
+        knownAddresses: new Map([["contoso-dev.configuration.azure-api.net", "10.50.2.4"]]),
+    };
+}
+
+const notesOf = (r: PolicyReading | undefined, g: GatewayFirewall, allow = false) => policyNotes(r, [g], allow, OWN);
+
+function placement(change: Partial<PlacementOptions> = {}): PlacementOptions {
+    return {
+        policy: { resourceGroupName: "rg-hub", policyName: "fwpol-hub" }, ruleCollectionGroupName: "apim-shgw-egress", priorityRange: { ...DEFAULT_PRIORITY_RANGE },
+        serializeWrites: true, maxGroupBytes: DEFAULT_MAX_GROUP_BYTES, maxRuleCollectionGroups: 50,
+        limitsGiven: { maxGroupBytes: false, maxRuleCollectionGroups: false }, allowWithoutDnsProxy: false, ...change,
+    };
+}
+
+/** A Deny collection with one network rule, as `rule-collection-group list` prints it. */
+function denyGroup(name: string, rule: Record<string, unknown>): Record<string, unknown> {
+    return {
+        name, priority: 100, size: "0.001 MB", type: "Microsoft.Network/FirewallPolicies/RuleCollectionGroups",
+        ruleCollections: [{ ruleCollectionType: "FirewallPolicyFilterRuleCollection", name: "deny", priority: 100, action: { type: "Deny" }, rules: [{ ruleType: "NetworkRule", name: "r", ipProtocols: ["TCP"], sourceAddresses: [], sourceIpGroups: [], destinationAddresses: [], destinationFqdns: [], destinationIpGroups: [], destinationPorts: ["443"], ...rule }] }],
+    };
+}
+
+const shadowNote = (r: PolicyReading) => notesOf(r, gateway([CONFIGURATION_HOST])).filter((n) => /Deny network rules/.test(n));
+
+const RETURN_PATH = "The network rule configuration-address opens the VIP 10.50.2.4 without SNAT: policy fwpol-hub in rg-hub has no snat.privateRanges, so the default IANAPrivateRanges (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10), which include it, and \"Azure Firewall doesn't SNAT with Network rules when the destination IP address is in a private IP address range\" (https://learn.microsoft.com/azure/firewall/snat-private-range). The APIM subnet then answers the gateway hosts directly and the reply bypasses the firewall: route the replies back through the firewall (a UDR on the APIM subnet for the gateway's source networks, next hop the firewall), or make the policy SNAT it (snat.privateRanges without it; 255.255.255.255/32 = always SNAT). The APIM subnet's NSG must admit TCP 443 from the gateway's sources (10.80.0.0/24), or, once SNATed, from the firewall's private addresses.";
+
+describe("firewall policy facts", () => {
+    describe("normalizing", () => {
+        it("reads az network firewall policy show output: tier, DNS proxy, SNAT ranges and the groups' names", () => {
+            assert.deepEqual(normalizeFirewallPolicy(fixture("firewall-policy-snat-always.json")), {
+                name: "fwpol-hub", subscriptionId: "11111111-2222-3333-4444-555555555555", tier: "Standard", dnsProxy: true,
+                snatPrivateRanges: ["255.255.255.255/32"], autoLearnPrivateRanges: false, basePolicyId: undefined, groupNames: ["apim-shgw-egress", "platform-deny"],
+            });
+        });
+
+        it("reads the REST GET's nested properties the same way", () => {
+            const az = fixture("firewall-policy-snat-always.json");
+            const { id, name, type, location, ...properties } = az;
+            assert.deepEqual(normalizeFirewallPolicy({ id, name, type, location, properties }), normalizeFirewallPolicy(az));
+        });
+
+        it("takes a document of another type for no policy at all", () => {
+            assert.equal(normalizeFirewallPolicy({ name: "contoso-apim", type: "Microsoft.ApiManagement/service", sku: { name: "Premium" } }), undefined);
+        });
+
+        it("keeps a group's Deny network rules and reads its size in MB", () => {
+            const group = normalizeRuleCollectionGroup(with_(DENY_GROUPS[1], (g) => (g.size = "1.5 MB")), POLICY);
+            assert.equal(group?.bytes, 1.5 * 1024 * 1024);
+            assert.deepEqual(group?.denyRules.map((r) => `${r.group}/${r.collection}/${r.rule}`), ["platform-deny/deny-internet-https/deny-all-443", "platform-deny/deny-internet-https/deny-other-site-443"]);
+        });
+
+        it("reads a group's REST shape (properties nested) as its az shape", () => {
+            const { name, id, type, ...properties } = DENY_GROUPS[1];
+            assert.deepEqual(normalizeRuleCollectionGroup({ name, id, type, properties }, POLICY), normalizeRuleCollectionGroup(DENY_GROUPS[1], POLICY));
+        });
+
+        it("takes a group listed without its collections for an empty one", () => {
+            assert.deepEqual(normalizeRuleCollectionGroup({ name: "empty", priority: 100, ruleCollections: null, size: "0.0001 MB" }, POLICY), { name: "empty", bytes: 105, denyRules: [] });
+        });
+
+        it("keeps no rule of an Allow collection", () => {
+            assert.deepEqual(normalizeRuleCollectionGroup(DENY_GROUPS[0], POLICY)?.denyRules, []);
+        });
+    });
+
+    describe("the return path of the ip configuration rule", () => {
+        it("names the VIP, the default SNAT ranges, both remedies and the NSG when the policy leaves snat.privateRanges out", () => {
+            assert.deepEqual(notesOf(reading(fixture("firewall-policy-default-snat.json"), []), gateway([CONFIGURATION_ADDRESS])), [RETURN_PATH]);
+        });
+
+        it("says nothing when the policy always SNATs (255.255.255.255/32)", () => {
+            assert.deepEqual(notesOf(reading(fixture("firewall-policy-snat-always.json"), []), gateway([CONFIGURATION_ADDRESS])), []);
+        });
+
+        it("expands IANAPrivateRanges beside the ranges added to it", () => {
+            const doc = with_(fixture("firewall-policy-default-snat.json"), (d) => (d.snat = { privateRanges: ["IANAPrivateRanges", "203.0.113.0/24"] }));
+            assert.match(notesOf(reading(doc, []), gateway([CONFIGURATION_ADDRESS]))[0], /has snat\.privateRanges IANAPrivateRanges, 203\.0\.113\.0\/24, which include it/);
+        });
+
+        it("warns that auto-learned ranges may include the VIP when the configured ones do not", () => {
+            const doc = with_(fixture("firewall-policy-default-snat.json"), (d) => (d.snat = { privateRanges: ["255.255.255.255/32"], autoLearnPrivateRanges: "Enabled" }));
+            assert.match(notesOf(reading(doc, []), gateway([CONFIGURATION_ADDRESS]))[0], /^Policy fwpol-hub in rg-hub auto-learns SNAT private ranges \(snat\.autoLearnPrivateRanges Enabled\): if the learned ranges include it, the network rule configuration-address opens the VIP 10\.50\.2\.4 without SNAT/);
+        });
+    });
+
+    it("says the return path once for every gateway of a hub, naming each with its VIP", () => {
+        const hub = ["site1", "site2"].map((name) => ({ ...gateway([CONFIGURATION_ADDRESS]), prefix: `gateway ${name}: ` }));
+        const notes = policyNotes(reading(fixture("firewall-policy-default-snat.json"), []), hub, false, OWN);
+        assert.deepEqual(notes.map((n) => n.slice(0, 120)), ["The network rules configuration-address open the VIPs of gateway site1 (10.50.2.4), gateway site2 (10.50.2.4) without SN"]);
+    });
+
+    describe("DNS proxy", () => {
+        it("refuses FQDN network rules on a policy with DNS proxy off, naming the flows", () => {
+            assert.throws(() => notesOf(reading(fixture("firewall-policy-dns-proxy-off.json"), []), gateway([AMQP])), (e: unknown) => e instanceof InputError
+                && e.message === "Invalid value for dnsSettings.enableProxy: false. Network rules with FQDN destinations would not match: policy fwpol-hub in rg-hub has DNS proxy off (dnsSettings.enableProxy false), and \"You must enable DNS Proxy to use FQDNs in your network rules\" (https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules). Flows: eventhubs-contoso-logs-amqp (TCP 5671-5672 to contoso-logs.servicebus.windows.net). Turn on DNS proxy in the policy, give these destinations as addresses, or set firewall.allowWithoutDnsProxy: true to write them anyway.");
+        });
+
+        it("refuses them on a Basic-tier policy even with DNS proxy on", () => {
+            const basic = with_(fixture("firewall-policy-default-snat.json"), (d) => (d.sku = { tier: "Basic" }));
+            assert.throws(() => notesOf(reading(basic, []), gateway([AMQP])), /^InputError: Invalid value for sku\.tier: "Basic"\. .*Basic tier, which has no DNS proxy/);
+        });
+
+        it("writes them with a note when firewall.allowWithoutDnsProxy is set", () => {
+            assert.deepEqual(notesOf(reading(fixture("firewall-policy-dns-proxy-off.json"), []), gateway([AMQP]), true), [
+                "Written with firewall.allowWithoutDnsProxy although policy fwpol-hub in rg-hub has DNS proxy off (dnsSettings.enableProxy false), and \"You must enable DNS Proxy to use FQDNs in your network rules\" (https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules): these network rules match nothing until it has DNS proxy: eventhubs-contoso-logs-amqp (TCP 5671-5672 to contoso-logs.servicebus.windows.net).",
+            ]);
+        });
+
+        it("does not mind DNS proxy off when no network rule names an FQDN", () => {
+            assert.deepEqual(notesOf(reading(fixture("firewall-policy-dns-proxy-off.json"), []), gateway([CONFIGURATION_HOST])), []);
+        });
+    });
+
+    describe("Deny network rules that shadow the application rules", () => {
+        const policy = () => fixture("firewall-policy-default-snat.json");
+
+        it("names a Deny to 0.0.0.0/0:443 from any source by group, collection and rule, with the processing order; not the Deny for another site", () => {
+            assert.deepEqual(shadowNote(reading(policy())), [
+                "These Deny network rules match the gateway's HTTPS traffic, so its application rules never see it: \"Application rules are always processed after network rules ... regardless of Rule Collection Group or Rule Collection priority and policy inheritance\" (https://learn.microsoft.com/azure/firewall/rule-processing). group platform-deny, collection deny-internet-https, rule deny-all-443 (policy fwpol-hub in rg-hub) shadows configuration-host. Narrow the Deny's sources to leave out the gateway's, or deny in an application rule collection instead, which is ordered by priority with the gateway's.",
+            ]);
+        });
+
+        it("names a Deny on every port (*) to *", () => {
+            assert.equal(shadowNote(reading(policy(), [denyGroup("g", { sourceAddresses: ["10.80.0.0/16"], destinationAddresses: ["*"], destinationPorts: ["*"] })])).length, 1);
+        });
+
+        it("names a Deny to a range of ports holding 443", () => {
+            assert.equal(shadowNote(reading(policy(), [denyGroup("g", { sourceAddresses: ["*"], destinationAddresses: ["*"], destinationPorts: ["1-1024"] })])).length, 1);
+        });
+
+        it("names a Deny to the address the configuration host resolves to", () => {
+            assert.match(shadowNote(reading(policy(), [denyGroup("g", { sourceAddresses: ["*"], destinationAddresses: ["10.0.0.0/8"] })]))[0], /^These Deny network rules match/);
+        });
+
+        it("does not name a Deny for UDP only, or on port 80 only", () => {
+            assert.deepEqual(shadowNote(reading(policy(), [
+                denyGroup("udp", { ipProtocols: ["UDP"], sourceAddresses: ["*"], destinationAddresses: ["*"] }),
+                denyGroup("http", { sourceAddresses: ["*"], destinationAddresses: ["*"], destinationPorts: ["80"] }),
+            ])), []);
+        });
+
+        it("says a Deny to a service tag may shadow, since the tag's addresses are not read", () => {
+            assert.deepEqual(shadowNote(reading(policy(), [denyGroup("g", { sourceAddresses: ["*"], destinationAddresses: ["Internet"] })])), [
+                "These Deny network rules may match the gateway's HTTPS traffic, and network rules run before every application rule (https://learn.microsoft.com/azure/firewall/rule-processing): group g, collection deny, rule r (policy fwpol-hub in rg-hub) may shadow configuration-host (destination service tag Internet: not read).",
+            ]);
+        });
+
+        it("says a Deny from an IP Group may shadow, and one from the gateway's own IP Group does", () => {
+            const ipGroup = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-hub/providers/Microsoft.Network/ipGroups/factories";
+            const group = denyGroup("g", { sourceIpGroups: [ipGroup], destinationAddresses: ["*"] });
+            assert.match(shadowNote(reading(policy(), [group]))[0], /may shadow configuration-host \(source IP Groups .*ipGroups\/factories: not read\)\.$/);
+            assert.match(policyNotes(reading(policy(), [group]), [gateway([CONFIGURATION_HOST], { sourceAddresses: [], sourceIpGroupIds: [ipGroup] })], false, OWN)[0], /^These Deny network rules match the gateway's HTTPS traffic/);
+        });
+
+        it("names a Deny of the parent policy (basePolicy)", () => {
+            const parent = reading(policy(), [denyGroup("parent-deny", { sourceAddresses: ["*"], destinationAddresses: ["0.0.0.0/0"] })], undefined, "fwpol-root in rg-hub");
+            assert.match(shadowNote(reading(policy(), [], parent))[0], /group parent-deny, collection deny, rule r \(policy fwpol-root in rg-hub\) shadows configuration-host/);
+        });
+
+        it("gives the same notes whatever order the policy lists its groups and rules in", () => {
+            const groups = [
+                denyGroup("b-deny", { sourceAddresses: ["*"], destinationAddresses: ["*"] }), denyGroup("a-deny", { sourceAddresses: ["*"], destinationAddresses: ["*"] }),
+                denyGroup("c-tag", { sourceAddresses: ["*"], destinationAddresses: ["Internet", "AzureCloud"] }),
+            ];
+            const doc = with_(policy(), (d) => (d.ruleCollectionGroups = groups.map((g) => ({ id: `/x/ruleCollectionGroups/${String(g.name)}` }))));
+            const reversed = with_(doc, (d) => d.ruleCollectionGroups.reverse());
+            const all = (r: PolicyReading) => [...notesOf(r, gateway([CONFIGURATION_HOST])), ...policyRoom(r, placement(), OWN).notes];
+            assert.deepEqual(all(reading(reversed, [...groups].reverse())), all(reading(doc, groups)));
+            assert.match(all(reading(doc, groups))[0], /group a-deny, .* shadows configuration-host; group b-deny, /);
+        });
+
+        it("leaves out the groups this program writes", () => {
+            assert.deepEqual(shadowNote(reading(policy(), [{ ...denyGroup("apim-shgw-egress", { sourceAddresses: ["*"], destinationAddresses: ["*"] }) }])), []);
+        });
+    });
+
+    describe("what was not read", () => {
+        it("says the policy was not read, and why", () => {
+            assert.deepEqual(notesOf({ policy: POLICY, unread: "ResourceNotFound", groups: [], unreadGroups: [] }, gateway([AMQP])), [
+                "The firewall policy fwpol-hub in rg-hub was not read (ResourceNotFound): its SNAT private ranges (the return path of a network rule), DNS proxy, Deny network rules that would shadow the application rules and the groups already on it are not checked.",
+            ]);
+        });
+
+        it("says an unreadable parent policy was not checked", () => {
+            const parent: PolicyReading = { policy: "fwpol-root in rg-other", unread: "AuthorizationFailed", groups: [], unreadGroups: [] };
+            assert.deepEqual(notesOf(reading(fixture("firewall-policy-snat-always.json"), [], parent), gateway([CONFIGURATION_HOST])), [
+                "The parent policy fwpol-root in rg-other (basePolicy of fwpol-hub in rg-hub) was not read (AuthorizationFailed): its Deny network rules, which take precedence, are not checked.",
+            ]);
+        });
+
+        it("says nothing without a policy target", () => {
+            assert.deepEqual(notesOf(undefined, gateway([AMQP])), []);
+        });
+    });
+
+    describe("room on the policy", () => {
+        it("counts the groups already there besides this program's", () => {
+            const room = policyRoom(reading(fixture("firewall-policy-default-snat.json")), placement(), OWN);
+            assert.deepEqual(room.existingGroups, ["platform-deny"]);
+            assert.deepEqual([room.placement.maxGroupBytes, room.placement.maxRuleCollectionGroups], [1024 * 1024, 50]);
+        });
+
+        it("takes a group over 1 MB for a policy created after July 2022: 60 groups of 2 MB", () => {
+            const groups = [with_(DENY_GROUPS[1], (g) => (g.size = "1.5 MB"))];
+            const room = policyRoom(reading(fixture("firewall-policy-default-snat.json"), groups), placement(), OWN);
+            assert.deepEqual([room.placement.maxGroupBytes, room.placement.maxRuleCollectionGroups], [2 * 1024 * 1024, 60]);
+            assert.match(room.notes[0], /The policy was created after July 2022: its group platform-deny takes 1\.5 MB, more than a policy created before July 2022 accepts/);
+        });
+
+        it("keeps the limits the user set", () => {
+            const groups = [with_(DENY_GROUPS[1], (g) => (g.size = "1.5 MB"))];
+            const given = placement({ maxRuleCollectionGroups: 40, limitsGiven: { maxGroupBytes: false, maxRuleCollectionGroups: true } });
+            const room = policyRoom(reading(fixture("firewall-policy-default-snat.json"), groups), given, OWN);
+            assert.deepEqual([room.placement.maxGroupBytes, room.placement.maxRuleCollectionGroups], [2 * 1024 * 1024, 40]);
+        });
+
+        it("keeps the user's settings or the defaults when the policy was not read", () => {
+            const room = policyRoom({ policy: POLICY, unread: "x", groups: [], unreadGroups: [] }, placement(), OWN);
+            assert.deepEqual([room.existingGroups, room.placement, room.notes], [[], placement(), []]);
+        });
+    });
+});
