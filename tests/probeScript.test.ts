@@ -84,7 +84,7 @@ describe("probe script", () => {
         it("ranges at their first and last port; UDP, service tags, the nodes' pull and networks without an address listed as not probed, with the reason", () => {
             const checks = checksOf(richArgs()).filter((c) => !c.flow.startsWith("configuration-") && !c.flow.startsWith("canary-"));
             assert.deepEqual(checks.map((c) => [c.flow, c.target, c.port, c.protocol, c.kind ?? c.notProbed, c.curl]), [
-                ["storage-tag-westeurope", "Storage.westeurope", 443, "TCP", "a service tag stands for Azure's address ranges, not one host a pod can try", undefined],
+                ["storage-tag-westeurope", "Storage.WestEurope", 443, "TCP", "a service tag stands for Azure's address ranges, not one host a pod can try", undefined],
                 ["eventhubs-contoso-logs-amqp", "contoso-logs.servicebus.windows.net", 5671, "TCP", "tcp", ["telnet://contoso-logs.servicebus.windows.net:5671", "--ipv4"]],
                 ["eventhubs-contoso-logs-amqp", "contoso-logs.servicebus.windows.net", 5672, "TCP", "tcp", ["telnet://contoso-logs.servicebus.windows.net:5672", "--ipv4"]],
                 ["eventhubs-contoso-logs-https", "contoso-logs.servicebus.windows.net", 443, "TCP", "https", ["https://contoso-logs.servicebus.windows.net:443/", "--ipv4"]],
