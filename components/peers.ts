@@ -3,6 +3,7 @@
 // only translate these values, so the same flow reads the same in every target.
 import * as ipaddr from "ipaddr.js";
 import { InputError } from "./errors";
+import { byCodePoint } from "./ordering";
 
 export const DestinationKind = {
     /** An IPv4 network in CIDR form; a single address is a /32. */
@@ -217,6 +218,7 @@ export function serviceTag(value: string): Destination {
 
 /** Pods of the cluster, already validated (namespace and labels), labels in code-point order. */
 export function inCluster(pods: PodSelection): Destination {
-    const labels = Object.entries(pods.podLabels).map(([k, v]) => `${k}=${v}`).join(",");
+    // Sorted here, not by the object: JavaScript puts integer-like keys ("6") before the others.
+    const labels = Object.entries(pods.podLabels).sort(([a], [b]) => byCodePoint(a, b)).map(([k, v]) => `${k}=${v}`).join(",");
     return { kind: DestinationKind.InCluster, value: `${labels ? `pods ${labels}` : "every pod"} of namespace ${pods.namespace}`, pods };
 }

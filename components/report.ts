@@ -136,7 +136,8 @@ type Json = Record<string, unknown>;
 const records = (value: unknown): Json[] => (Array.isArray(value) ? (value as Json[]) : []);
 
 function labels(value: unknown): string {
-    return Object.entries((value ?? {}) as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(",");
+    // Sorted, not in the object's order: JavaScript puts integer-like keys ("6") first.
+    return Object.entries((value ?? {}) as Record<string, string>).sort(([a], [b]) => byCodePoint(a, b)).map(([k, v]) => `${k}=${v}`).join(",");
 }
 
 /** A NetworkPolicy peer as a reader would say it; a pod selector alone means pods of the policy's own namespace. */

@@ -61,13 +61,13 @@ describe("text width (120 columns)", () => {
         assert.ok(widest(table) <= WIDTH, `a line of ${widest(table)} columns`);
     });
 
-    it("wraps notes of 148 to 330 columns in the table, and joined back they are the component's notes", async () => {
+    it("wraps notes of 148 to 406 columns in the table, and joined back they are the component's notes", async () => {
         const request = longNotesRequest();
         const result = await runPreview(request);
         assert.equal(result.kind, "gateway");
         const o = result.kind === "gateway" ? result.run.outputs : undefined;
         const notes = [...(o?.notes ?? []), ...(o?.notEnforceableInCluster ?? []).map((n) => `${n.flow} is blocked in the cluster: ${n.reason}`)];
-        assert.deepEqual(notes.map((n) => `- ${n}`.length), [312, 221, 330, 175, 148]);
+        assert.deepEqual(notes.map((n) => `- ${n}`.length), [312, 404, 406, 330, 175, 148]);
         const table = await preview({ ...request, format: "table" });
         assert.ok(widest(table) <= WIDTH, `a line of ${widest(table)} columns`);
         assert.deepEqual(section(table, "Notes:"), notes.map((n) => `- ${n}`));
