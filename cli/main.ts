@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `apim-gateway-egress`: the one command line, with the subcommands `preview` (the offline
-// preview of the components) and `verify` (the DNS drift gate). Every subcommand follows one
+// preview of the components), `verify` (the DNS drift gate) and `probe-script` (the egress probe). Every subcommand follows one
 // contract: the whole output on stdout, then the exit code (never cut short on a pipe); bad
 // input as one `error: ...` line on stderr and exit 2; the codes in exitCodes.ts.
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { oneLine } from "../components/errors";
 import { ExitCode, EXIT_CODES_HELP, errorLine, exitCodeOf } from "./exitCodes";
-import { Format, preview } from "./preview";
+import { Format, preview, runPreview } from "./preview";
 import { verify, VerifyFormat } from "./verify";
 
 const EXAMPLES = `
@@ -20,6 +20,7 @@ Examples:
   az apim show -n contoso-apim -g rg-apim -o json | apim-gateway-egress preview --apim - --options site.yaml
   apim-gateway-egress preview --hub hub.yaml --apim eu.json --apim us.json --format table
   apim-gateway-egress verify --apim apim.json --options site.yaml --dns-server 10.0.0.4:53
+  apim-gateway-egress probe-script --apim apim.json --options site.yaml > probe.sh && PROBE_TIMEOUT=5 sh probe.sh
 `;
 
 function version(): string {
@@ -55,7 +56,7 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     let output = "";
     const messages: string[] = [];
     const program = new Command("apim-gateway-egress")
-        .description("Least-privilege Azure Firewall and cluster egress for Azure API Management self-hosted gateways: offline preview and DNS drift gate.")
+        .description("Least-privilege Azure Firewall and cluster egress for Azure API Management self-hosted gateways: offline preview, DNS drift gate and egress probe.")
         .version(version(), "-V, --version", "print the version")
         .addHelpText("after", `${EXAMPLES}${EXIT_CODES_HELP}`)
         .showSuggestionAfterError(true)
@@ -90,6 +91,17 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
             if (result.error !== undefined) {
                 messages.push(result.error);
             }
+        });
+
+    program.command("probe-script")
+        .description("Print the egress probe of the plan, as the component's probeScript output holds it: a POSIX sh script that uses curl alone and prints one JSON line per check. Without files: the embedded example.")
+        .option("--apim <file>", "APIM document: REST GET body or `az apim show -o json` output; `-` reads stdin", collect, [])
+        .option("--options <file>", "YAML or JSON file whose keys are SelfHostedGatewayEgress's args")
+        .option("--subscription <id>", "subscription the azure-native provider writes to, for a firewall policy named by ID", SUBSCRIPTION_FROM_ENVIRONMENT)
+        .action(async (o: { apim: string[]; options?: string; subscription?: string }) => {
+            // Without --hub the preview runs the gateway component: the script is its output.
+            const result = await runPreview({ apimFiles: o.apim, optionsFile: o.options, subscriptionId: o.subscription });
+            output += result.kind === "gateway" ? result.run.outputs.probeScript : "";
         });
 
     try {

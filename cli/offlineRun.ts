@@ -27,6 +27,8 @@ export interface OfflineOutputs {
     notEnforceableInCluster: { flow: string; reason: string }[];
     notes: string[];
     gatewayHelmValues: GatewayHelmValues;
+    probeScript: string;
+    probeJobName?: string;
 }
 
 export interface OfflineHubOutputs {
@@ -181,6 +183,8 @@ export function runOffline(apimDocument: unknown, args: SelfHostedGatewayEgressA
             notEnforceableInCluster: c.notEnforceableInCluster,
             notes: c.notes,
             gatewayHelmValues: c.gatewayHelmValues,
+            probeScript: c.probeScript,
+            probeJobName: c.probeJobName,
         };
     }).then(({ outputs: { ruleCollectionGroupId: _id, ...outputs }, ...rest }) => ({ ...rest, outputs }));
 }

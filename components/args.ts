@@ -4,10 +4,12 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ConfigurationBackup, GatewayAuth } from "./argsGateway";
 import type { InCluster, LocalLogsFeature, OpenTelemetryFeature, StatsdFeature } from "./argsLocal";
+import type { Probe } from "./argsProbe";
 
-// Sign-in, configuration backup, in-cluster peers and local telemetry, kept in their own files to keep this one readable.
+// Sign-in, configuration backup, in-cluster peers and local telemetry, and the egress probe, kept in their own files to keep this one readable.
 export * from "./argsGateway";
 export * from "./argsLocal";
+export * from "./argsProbe";
 
 /** How the configuration endpoint is opened on the Azure Firewall. */
 export const RuleStyle = {
@@ -421,6 +423,8 @@ export interface SelfHostedGatewayEgressArgs {
      * @default { enabled: false }
      */
     configurationBackup?: pulumi.Input<ConfigurationBackup>;
+    /** The egress probe Job; off by default. */
+    probe?: pulumi.Input<Probe>;
 }
 
 /** A forward proxy, as `http://<address>:<port>`. */

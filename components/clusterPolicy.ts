@@ -38,7 +38,7 @@ export interface ClusterRendering {
     readonly notEnforceable: readonly { readonly flow: string; readonly reason: string }[];
 }
 
-const MANAGED_LABELS = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "apim-gateway-egress" } as const;
+export const MANAGED_LABELS = { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "apim-gateway-egress" } as const;
 
 /**
  * Marks a NetworkPolicy whose egress reaches 0.0.0.0/0 because the user asked for it

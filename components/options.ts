@@ -12,6 +12,7 @@ import { carriesCredential, InputError } from "./errors";
 import { byCodePoint } from "./ordering";
 import { ConfigurationBackupOptions, GatewayAuthOptions, resolveConfigurationBackup, resolveGatewayAuth } from "./optionsGateway";
 import { checkPeersBesideDedicatedNamespace, exactlyOne, inClusterAt } from "./optionsInCluster";
+import { ProbeOptions, resolveProbe } from "./optionsProbe";
 import { checkTelemetryBesideProxy, NO_TELEMETRY, resolveTelemetry, TelemetryOptions } from "./optionsTelemetry";
 import { validateRegion } from "./regions";
 import { ALL_IPV4, boundedCidr, boundedNetworkSet, Destination, DestinationKind, fqdn, parseServiceIpv4, Protocol, validatePort, validatePortRange, validateProtocol, PortRange } from "./peers";
@@ -109,6 +110,8 @@ export interface Options {
     readonly gatewayAuth: GatewayAuthOptions;
     /** Undefined where no chart values are rendered (a hub's gateways). */
     readonly configurationBackup?: ConfigurationBackupOptions;
+    /** The egress probe (optionsProbe.ts); undefined for a hub's gateways, which have no cluster side. */
+    readonly probe?: ProbeOptions;
 }
 
 /** One gateway of a `GatewayEgressRuleCollectionGroup`. */
@@ -263,7 +266,7 @@ export const MAX_LIST_LENGTH = 1000;
  * A list of at most `max` items, each read by `item`; an item listed twice (by `key`, its JSON by
  * default) is refused.
  */
-function listAt<T>(field: string, value: unknown, item: (field: string, value: unknown) => T, max = MAX_LIST_LENGTH, key: (item: T) => string = (v) => JSON.stringify(v)): T[] {
+export function listAt<T>(field: string, value: unknown, item: (field: string, value: unknown) => T, max = MAX_LIST_LENGTH, key: (item: T) => string = (v) => JSON.stringify(v)): T[] {
     if (value === undefined || value === null) {
         return [];
     }
@@ -845,7 +848,7 @@ export function resolveOptions(componentName: string, args: unknown): Options {
         // Named as the user listed them: the resolved backends are sorted by name.
         ...backends.map((b) => ({ field: `backends[${(top.backends as Json[]).findIndex((raw) => raw.name === b.name)}]`, destination: b.destination })),
     ]);
-    return options;
+    return { ...options, probe: resolveProbe(top.probe, options.cluster) };
 }
 
 // A gateway's rule collections are named `<gateway>-network` and `<gateway>-application`:

@@ -1,18 +1,21 @@
 // The Pulumi component for one gateway: a thin shell around the pure pipeline. It reads the APIM
 // instance from Azure, runs facts → plan → renderers, and turns the renderings into one Firewall
 // Policy rule collection group (unless a GatewayEgressRuleCollectionGroup writes the gateway's
-// rules) and the cluster policy objects, each parented to this component.
+// rules) and the cluster policy objects, and with `probe.enabled` the egress probe's ConfigMap and
+// Job (probeJob.ts), each parented to this component.
 //
 // Every arg may be an Output (Pulumi's plugin host hands a component every input that depends on
 // a resource as one). Plain args are validated before anything is registered; Output args when
 // they resolve, before any child can be written, since every child input depends on them. The
-// args that decide which children exist (`firewall.enabled`, `cluster.enabled`, `cluster.flavor`)
+// args that decide which children exist (`firewall.enabled`, `cluster.enabled`, `cluster.flavor`, `probe.enabled`)
 // are read as soon as they are known, even while the rest is not; so is the group's placement,
 // so that a preview with unknown sources keeps the group's name and priority (previewBounds.ts).
 import * as pulumi from "@pulumi/pulumi";
 import { getApiManagementServiceOutput } from "@pulumi/azure-native/apimanagement";
 import { FirewallPolicyRuleCollectionGroup } from "@pulumi/azure-native/network";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
+import { Job } from "@pulumi/kubernetes/batch/v1";
+import { ConfigMap } from "@pulumi/kubernetes/core/v1";
 import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1";
 import { ClusterFlavor, SelfHostedGatewayEgressArgs } from "./args";
 import { Manifest } from "./clusterPolicy";
@@ -25,6 +28,7 @@ import { ComponentShape, Options, PlacementOptions, resolveOptions, resolveShape
 import { changeRequest, deriveEgress } from "./pipeline";
 import { unknownRefusal, placementWithUnknowns } from "./previewBounds";
 import { Claim, GroupPlacement, GroupRequest } from "./policyLedger";
+import { probeOf } from "./probeJob";
 import { FlowReport, RuleRow, rowsToMarkdown } from "./report";
 
 export const TYPE_TOKEN = "apim-gateway-egress:index:SelfHostedGatewayEgress";
@@ -37,6 +41,9 @@ export interface NotEnforceableFlow {
     reason: string;
 }
 
+/** Which children the component has: the firewall's and the cluster's, and the probe's Job. */
+type Shape = ComponentShape & { readonly probe: boolean };
+
 function isDeferred(value: unknown): boolean {
     return pulumi.Output.isInstance(value) || value instanceof Promise;
 }
@@ -45,22 +52,26 @@ function isDeferred(value: unknown): boolean {
  * Which children the component has. Plain now when the deciding args are; otherwise once they
  * resolve, read past any other part that is still unknown.
  */
-function readShape(args: SelfHostedGatewayEgressArgs | undefined, secrets: Promise<Secrets>): ComponentShape | Promise<ComponentShape> {
+function readShape(args: SelfHostedGatewayEgressArgs | undefined, secrets: Promise<Secrets>): Shape | Promise<Shape> {
     const firewall = args?.firewall as Record<string, unknown> | undefined;
     const cluster = args?.cluster as Record<string, unknown> | undefined;
-    const deferred = isDeferred(firewall) || isDeferred(cluster) || isDeferred(firewall?.enabled) || isDeferred(cluster?.enabled) || isDeferred(cluster?.flavor);
+    const probe = args?.probe as Record<string, unknown> | undefined;
+    const deferred = isDeferred(firewall) || isDeferred(cluster) || isDeferred(firewall?.enabled) || isDeferred(cluster?.enabled) || isDeferred(cluster?.flavor) || isDeferred(probe) || isDeferred(probe?.enabled);
+    // The probe's `enabled` is checked with the rest of `probe` by resolveOptions; here only read.
+    const shapeOf = (f: unknown, c: unknown, p: unknown): Shape => ({ ...resolveShape(f, c), probe: (p as Record<string, unknown> | undefined)?.enabled === true });
     if (!deferred) {
-        return resolveShape(firewall, cluster);
+        return shapeOf(firewall, cluster, probe);
     }
-    return Promise.all([valueWithUnknowns(pulumi.output(firewall)), valueWithUnknowns(pulumi.output(cluster)), secrets]).then(([f, c, s]) => {
+    return Promise.all([valueWithUnknowns(pulumi.output(firewall)), valueWithUnknowns(pulumi.output(cluster)), valueWithUnknowns(pulumi.output(probe)), secrets]).then(([f, c, p, s]) => {
         const unknownAt = [
             ["firewall", f], ["cluster", c], ["firewall.enabled", (f as Record<string, unknown> | undefined)?.enabled],
             ["cluster.enabled", (c as Record<string, unknown> | undefined)?.enabled], ["cluster.flavor", (c as Record<string, unknown> | undefined)?.flavor],
+            ["probe", p], ["probe.enabled", (p as Record<string, unknown> | undefined)?.enabled],
         ].find(([, v]) => pulumi.isUnknown(v));
         if (unknownAt) {
             throw unknownRefusal(unknownAt[0] as string);
         }
-        return withSecretsWithheld(s, () => resolveShape(f, c));
+        return withSecretsWithheld(s, () => shapeOf(f, c, p));
     });
 }
 
@@ -97,6 +108,7 @@ interface Children {
     /** The group's name and priority as the ledger placed them (the resource reports neither back). */
     readonly placed?: GroupPlacement | pulumi.Output<GroupPlacement>;
     readonly networkPolicy?: NetworkPolicy;
+    readonly probeJob?: Job;
 }
 
 /**
@@ -135,6 +147,10 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
      * the forward proxy, the replicas' ports. Pass them to the chart's release.
      */
     public readonly gatewayHelmValues: pulumi.Output<GatewayHelmValues>;
+    /** The egress probe script of this plan (POSIX sh and curl), whether or not `probe.enabled` runs it. */
+    public readonly probeScript: pulumi.Output<string>;
+    /** Name of the probe Job (`kubectl logs job/<name>`); undefined unless `probe.enabled`. */
+    public readonly probeJobName: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: SelfHostedGatewayEgressArgs, opts?: pulumi.ComponentResourceOptions) {
         // Argument errors come before any resource, this component included, whenever the args
@@ -171,7 +187,8 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         const derived = pulumi.all([apim, options, policy]).apply(async ([document, o, p]) => {
             const d = withSecretsWithheld(await secrets, () => deriveEgress(document, o, undefined, p));
             d.facts.warnings.forEach((w) => pulumi.log.warn(w, this));
-            return d;
+            // Inside the one apply, so that a probe arg the plan refuses stops every child.
+            return { ...d, probe: probeOf(d, o) };
         });
 
         // Where the group goes: the checked policy and the ledger's placements. An unknown policy
@@ -184,9 +201,9 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             placements: Array.isArray(c.placements) ? c.placements as readonly GroupPlacement[]
                 : pulumi.all([secretsWithheldIn(secrets, c.placements as Promise<readonly GroupPlacement[]>), secrets]).apply(([p, s]) => (s.paths.length > 0 ? pulumi.secret(p) : p)) as pulumi.Output<readonly GroupPlacement[]>,
         });
-        const targetOf = (s: ComponentShape): Target | Promise<Target> | undefined => (!s.firewall || !claim ? undefined
+        const targetOf = (s: Shape): Target | Promise<Target> | undefined => (!s.firewall || !claim ? undefined
             : groupAsked instanceof Promise ? groupAsked.then((r) => targetFor(r, claim)) : targetFor(groupAsked, claim));
-        const build = (s: ComponentShape, target: Target | undefined): Children => {
+        const build = (s: Shape, target: Target | undefined): Children => {
             let ruleCollectionGroup: FirewallPolicyRuleCollectionGroup | undefined;
             let placed: GroupPlacement | pulumi.Output<GroupPlacement> | undefined;
             if (target && claim) {
@@ -195,6 +212,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
                 placed = read(target.placements, (p) => p[0]);
             }
             let networkPolicy: NetworkPolicy | undefined;
+            let probeJob: Job | undefined;
             if (s.cluster) {
                 const manifest = (kind: string) => derived.apply((d) => d.cluster.manifests.find((m) => m.kind === kind) as Manifest);
                 const np = manifest("NetworkPolicy");
@@ -202,12 +220,20 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
                 const extra = s.flavor === ClusterFlavor.OpenShift ? { apiVersion: "k8s.ovn.org/v1", kind: "EgressFirewall" }
                     : s.flavor === ClusterFlavor.Cilium ? { apiVersion: "cilium.io/v2", kind: "CiliumNetworkPolicy" }
                     : undefined;
+                let policy: CustomResource | undefined;
                 if (extra) {
                     const m = manifest(extra.kind);
-                    new CustomResource(name, { ...extra, metadata: m.metadata as Untyped, spec: m.spec }, { parent: this });
+                    policy = new CustomResource(name, { ...extra, metadata: m.metadata as Untyped, spec: m.spec }, { parent: this });
+                }
+                if (s.probe) {
+                    // Runs once the rules it proves are written.
+                    const objects = derived.apply((d) => d.probe.objects as NonNullable<typeof d.probe.objects>);
+                    const rules = [...(ruleCollectionGroup ? [ruleCollectionGroup] : []), networkPolicy, ...(policy ? [policy] : [])];
+                    const configMap = new ConfigMap(`${name}-probe`, { metadata: objects.configMap.metadata as Untyped, data: objects.configMap.data as Untyped }, { parent: this });
+                    probeJob = new Job(`${name}-probe`, { metadata: objects.job.metadata as Untyped, spec: objects.job.spec as Untyped }, { parent: this, dependsOn: [configMap, ...rules] });
                 }
             }
-            return { ruleCollectionGroup, placed, networkPolicy };
+            return { ruleCollectionGroup, placed, networkPolicy, probeJob };
         };
         // Children whose existence or inputs wait for an Output are registered when it resolves,
         // and only once the group's place and target are accepted: a refusal of either stops
@@ -244,6 +270,8 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         this.notEnforceableInCluster = derived.apply((d) => d.cluster.notEnforceable.map((n) => ({ ...n })));
         this.notes = derived.apply((d) => d.notes);
         this.gatewayHelmValues = derived.apply((d) => d.helmValues);
+        this.probeScript = derived.apply((d) => d.probe.script);
+        this.probeJobName = fromChildren((c) => c.probeJob?.metadata.name);
         this.registerOutputs({
             ruleCollectionGroupId: this.ruleCollectionGroupId,
             ruleCollectionGroupName: this.ruleCollectionGroupName,
@@ -258,6 +286,8 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             notEnforceableInCluster: this.notEnforceableInCluster,
             notes: this.notes,
             gatewayHelmValues: this.gatewayHelmValues,
+            probeScript: this.probeScript,
+            probeJobName: this.probeJobName,
         });
     }
 

@@ -117,14 +117,16 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
             "HelmLocalLogsValues", "HelmLogEndpointValues", "HelmLogsValues", "HelmNetworkValues", "HelmObservabilityValues",
             "HelmOpenTelemetryCollectorValues", "HelmOpenTelemetryValues", "HelmProxyValues", "HelmServicePortValues", "HelmServiceValues",
             "HelmStatsdValues", "HubGateway", "HubGatewayReport", "HubInstanceReport", "ImagePullFeature", "InCluster", "InstancePorts",
-            "LocalLogsFeature", "LocalLogsType", "NotEnforceableFlow", "OpenTelemetryFeature", "PriorityRange", "RegionalFeature",
+            "LocalLogsFeature", "LocalLogsType", "NotEnforceableFlow", "OpenTelemetryFeature", "PriorityRange", "Probe", "RegionalFeature",
             "RuleCollectionGroupReport", "RuleRow", "RuleStyle", "StatsdFeature", "StorageFeature", "ToggleFeature",
         ]);
     });
 
     it("SelfHostedGatewayEgress inputs: apim required, firewall and cluster Inputs that may come from other resources", () => {
         const inputs = component.inputProperties;
-        assert.deepEqual(Object.keys(inputs).sort(), ["apim", "backends", "cluster", "configurationBackup", "egressProxy", "features", "firewall", "gatewayAuth", "gatewayMajorVersion", "hostAliases"]);
+        assert.deepEqual(Object.keys(inputs).sort(), ["apim", "backends", "cluster", "configurationBackup", "egressProxy", "features", "firewall", "gatewayAuth", "gatewayMajorVersion", "hostAliases", "probe"]);
+        assert.equal(inputs.probe.$ref, ref("Probe"));
+        assert.equal(type("Probe").properties?.enabled.plain, true);
         assert.equal(inputs.egressProxy.$ref, ref("EgressProxy"));
         assert.deepEqual(type("EgressProxy").required, ["address", "port"]);
         assert.deepEqual(component.requiredInputs, ["apim"]);
@@ -143,13 +145,13 @@ describe("multi-language schema (Pulumi's analyzer, as `pulumi package add` runs
         const outputs = component.properties;
         assert.deepEqual(Object.keys(outputs).sort(), [
             "changeRequest", "configurationAddress", "configurationHost", "egressMatrix", "egressPlan", "gatewayHelmValues", "networkPolicyName", "notEnforceableInCluster",
-            "notes", "priority", "ruleCollectionGroupId", "ruleCollectionGroupName", "ruleStyle",
+            "notes", "priority", "probeJobName", "probeScript", "ruleCollectionGroupId", "ruleCollectionGroupName", "ruleStyle",
         ]);
-        assert.deepEqual([...component.required].sort(), ["changeRequest", "configurationAddress", "configurationHost", "egressMatrix", "egressPlan", "gatewayHelmValues", "notEnforceableInCluster", "notes"]);
+        assert.deepEqual([...component.required].sort(), ["changeRequest", "configurationAddress", "configurationHost", "egressMatrix", "egressPlan", "gatewayHelmValues", "notEnforceableInCluster", "notes", "probeScript"]);
         assert.equal(outputs.gatewayHelmValues.$ref, ref("GatewayHelmValues"));
         assert.deepEqual(type("HelmDeploymentValues").properties?.dns.$ref, ref("HelmDnsValues"));
         assert.deepEqual(outputs.changeRequest.items, { $ref: ref("RuleRow") });
-        for (const name of ["ruleCollectionGroupId", "ruleCollectionGroupName", "networkPolicyName", "configurationHost", "configurationAddress", "ruleStyle", "egressMatrix"]) {
+        for (const name of ["ruleCollectionGroupId", "ruleCollectionGroupName", "networkPolicyName", "configurationHost", "configurationAddress", "ruleStyle", "egressMatrix", "probeScript", "probeJobName"]) {
             assert.equal(outputs[name].type, "string", name);
         }
         assert.equal(outputs.priority.type, "number");

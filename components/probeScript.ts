@@ -1,0 +1,318 @@
+// The egress probe: the plan as a POSIX `sh` script that needs `sh` and `curl` alone and tries,
+// from a pod, every flow a pod can test, then the canaries that must stay blocked. Pure and
+// deterministic: the same plan gives the same script, byte for byte, so the Job that runs it
+// (probeJob.ts) is named after its hash and rerun only when the plan changes.
+//
+// How a flow is tried (curl's manual, curl.se/docs/manpage.html):
+// - a name on 443: `https://<name>:443/` — TCP, TLS with SNI and a verified certificate, then any
+//   HTTP status proves the path; `--resolve` when the pods map the name (the chart's hostAliases)
+//   or `probe.hosts` gives an address;
+// - the configuration address: by the configuration host's name, `--resolve`d to the address, so
+//   that TLS completes with SNI against the address the rules open;
+// - any other TCP port: `telnet://<target>:<port>`, a bare TCP handshake;
+// - a port range: its first and last port, which bound it: two checks, however wide;
+// - a network: at the address `probe.hosts` gives for the flow, else not probed;
+// - through `egressProxy`: `--proxy`, CONNECT, as the gateway connects (telnet with `--proxytunnel`);
+// - UDP, wildcard names, service tags, in-cluster peers and the nodes' image pull: listed, not
+//   probed, with the reason.
+// Names are tried over IPv4 only: the rules open IPv4 alone (peers.ts refuses IPv6), and a check
+// over IPv6 would prove a path they do not describe. Canaries may leave by any path.
+//
+// curl's exit codes (manual, "EXIT CODES") → result: 0 allowed (an HTTP status came back; for
+// telnet, the connection opened); 6 dns-error (5: the proxy's name); 7 blocked (refused, no route);
+// 28 blocked (no answer in time: dropped) — except for telnet once connected (`num_connects` ≥ 1),
+// which curl holds open until --max-time: allowed; 52 allowed (the server closed after the
+// request: the path and TLS held); 55/56 blocked (reset after connecting), allowed for telnet
+// once connected; 35 and 51/53/54/58/59/60/66/77/80/82/83/90/91 tls-error (35: the handshake
+// failed, a reset on the SNI or no TLS there; 60: a certificate no CA of the image vouches for,
+// the mark of a TLS-intercepting proxy); through the proxy, a CONNECT answered other than 200
+// (`http_connect`) is blocked. Any other code means curl could not run the check: not-probed,
+// and counted as a failure.
+import * as ipaddr from "ipaddr.js";
+import { EgressFlow, EgressPlan } from "./egressPlan";
+import { InputError } from "./errors";
+import { HelmHostAlias } from "./helmValues";
+import { ProbeOptions } from "./optionsProbe";
+import { DestinationKind, PortRange, Protocol } from "./peers";
+
+export const ProbeExpect = { Allowed: "allowed", Blocked: "blocked" } as const;
+export type ProbeExpect = (typeof ProbeExpect)[keyof typeof ProbeExpect];
+
+/** One line of the probe's output before it runs: what is tried, how, or why not. */
+export interface ProbeCheck {
+    /** The plan's flow id, or `canary-<n>` for the n-th of `probe.mustBeBlocked`. */
+    readonly flow: string;
+    readonly target: string;
+    readonly port: number;
+    readonly protocol: Protocol;
+    readonly expect: ProbeExpect;
+    /** `https` or `tcp` (telnet://); absent when the check is not probed. */
+    readonly kind?: "https" | "tcp";
+    /** curl's URL and its further arguments. */
+    readonly curl?: readonly string[];
+    /** Why it is not probed. */
+    readonly notProbed?: string;
+}
+
+export interface ProbeInput {
+    /** The chart's `gateway.deployment.dns.hostAliases`: names the gateway pods resolve to fixed addresses. */
+    readonly hostAliases: readonly HelmHostAlias[];
+    readonly egressProxy?: { readonly address: string; readonly port: number };
+    readonly probe: ProbeOptions;
+}
+
+const NOT_PROBED = {
+    nodes: "the nodes' container runtime makes this connection (image pull), not a pod",
+    serviceTag: "a service tag stands for Azure's address ranges, not one host a pod can try",
+    wildcard: "a wildcard name has no one host to try",
+    udp: "UDP has no handshake: curl cannot tell an open path from a dropped one",
+    network: (id: string) => `a network, not one address: give an address inside it in probe.hosts.${id} to probe it`,
+    viaProxy: "through egressProxy the proxy resolves the configuration host and connects to its address: the configuration-host check covers this path",
+    inCluster: "pods of the cluster, which the gateway reaches by a Service name its APIM configuration holds: no address or name the probe can know",
+} as const;
+
+/** The ports a check tries: each single port, and the first and last port of a range. */
+function probedPorts(ranges: readonly PortRange[]): { protocol: Protocol; port: number }[] {
+    const ports = ranges.flatMap((r) => [r.port, ...(r.endPort === undefined ? [] : [r.endPort])].map((port) => ({ protocol: r.protocol, port })));
+    return ports.filter((p, i) => ports.findIndex((q) => q.protocol === p.protocol && q.port === p.port) === i);
+}
+
+function addressOf(cidr: string): string {
+    return cidr.split("/")[0];
+}
+
+function isSingleAddress(flow: EgressFlow): boolean {
+    return flow.destination.kind === DestinationKind.Cidr && flow.destination.value.endsWith("/32");
+}
+
+/** Refuses `probe.hosts` entries the plan cannot use: an unknown flow, an address outside the flow's network, a flow that has no address to try. */
+function checkHosts(plan: EgressPlan, input: ProbeInput): void {
+    for (const [id, address] of Object.entries(input.probe.hosts)) {
+        const field = `probe.hosts.${id}`;
+        const flow = plan.flows.find((f) => f.id === id);
+        if (!flow) {
+            const ids = plan.flows.map((f) => f.id);
+            throw new InputError(field, id, `No flow of the plan has this id; its flows are ${ids.slice(0, 12).join(", ")}${ids.length > 12 ? ", ..." : ""}.`);
+        }
+        const unusable = flow.fromNodes ? NOT_PROBED.nodes
+            : flow.destination.kind === DestinationKind.ServiceTag ? "a service tag has no address the probe could check an entry against"
+            : flow.destination.kind === DestinationKind.InCluster ? "pods of the cluster come and go with their addresses; the cluster policy selects them by labels"
+            : flow.destination.value.startsWith("*.") ? NOT_PROBED.wildcard
+            : flow.destination.kind === DestinationKind.Fqdn && input.egressProxy ? "through egressProxy the proxy resolves names, so an address for a named flow would not be used"
+            : undefined;
+        if (unusable) {
+            throw new InputError(field, address, `This flow is not probed: ${unusable}.`);
+        }
+        if (flow.destination.kind === DestinationKind.Cidr && !ipaddr.IPv4.parse(address).match(ipaddr.IPv4.parseCIDR(flow.destination.value))) {
+            throw new InputError(field, address, `The address is outside the flow's network ${flow.destination.value}: the probe must try what the rules open.`);
+        }
+    }
+}
+
+/** Refuses canaries the plan opens: they would be allowed by design. */
+function checkCanaries(plan: EgressPlan, input: ProbeInput): void {
+    input.probe.mustBeBlocked.forEach((c, i) => {
+        const opened = plan.flows.find((f) => f.destination.kind === DestinationKind.Cidr
+            ? ipaddr.IPv4.isValidFourPartDecimal(c.host) && ipaddr.IPv4.parse(c.host).match(ipaddr.IPv4.parseCIDR(f.destination.value))
+            : f.destination.kind === DestinationKind.Fqdn && (f.destination.value === c.host || (f.destination.value.startsWith("*.") && c.host.endsWith(f.destination.value.slice(1)))));
+        if (opened) {
+            throw new InputError(`probe.mustBeBlocked[${i}]`, c.url, `The plan opens this destination (flow ${opened.id}): a canary must be something no rule allows.`);
+        }
+        if (input.egressProxy && c.host === input.egressProxy.address) {
+            throw new InputError(`probe.mustBeBlocked[${i}]`, c.url, "This is egressProxy, which the cluster policy allows: a canary must be something no rule allows.");
+        }
+    });
+}
+
+/** The checks of one flow, one per port it tries. */
+function flowChecks(flow: EgressFlow, plan: EgressPlan, input: ProbeInput): ProbeCheck[] {
+    const proxied = input.egressProxy !== undefined;
+    const namedBy = plan.flows.find((f) => f.resolvesTo === flow.id && f.destination.kind === DestinationKind.Fqdn);
+    // Own keys only: a flow id is never an Object.prototype member, but the map is the user's.
+    const given = Object.hasOwn(input.probe.hosts, flow.id) ? input.probe.hosts[flow.id] : undefined;
+    const alias = (name: string) => given ?? input.hostAliases.find((a) => a.hostnames.includes(name))?.ip;
+    const why = flow.fromNodes ? NOT_PROBED.nodes
+        : flow.destination.kind === DestinationKind.ServiceTag ? NOT_PROBED.serviceTag
+        : flow.destination.kind === DestinationKind.InCluster ? NOT_PROBED.inCluster
+        : flow.destination.value.startsWith("*.") ? NOT_PROBED.wildcard
+        : namedBy && proxied ? NOT_PROBED.viaProxy
+        : flow.destination.kind === DestinationKind.Cidr && !isSingleAddress(flow) && given === undefined ? NOT_PROBED.network(flow.id)
+        : undefined;
+    const target = flow.destination.kind === DestinationKind.Cidr ? given ?? (isSingleAddress(flow) ? addressOf(flow.destination.value) : flow.destination.value) : flow.destination.value;
+    return probedPorts(flow.ports).map(({ protocol, port }): ProbeCheck => {
+        const check = { flow: flow.id, target, port, protocol, expect: ProbeExpect.Allowed };
+        const notProbed = why ?? (protocol === Protocol.Udp ? NOT_PROBED.udp : undefined);
+        if (notProbed) {
+            return { ...check, notProbed };
+        }
+        // The name the TLS handshake carries, and the address it is sent to when the pods do not look it up.
+        const name = flow.destination.kind === DestinationKind.Fqdn ? flow.destination.value : namedBy?.destination.value;
+        const address = flow.destination.kind === DestinationKind.Fqdn ? (proxied ? undefined : alias(flow.destination.value)) : target;
+        if (port === 443 && name !== undefined) {
+            return { ...check, kind: "https", curl: [`https://${name}:${port}/`, "--ipv4", ...(address === undefined ? [] : ["--resolve", `${name}:${port}:${address}`])] };
+        }
+        return { ...check, kind: "tcp", curl: [`telnet://${address ?? target}:${port}`, ...(proxied ? [] : ["--ipv4"])] };
+    });
+}
+
+/** Every line the probe prints before its summary, in the plan's order, the canaries last. Throws `InputError` for `probe` args the plan refuses. */
+export function probeChecks(plan: EgressPlan, input: ProbeInput): ProbeCheck[] {
+    checkHosts(plan, input);
+    checkCanaries(plan, input);
+    const canaries = input.probe.mustBeBlocked.map((c, i): ProbeCheck => ({
+        flow: `canary-${i + 1}`, target: c.host, port: c.port, protocol: Protocol.Tcp, expect: ProbeExpect.Blocked,
+        kind: c.scheme === "https" ? "https" : "tcp", curl: [c.url],
+    }));
+    return [...plan.flows.flatMap((f) => flowChecks(f, plan, input)), ...canaries];
+}
+
+/** A word for `sh`: single-quoted, a quote inside closed, escaped and reopened. Internal. Exported for testing. */
+export function shQuote(text: string): string {
+    return `'${text.replace(/'/g, "'\\''")}'`;
+}
+
+/** The JSON line's members known before the check runs, escaped now so the script never escapes at run time. */
+function lineHead(c: ProbeCheck): string {
+    return `{"flow":${JSON.stringify(c.flow)},"target":${JSON.stringify(c.target)},"port":${c.port},"protocol":${JSON.stringify(c.protocol)},"expect":${JSON.stringify(c.expect)}`;
+}
+
+function jsonText(text: string): string {
+    return JSON.stringify(text).slice(1, -1);
+}
+
+// The part of the script that is the same for every plan. Every value the checks put into a
+// line at run time is a number curl wrote (checked to be digits) or a fixed word: nothing
+// needs escaping once the script runs.
+const PRELUDE = String.raw`set -u
+timeout=${"$"}{PROBE_TIMEOUT:-5}
+case $timeout in
+''|*[!0-9]*|???*) timeout=0 ;;
+esac
+if [ "$timeout" -lt 1 ] || [ "$timeout" -gt 60 ]; then
+    echo '{"summary":"error","detail":"PROBE_TIMEOUT must be a whole number of seconds from 1 to 60"}'
+    exit 2
+fi
+passed=0
+failed=0
+skipped=0
+
+# line HEAD RESULT DETAIL VERDICT: prints one check's line and counts its verdict (pass, fail, skip).
+line() {
+    printf '%s,"result":"%s","detail":"%s"}\n' "$1" "$2" "$3"
+    case $4 in
+    pass) passed=$((passed + 1)) ;;
+    fail) failed=$((failed + 1)) ;;
+    *) skipped=$((skipped + 1)) ;;
+    esac
+}
+
+# check HEAD EXPECT KIND URL [CURL-ARGUMENT...]: one curl, bounded by --max-time, its exit code
+# and its counters read as a result. The proxy is the plan's alone: none from the environment,
+# and no exception from NO_PROXY (--noproxy, curl 7.53.0 and later).
+check() {
+    head=$1
+    expect=$2
+    kind=$3
+    shift 3
+    if [ -n "$proxy" ]; then
+        if [ "$kind" = tcp ]; then
+            set -- "$@" --proxytunnel
+        fi
+        set -- "$@" --proxy "$proxy" --noproxy ''
+    else
+        set -- "$@" --noproxy '*'
+    fi
+    out=$(curl -q --silent --output /dev/null --max-time "$timeout" --write-out '%{http_code} %{num_connects} %{http_connect}' "$@" </dev/null 2>/dev/null)
+    rc=$?
+    http=${"$"}{out%% *}
+    rest=${"$"}{out#* }
+    connects=${"$"}{rest%% *}
+    tunnel=${"$"}{rest#* }
+    case "$http:$connects:$tunnel" in
+    *[!0-9:]*|:*|*::*|*:) http=000 connects=0 tunnel=000 ;;
+    esac
+    opened=no
+    if [ "$kind" = tcp ] && [ "$connects" != 0 ]; then
+        opened=yes
+    fi
+    result=blocked
+    case $rc in
+    1|2|3|4|27|43|48)
+        result=not-probed detail="curl could not run this check (exit $rc, see EXIT CODES in its manual)" ;;
+    5)
+        result=dns-error detail="the proxy's name did not resolve (curl exit 5)" ;;
+    *)
+        if [ -n "$proxy" ] && [ "$connects" = 0 ]; then
+            detail="no connection to egressProxy (curl exit $rc)"
+        elif [ -n "$proxy" ] && [ "$tunnel" != 200 ]; then
+            detail="egressProxy answered CONNECT with HTTP $tunnel: 403 is its policy, 502 to 504 a name it could not resolve or reach, 000 no answer (curl exit $rc)"
+        else
+            case $rc in
+            0)
+                result=allowed detail="HTTP $http over verified TLS"
+                if [ "$kind" = tcp ]; then
+                    detail="TCP connection established"
+                fi ;;
+            6)
+                result=dns-error detail="the name did not resolve (curl exit 6)" ;;
+            7)
+                detail="refused, or no route to the destination (curl exit 7)" ;;
+            28|52|55|56)
+                if [ "$opened" = yes ]; then
+                    result=allowed detail="TCP connection established (curl exit $rc: telnet holds it until the time-out)"
+                elif [ "$rc" = 28 ]; then
+                    detail="no answer within $timeout s: dropped on the way (curl exit 28)"
+                elif [ "$rc" = 52 ]; then
+                    result=allowed detail="TLS completed, then the server closed without an HTTP reply (curl exit 52)"
+                else
+                    detail="reset after the connection opened (curl exit $rc)"
+                fi ;;
+            35)
+                result=tls-error detail="the TLS handshake failed: a reset on the name (a firewall denying it), or no TLS there (curl exit 35)" ;;
+            51|60)
+                result=tls-error detail="no CA of this image vouches for the certificate: a TLS-intercepting proxy, or a CA to add (curl exit $rc)" ;;
+            53|54|58|59|66|77|80|82|83|90|91)
+                result=tls-error detail="TLS failed (curl exit $rc)" ;;
+            *)
+                result=not-probed detail="curl could not run this check (exit $rc, see EXIT CODES in its manual)" ;;
+            esac
+        fi ;;
+    esac
+    verdict=pass
+    if [ "$result" = not-probed ]; then
+        verdict=fail
+    elif [ "$expect" = allowed ] && [ "$result" != allowed ]; then
+        verdict=fail
+    elif [ "$expect" = blocked ] && [ "$result" = allowed ]; then
+        verdict=fail
+    fi
+    line "$head" "$result" "$detail" "$verdict"
+}
+`;
+
+const EPILOGUE = String.raw`verdict=pass
+if [ "$failed" != 0 ]; then
+    verdict=fail
+fi
+printf '{"summary":"%s","passed":%d,"failed":%d,"notProbed":%d}\n' "$verdict" "$passed" "$failed" "$skipped"
+if [ "$failed" != 0 ]; then
+    exit 1
+fi
+exit 0
+`;
+
+/** The script of `checks`, for the instance `apimName`. */
+export function renderChecks(apimName: string, checks: readonly ProbeCheck[], egressProxy: ProbeInput["egressProxy"]): string {
+    const header = [
+        "#!/bin/sh",
+        `# Egress probe of the self-hosted gateway of API Management instance ${apimName.replace(/[^A-Za-z0-9-]/g, "?")}, written by`,
+        "# apim-gateway-egress from its egress plan. Needs sh and curl alone, writes to stdout alone:",
+        "# one JSON line per check, then a summary line. Exit 0 when every probed result is as",
+        "# expected, 1 otherwise, 2 when PROBE_TIMEOUT (seconds per check, 1-60, default 5) is not valid.",
+        `proxy=${shQuote(egressProxy ? `http://${egressProxy.address}:${egressProxy.port}` : "")}`,
+    ];
+    const lines = checks.map((c) => (c.notProbed !== undefined
+        ? `line ${shQuote(lineHead(c))} not-probed ${shQuote(jsonText(c.notProbed))} skip`
+        : `check ${shQuote(lineHead(c))} ${c.expect} ${c.kind} ${(c.curl ?? []).map(shQuote).join(" ")}`));
+    return [...header, PRELUDE, ...lines, EPILOGUE].join("\n");
+}
