@@ -50,6 +50,23 @@ function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
 
 const SUBSCRIPTION_FROM_ENVIRONMENT = process.env.ARM_SUBSCRIPTION_ID ?? process.env.AZURE_SUBSCRIPTION_ID;
 
+// The flags the subcommands share, declared once; `more` ends a description where one subcommand
+// reads the flag further.
+const apimOption = (more = "") => new Option("--apim <file>", `APIM document: REST GET body or \`az apim show -o json\` output; \`-\` reads stdin${more}`).argParser(collect).default([]);
+const optionsOption = (more = "") => new Option("--options <file>", `YAML or JSON file whose keys are SelfHostedGatewayEgress's args${more}`);
+const subscriptionOption = () => new Option("--subscription <id>", "subscription the azure-native provider writes to, for a firewall policy named by ID").default(SUBSCRIPTION_FROM_ENVIRONMENT);
+const formatOption = <T extends string>(formats: Record<string, T>, fallback: T) =>
+    new Option("--format <format>", `output format: ${Object.values(formats).join(", ")}`).argParser(choice(Object.values(formats))).default(fallback);
+
+/** What the shared flags give, as every subcommand passes it on. */
+interface InputFlags {
+    apim: string[];
+    options?: string;
+    subscription?: string;
+}
+
+const inputsOf = (o: InputFlags) => ({ apimFiles: o.apim, optionsFile: o.options, subscriptionId: o.subscription });
+
 /** Runs the command line on `argv` (without node and the script); resolves to the exit code. */
 export async function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<ExitCode> {
     let code: ExitCode = ExitCode.Ok;
@@ -65,27 +82,27 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
 
     program.command("preview")
         .description("Run the components under Pulumi's mock runtime against APIM documents on disk and print what they would register. Without files: the embedded example.")
-        .option("--apim <file>", "APIM document: REST GET body or `az apim show -o json` output; `-` reads stdin; repeat with --hub", collect, [])
-        .option("--options <file>", "YAML or JSON file whose keys are SelfHostedGatewayEgress's args (apim defaults to the document's instance)")
+        .addOption(apimOption("; repeat with --hub"))
+        .addOption(optionsOption(" (apim defaults to the document's instance)"))
         .option("--hub <file>", "YAML or JSON file whose keys are GatewayEgressRuleCollectionGroup's args")
-        .option("--subscription <id>", "subscription the azure-native provider writes to, for a firewall policy named by ID", SUBSCRIPTION_FROM_ENVIRONMENT)
+        .addOption(subscriptionOption())
         .option("--firewall-policy <file>", "target policy (and its parent): `az network firewall policy show -o json` output; without it the policy is not read", collect, [])
         .option("--rule-collection-groups <file>", "the policy's groups: `az network firewall policy rule-collection-group list -o json` output", collect, [])
-        .addOption(new Option("--format <format>", `output format: ${Object.values(Format).join(", ")}`).argParser(choice(Object.values(Format))).default(Format.Table))
-        .action(async (o: { apim: string[]; options?: string; hub?: string; subscription?: string; firewallPolicy: string[]; ruleCollectionGroups: string[]; format: Format }) => {
-            output += await preview({ apimFiles: o.apim, optionsFile: o.options, hubFile: o.hub, subscriptionId: o.subscription, firewallPolicyFiles: o.firewallPolicy, ruleCollectionGroupFiles: o.ruleCollectionGroups, format: o.format });
+        .addOption(formatOption(Format, Format.Table))
+        .action(async (o: InputFlags & { hub?: string; firewallPolicy: string[]; ruleCollectionGroups: string[]; format: Format }) => {
+            output += await preview({ ...inputsOf(o), hubFile: o.hub, firewallPolicyFiles: o.firewallPolicy, ruleCollectionGroupFiles: o.ruleCollectionGroups, format: o.format });
         });
 
     program.command("verify")
         .description("Resolve the plan's names through DNS and check that the configuration host resolves to the VIP the rules carry.")
-        .option("--apim <file>", "APIM document: REST GET body or `az apim show -o json` output; `-` reads stdin", collect, [])
-        .option("--options <file>", "YAML or JSON file whose keys are SelfHostedGatewayEgress's args")
-        .option("--subscription <id>", "subscription the azure-native provider writes to, for a firewall policy named by ID", SUBSCRIPTION_FROM_ENVIRONMENT)
+        .addOption(apimOption())
+        .addOption(optionsOption())
+        .addOption(subscriptionOption())
         .option("--dns-server <host:port>", "DNS server to ask (HOST an IP address); default: the system resolver")
-        .addOption(new Option("--format <format>", `output format: ${Object.values(VerifyFormat).join(", ")}`).argParser(choice(Object.values(VerifyFormat))).default(VerifyFormat.Table))
+        .addOption(formatOption(VerifyFormat, VerifyFormat.Table))
         .addHelpText("after", EXIT_CODES_HELP)
-        .action(async (o: { apim: string[]; options?: string; subscription?: string; dnsServer?: string; format: VerifyFormat }) => {
-            const result = await verify({ apimFiles: o.apim, optionsFile: o.options, subscriptionId: o.subscription, dnsServer: o.dnsServer, format: o.format });
+        .action(async (o: InputFlags & { dnsServer?: string; format: VerifyFormat }) => {
+            const result = await verify({ ...inputsOf(o), dnsServer: o.dnsServer, format: o.format });
             output += result.output;
             code = result.code;
             if (result.error !== undefined) {
@@ -95,12 +112,12 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
 
     program.command("probe-script")
         .description("Print the egress probe of the plan, as the component's probeScript output holds it: a POSIX sh script that uses curl alone and prints one JSON line per check. Without files: the embedded example.")
-        .option("--apim <file>", "APIM document: REST GET body or `az apim show -o json` output; `-` reads stdin", collect, [])
-        .option("--options <file>", "YAML or JSON file whose keys are SelfHostedGatewayEgress's args")
-        .option("--subscription <id>", "subscription the azure-native provider writes to, for a firewall policy named by ID", SUBSCRIPTION_FROM_ENVIRONMENT)
-        .action(async (o: { apim: string[]; options?: string; subscription?: string }) => {
+        .addOption(apimOption())
+        .addOption(optionsOption())
+        .addOption(subscriptionOption())
+        .action(async (o: InputFlags) => {
             // Without --hub the preview runs the gateway component: the script is its output.
-            const result = await runPreview({ apimFiles: o.apim, optionsFile: o.options, subscriptionId: o.subscription });
+            const result = await runPreview(inputsOf(o));
             output += result.kind === "gateway" ? result.run.outputs.probeScript : "";
         });
 
