@@ -102,12 +102,10 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
         .addOption(formatOption(VerifyFormat, VerifyFormat.Table))
         .addHelpText("after", EXIT_CODES_HELP)
         .action(async (o: InputFlags & { dnsServer?: string; format: VerifyFormat }) => {
+            // Its verdict (0, 1, 3) is a result; a refusal or a failure is thrown, and mapped below as preview's.
             const result = await verify({ ...inputsOf(o), dnsServer: o.dnsServer, format: o.format });
             output += result.output;
             code = result.code;
-            if (result.error !== undefined) {
-                messages.push(result.error);
-            }
         });
 
     program.command("probe-script")
@@ -128,6 +126,7 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
             // Help and version end with code 0; every other refusal of the command line is bad input.
             code = e.exitCode === 0 ? ExitCode.Ok : ExitCode.BadInput;
         } else {
+            // The one error path of every subcommand: bad input exits 2, a bug 4.
             code = exitCodeOf(e);
             messages.push(errorLine(e));
         }

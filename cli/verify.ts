@@ -23,7 +23,7 @@ import { InputError } from "../components/errors";
 import { AddressSource, ConfigurationTarget, configurationTarget, textTable } from "../components/report";
 import { hanging } from "../components/textWrap";
 import { canonicalName, DnsServer, formatServer, MAX_CNAME_LINKS, parseServerAddress, Resolution, resolveA } from "./dnsQuery";
-import { ExitCode, errorLine, exitCodeOf } from "./exitCodes";
+import { ExitCode } from "./exitCodes";
 import { PreviewRequest, runPreview, stableJson } from "./preview";
 
 export const VerifyFormat = { Table: "table", Json: "json" } as const;
@@ -61,12 +61,11 @@ export interface VerifyRow {
     detail: string;
 }
 
+/** A verdict: codes 0, 1 and 3 are results; bad input and failures are thrown, for main.ts to map. */
 export interface VerifyResult {
     code: ExitCode;
     /** For stdout. */
     output: string;
-    /** The one line for stderr, set only for bad input and unexpected failures. */
-    error?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 2000;
@@ -194,52 +193,49 @@ function renderTable(rows: readonly VerifyRow[], servers: string, host: string, 
 }
 
 /**
- * Builds the plan as `preview` does, resolves its names, and compares. Never throws; the whole
- * output comes back as one string, so the caller writes it before the exit code is set.
+ * Builds the plan as `preview` does, resolves its names, and compares. Throws bad input and
+ * failures as `preview` does (main.ts maps both); the whole output comes back as one string, so
+ * the caller writes it before the exit code is set.
  */
 export async function verify(request: VerifyRequest): Promise<VerifyResult> {
-    try {
-        const given = request.dnsServer === undefined ? undefined : parseDnsServer(request.dnsServer);
-        const result = await runPreview(request);
-        if (result.kind !== "gateway") {
-            throw new InputError("--hub", undefined, "verify checks the names one gateway resolves: give its --apim and --options.");
-        }
-        const { run } = result;
-        const servers = given === undefined ? systemServers() : [given];
-        const serversText = given === undefined
-            ? `the system resolver (${servers.map(formatServer).join(", ") || "no servers"})`
-            : formatServer(given);
-        const options = { timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS, tries: request.tries ?? DEFAULT_TRIES };
-
-        const host = canonicalName(run.outputs.configurationHost);
-        const target = configurationTarget(run.outputs.egressPlan, run.outputs.configurationAddress);
-        const namedFlows = run.outputs.egressPlan.filter((f) => f.destinationKind === "fqdn");
-        // One query per name, however many flows share it; a bounded number in flight.
-        const lookups = new Map<string, Promise<Resolution>>();
-        const inFlight = limiter(MAX_QUERIES_IN_FLIGHT);
-        const resolve = (name: string) => {
-            const known = lookups.get(name) ?? inFlight(() => resolveA(name, servers, options));
-            lookups.set(name, known);
-            return known;
-        };
-
-        const hostFlow = namedFlows.find((f) => canonicalName(f.destination) === host)?.id ?? "configuration";
-        const hostLookup = resolve(host);
-        const others = namedFlows.filter((f) => canonicalName(f.destination) !== host);
-        const otherRows = others.map(async (f): Promise<VerifyRow> => {
-            const name = canonicalName(f.destination);
-            return name.startsWith("*.")
-                ? { flow: f.id, name, cnames: [], expected: [], resolved: [], status: Status.Wildcard, detail: "" }
-                : namedFlowRow(f.id, name, await resolve(name));
-        });
-        const rows: VerifyRow[] = [configurationRow(hostFlow, host, target, await hostLookup), ...(await Promise.all(otherRows))];
-
-        const code = verdictOf(rows);
-        const output = request.format === VerifyFormat.Json
-            ? stableJson({ code, dnsServers: servers.map(formatServer), maxCnameLinks: MAX_CNAME_LINKS, configurationHost: host, configurationAddress: target.address, configurationAddressSource: target.source, apimVip: run.outputs.configurationAddress, rows })
-            : renderTable(rows, serversText, host, target, code);
-        return { code, output };
-    } catch (e) {
-        return { code: exitCodeOf(e), output: "", error: errorLine(e) };
+    const given = request.dnsServer === undefined ? undefined : parseDnsServer(request.dnsServer);
+    const result = await runPreview(request);
+    if (result.kind !== "gateway") {
+        throw new InputError("--hub", undefined, "verify checks the names one gateway resolves: give its --apim and --options.");
     }
+    const { run } = result;
+    const servers = given === undefined ? systemServers() : [given];
+    const serversText = given === undefined
+        ? `the system resolver (${servers.map(formatServer).join(", ") || "no servers"})`
+        : formatServer(given);
+    const options = { timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS, tries: request.tries ?? DEFAULT_TRIES };
+
+    const host = canonicalName(run.outputs.configurationHost);
+    const target = configurationTarget(run.outputs.egressPlan, run.outputs.configurationAddress);
+    const namedFlows = run.outputs.egressPlan.filter((f) => f.destinationKind === "fqdn");
+    // One query per name, however many flows share it; a bounded number in flight.
+    const lookups = new Map<string, Promise<Resolution>>();
+    const inFlight = limiter(MAX_QUERIES_IN_FLIGHT);
+    const resolve = (name: string) => {
+        const known = lookups.get(name) ?? inFlight(() => resolveA(name, servers, options));
+        lookups.set(name, known);
+        return known;
+    };
+
+    const hostFlow = namedFlows.find((f) => canonicalName(f.destination) === host)?.id ?? "configuration";
+    const hostLookup = resolve(host);
+    const others = namedFlows.filter((f) => canonicalName(f.destination) !== host);
+    const otherRows = others.map(async (f): Promise<VerifyRow> => {
+        const name = canonicalName(f.destination);
+        return name.startsWith("*.")
+            ? { flow: f.id, name, cnames: [], expected: [], resolved: [], status: Status.Wildcard, detail: "" }
+            : namedFlowRow(f.id, name, await resolve(name));
+    });
+    const rows: VerifyRow[] = [configurationRow(hostFlow, host, target, await hostLookup), ...(await Promise.all(otherRows))];
+
+    const code = verdictOf(rows);
+    const output = request.format === VerifyFormat.Json
+        ? stableJson({ code, dnsServers: servers.map(formatServer), maxCnameLinks: MAX_CNAME_LINKS, configurationHost: host, configurationAddress: target.address, configurationAddressSource: target.source, apimVip: run.outputs.configurationAddress, rows })
+        : renderTable(rows, serversText, host, target, code);
+    return { code, output };
 }

@@ -9,9 +9,10 @@ import * as os from "os";
 import * as path from "path";
 import { DEFAULT_APIM_FILE, DEFAULT_OPTIONS_FILE } from "../cli/preview";
 import { ExitCode } from "../cli/exitCodes";
+import { main } from "../cli/main";
 import { MAX_QUERIES_IN_FLIGHT, Status, verify, VerifyFormat, VerifyRequest, VerifyRow } from "../cli/verify";
 import { a, cname, TestDnsServer } from "./dnsTestServer";
-import { CLI, exampleOptions } from "./helpers";
+import { CLI, exampleOptions, Sink } from "./helpers";
 
 const HOST = "contoso-apim.configuration.azure-api.net";
 const VIP = "10.40.1.5";
@@ -108,7 +109,6 @@ describe("verify (against a DNS server on 127.0.0.1)", function () {
             server.answers.set(HOST, [VIP]);
             const result = await run();
             assert.equal(result.code, ExitCode.Ok, result.output);
-            assert.equal(result.error, undefined);
             assert.deepEqual(row(result.output, "configuration-host"), ["configuration-host", HOST, "-", VIP, VIP, "match"]);
             assert.deepEqual(findings(result.output), ["result: ok (exit 0)"]);
             assert.deepEqual(server.queries, [HOST], "the named server, not the system resolver, was asked");
@@ -426,21 +426,30 @@ describe("verify (against a DNS server on 127.0.0.1)", function () {
     });
 
     describe("bad input", () => {
+        /** verify through the command line's one error path (main.ts), stdout and stderr captured. */
+        async function refused({ apim = DEFAULT_APIM_FILE, dns = dnsServer }): Promise<{ code: number; stdout: string; stderr: string }> {
+            const out = new Sink();
+            const err = new Sink();
+            const code = await main(["verify", "--apim", apim, "--options", DEFAULT_OPTIONS_FILE, "--dns-server", dns], out, err);
+            return { code, stdout: out.text, stderr: err.text };
+        }
+
         for (const bad of ["dns.example.com:53", "127.0.0.1:0", "127.0.0.1:99999", "127.0.0.1:5x"]) {
             it(`refuses --dns-server ${bad} with exit 2 and one line naming the option and value`, async () => {
-                const result = await run({ dnsServer: bad });
+                const result = await refused({ dns: bad });
                 assert.equal(result.code, ExitCode.BadInput);
-                assert.equal(result.output, "");
-                assert.match(result.error ?? "", new RegExp(`^error: Invalid value for --dns-server: "${bad.replace(/\./g, "\\.")}"\\. `));
-                assert.ok(!(result.error ?? "").includes("\n"));
+                assert.equal(result.stdout, "");
+                assert.match(result.stderr, new RegExp(`^error: Invalid value for --dns-server: "${bad.replace(/\./g, "\\.")}"\\. `));
+                assert.ok(!result.stderr.slice(0, -1).includes("\n"));
+                assert.ok(result.stderr.endsWith("\n"));
                 assert.equal(server.queries.length, 0);
             });
         }
 
         it("refuses a missing --apim file with exit 2", async () => {
-            const result = await run({ apimFiles: [path.join(tmp, "absent.json")] });
+            const result = await refused({ apim: path.join(tmp, "absent.json") });
             assert.equal(result.code, ExitCode.BadInput);
-            assert.match(result.error ?? "", /^error: Invalid value for --apim: ".*absent\.json"\. The file cannot be read \(ENOENT\)\./);
+            assert.match(result.stderr, /^error: Invalid value for --apim: ".*absent\.json"\. The file cannot be read \(ENOENT\)\./);
         });
     });
 
