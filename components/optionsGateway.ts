@@ -4,7 +4,8 @@
 // one-line refusals naming the arg path.
 import { GatewayAuthType } from "./args";
 import { InputError } from "./errors";
-import { argKeys, booleanAt, enumAt, objectAt, stringAt, validateObjectName } from "./options";
+import { validateObjectName } from "./optionsCluster";
+import { argKeys, booleanAt, enumAt, objectAt, stringAt } from "./optionsCore";
 import { fqdn } from "./peers";
 
 export interface GatewayAuthOptions {

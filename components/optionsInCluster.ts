@@ -3,7 +3,9 @@
 // and label map of the args, into the plan's in-cluster destination (peers.ts).
 import { ClusterFlavor } from "./args";
 import { InputError } from "./errors";
-import { ClusterOptions, Json, keysOf, objectAt, OPTIONS_SCHEMA, validateLabels, validateNamespace, stringAt } from "./options";
+import { ClusterOptions } from "./options";
+import { validateLabels, validateNamespace } from "./optionsCluster";
+import { Json, keysOf, objectAt, OPTIONS_SCHEMA, stringAt } from "./optionsCore";
 import { Destination, inCluster } from "./peers";
 
 /** The pods of `inCluster`, or undefined when it is absent. */

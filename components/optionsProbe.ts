@@ -4,7 +4,8 @@
 // in `probe.hosts`, a canary the plan opens) is checked by the renderer (probeScript.ts).
 import { InputError } from "./errors";
 import { byCodePoint } from "./ordering";
-import { booleanAt, ClusterOptions, keysOf, listAt, objectAt, OPTIONS_SCHEMA, stringAt } from "./options";
+import { ClusterOptions } from "./options";
+import { booleanAt, keysOf, listAt, objectAt, OPTIONS_SCHEMA, stringAt } from "./optionsCore";
 import { fqdn, parseIpv4, validatePort } from "./peers";
 
 /** A destination the probe expects to find blocked. */

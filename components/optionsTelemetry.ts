@@ -6,7 +6,7 @@
 import * as ipaddr from "ipaddr.js";
 import { LocalLogsType } from "./args";
 import { InputError } from "./errors";
-import { booleanAt, enumAt, Json, keysOf, objectAt, OPTIONS_SCHEMA, stringAt } from "./options";
+import { booleanAt, enumAt, Json, keysOf, objectAt, OPTIONS_SCHEMA, stringAt } from "./optionsCore";
 import { exactlyOne, inClusterAt } from "./optionsInCluster";
 import { boundedCidr, Destination, DestinationKind, parseIpv4, PortRange, Protocol, tcp, udp, validatePort } from "./peers";
 
