@@ -25,7 +25,7 @@ function loadSchema(name: string): ObjectSchema {
 }
 
 export const OPTIONS_SCHEMA = loadSchema("options");
-export const HUB_SCHEMA = loadSchema("hub");
+const HUB_SCHEMA = loadSchema("hub");
 
 export function keysOf(schema: ObjectSchema, definition?: string): string[] {
     const object = definition === undefined ? schema : schema.definitions?.[definition];
