@@ -156,6 +156,15 @@ export function listAt<T>(field: string, value: unknown, item: (field: string, v
     return items;
 }
 
+/** `text` parsed as a URL; undefined where it is none, for the caller to refuse in its own words. */
+export function urlOf(text: string): URL | undefined {
+    try {
+        return new URL(text);
+    } catch {
+        return undefined;
+    }
+}
+
 export function enumAt<T extends string>(field: string, value: unknown, allowed: Record<string, T>, fallback: T): T;
 export function enumAt<T extends string>(field: string, value: unknown, allowed: Record<string, T>): T | undefined;
 export function enumAt<T extends string>(field: string, value: unknown, allowed: Record<string, T>, fallback?: T): T | undefined {

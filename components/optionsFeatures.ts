@@ -3,7 +3,7 @@
 // destinations it adds; the local telemetry sinks are optionsTelemetry.ts's.
 import { InputError } from "./errors";
 import { DeclaredHost, FeatureOptions } from "./options";
-import { booleanAt, FEATURE_KEYS, Json, listAt, networkListAt, objectAt, patternAt, stringAt } from "./optionsCore";
+import { booleanAt, FEATURE_KEYS, Json, listAt, networkListAt, objectAt, patternAt, stringAt, urlOf } from "./optionsCore";
 import { exactlyOne, inClusterAt } from "./optionsInCluster";
 import { NO_TELEMETRY, resolveTelemetry } from "./optionsTelemetry";
 import { byCodePoint } from "./ordering";
@@ -101,12 +101,7 @@ function endpointHost(field: string, value: unknown): DeclaredHost | undefined {
     if (text === undefined) {
         return undefined;
     }
-    let url: URL | undefined;
-    try {
-        url = new URL(text);
-    } catch {
-        url = undefined;
-    }
+    const url = urlOf(text);
     if (!url || url.protocol !== "https:" || url.username !== "" || url.password !== "" || (url.pathname !== "/" && url.pathname !== "") || url.search !== "") {
         throw new InputError(field, value, "Expected the https URL of the connection string's endpoint alone, such as \"https://westeurope-5.in.applicationinsights.azure.com/\" (never the instrumentation key).");
     }

@@ -5,7 +5,7 @@
 import { GatewayAuthType } from "./args";
 import { InputError } from "./errors";
 import { validateObjectName } from "./optionsCluster";
-import { argKeys, booleanAt, enumAt, objectAt, stringAt } from "./optionsCore";
+import { argKeys, booleanAt, enumAt, objectAt, stringAt, urlOf } from "./optionsCore";
 import { fqdn } from "./peers";
 
 export interface GatewayAuthOptions {
@@ -54,12 +54,7 @@ function authorityAt(field: string, value: unknown): GatewayAuthOptions["authori
         return undefined;
     }
     const expectation = "Expected the https URL of a Microsoft Entra authority, such as \"https://login.microsoftonline.com\" or \"https://login.microsoftonline.com/<tenant-id>\": no port (the rule opens 443), user name, query or further path.";
-    let url: URL | undefined;
-    try {
-        url = new URL(text);
-    } catch {
-        url = undefined;
-    }
+    const url = urlOf(text);
     // The URL parser silently drops tabs and newlines inside a URL: such text is refused, not repaired.
     const controlOrSpace = [...text].some((c) => c.charCodeAt(0) <= 0x20 || c.charCodeAt(0) === 0x7f);
     if (!url || controlOrSpace || url.protocol !== "https:" || url.username !== "" || url.password !== "" || url.port !== "" || url.search !== "" || url.hash !== "" || !tenantSegment.test(url.pathname)) {

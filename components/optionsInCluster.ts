@@ -5,7 +5,7 @@ import { ClusterFlavor } from "./args";
 import { InputError } from "./errors";
 import { ClusterOptions } from "./options";
 import { validateLabels, validateNamespace } from "./optionsCluster";
-import { Json, keysOf, objectAt, OPTIONS_SCHEMA, stringAt } from "./optionsCore";
+import { argKeys, Json, objectAt, stringAt } from "./optionsCore";
 import { Destination, inCluster } from "./peers";
 
 /** The pods of `inCluster`, or undefined when it is absent. */
@@ -13,7 +13,7 @@ export function inClusterAt(field: string, value: unknown): Destination | undefi
     if (value === undefined || value === null) {
         return undefined;
     }
-    const raw = objectAt(field, value, keysOf(OPTIONS_SCHEMA, "InCluster"));
+    const raw = objectAt(field, value, argKeys("InCluster"));
     const namespace = validateNamespace(`${field}.namespace`, stringAt(`${field}.namespace`, raw.namespace, true));
     return inCluster({ namespace, podLabels: validateLabels(`${field}.podLabels`, raw.podLabels, {}) });
 }

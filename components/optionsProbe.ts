@@ -5,7 +5,7 @@
 import { InputError } from "./errors";
 import { byCodePoint } from "./ordering";
 import { ClusterOptions } from "./options";
-import { booleanAt, keysOf, listAt, objectAt, OPTIONS_SCHEMA, stringAt } from "./optionsCore";
+import { argKeys, booleanAt, listAt, objectAt, stringAt } from "./optionsCore";
 import { fqdn, parseIpv4, validatePort } from "./peers";
 
 /** A destination the probe expects to find blocked. */
@@ -87,7 +87,7 @@ function hostsAt(field: string, value: unknown): Record<string, string> {
 /** Validates `probe` against the resolved cluster options. */
 export function resolveProbe(raw: unknown, cluster: ClusterOptions): ProbeOptions {
     // Read at the call: options.ts imports this module, so its exports are not there yet at load.
-    const p = objectAt("probe", raw, keysOf(OPTIONS_SCHEMA, "Probe"));
+    const p = objectAt("probe", raw, argKeys("Probe"));
     const enabled = booleanAt("probe.enabled", p.enabled, false);
     const image = stringAt("probe.image", p.image) ?? DEFAULT_PROBE_IMAGE;
     if (!IMAGE.test(image)) {

@@ -6,7 +6,7 @@
 import * as ipaddr from "ipaddr.js";
 import { LocalLogsType } from "./args";
 import { InputError } from "./errors";
-import { booleanAt, enumAt, Json, keysOf, objectAt, OPTIONS_SCHEMA, stringAt } from "./optionsCore";
+import { argKeys, booleanAt, enumAt, Json, objectAt, stringAt, urlOf } from "./optionsCore";
 import { exactlyOne, inClusterAt } from "./optionsInCluster";
 import { boundedCidr, Destination, DestinationKind, parseIpv4, PortRange, Protocol, tcp, udp, validatePort } from "./peers";
 
@@ -98,10 +98,8 @@ function parseEndpoint(field: string, text: string, form: EndpointForm): Endpoin
     if (!protocols) {
         return refuse(scheme === undefined ? "Expected a scheme." : `The scheme ${scheme}:// is not accepted here.`);
     }
-    let url: URL;
-    try {
-        url = new URL(scheme === undefined ? `bare://${text}` : text);
-    } catch {
+    const url = urlOf(scheme === undefined ? `bare://${text}` : text);
+    if (url === undefined) {
         return refuse("Not a readable endpoint.");
     }
     if (url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "") {
@@ -152,7 +150,7 @@ function resolveSink(field: string, raw: Json, endpointKey: string, form: Endpoi
 /** The three telemetry features of `features` (the raw section), validated. */
 export function resolveTelemetry(field: string, features: Json, minimumPrefixLength: number): TelemetryOptions {
     const section = (key: string, definition: string) => {
-        const raw = objectAt(`${field}.${key}`, features[key], keysOf(OPTIONS_SCHEMA, definition));
+        const raw = objectAt(`${field}.${key}`, features[key], argKeys(definition));
         return { raw, enabled: booleanAt(`${field}.${key}.enabled`, raw.enabled, false) };
     };
     const otel = section("openTelemetry", "OpenTelemetryFeature");
