@@ -11,7 +11,11 @@ export const PolicyDoc = {
     FqdnNetworkRules: "https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules",
     /** The Basic SKU has no DNS proxy. */
     BasicFeatures: "https://learn.microsoft.com/azure/firewall/basic-features",
-    /** "Application rules are always processed after network rules ... regardless of Rule Collection Group or Rule Collection priority and policy inheritance." */
+    /**
+     * "Application rules are always processed after network rules ... regardless of Rule Collection
+     * Group or Rule Collection priority and policy inheritance"; network rules run by group
+     * priority, then collection priority, the parent policy's first, and the first match ends it.
+     */
     RuleProcessing: "https://learn.microsoft.com/azure/firewall/rule-processing",
     /** Rule collection groups per policy 50/60 and group size 1/2 MB, by policy creation date (July 2022). */
     FirewallLimits: "https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#azure-firewall-limits",
@@ -27,6 +31,9 @@ export const MB = 1024 * 1024;
 export interface DenyRule {
     readonly policy: string;
     readonly group: string;
+    /** The group's and the collection's priorities, which order network rules (PolicyDoc.RuleProcessing); undefined when not given. */
+    readonly groupPriority?: number;
+    readonly collectionPriority?: number;
     readonly collection: string;
     readonly rule: string;
     readonly ipProtocols: readonly string[];
@@ -40,6 +47,7 @@ export interface DenyRule {
 
 export interface RuleCollectionGroupFacts {
     readonly name: string;
+    readonly priority?: number;
     /** From the group's `size` ("1.5 MB"), else the JSON of its collections. */
     readonly bytes: number;
     readonly denyRules: readonly DenyRule[];
@@ -85,6 +93,7 @@ function flat(document: Json): Json {
 }
 
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : []);
+const numberOf = (value: unknown): number | undefined => (typeof value === "number" ? value : undefined);
 const lastSegment = (id: string): string => id.split("/").filter((s) => s !== "").pop() ?? "";
 
 /** True for a firewall policy document (`type` Microsoft.Network/firewallPolicies, any case). */
@@ -149,6 +158,8 @@ export function normalizeRuleCollectionGroup(document: unknown, policy: string):
         .flatMap((c) => (Array.isArray(c.rules) ? c.rules : []).filter(isObject).filter((r) => r.ruleType === "NetworkRule").map((r): DenyRule => ({
             policy,
             group: d.name as string,
+            groupPriority: numberOf(d.priority),
+            collectionPriority: numberOf(c.priority),
             collection: String(c.name),
             rule: String(r.name),
             ipProtocols: strings(r.ipProtocols),
@@ -159,7 +170,7 @@ export function normalizeRuleCollectionGroup(document: unknown, policy: string):
             destinationIpGroups: strings(r.destinationIpGroups),
             destinationPorts: strings(r.destinationPorts),
         })));
-    return { name: d.name, bytes: bytesOf(d), denyRules };
+    return { name: d.name, priority: numberOf(d.priority), bytes: bytesOf(d), denyRules };
 }
 
 // ---- addresses ----

@@ -3,10 +3,11 @@
 // that states it:
 // - the return path of an `ip` configuration rule the policy does not SNAT;
 // - FQDN network rules on a policy without DNS proxy (a refusal, or a note when allowed);
-// - network-rule Deny collections that shadow the gateway's application rules;
+// - network-rule Deny collections that come before the gateway's network rules, or shadow its
+//   application rules (unless its own earlier network Allow lets the traffic through);
 // - the room on the policy: the groups already there and what their sizes say of its limits.
 import { InputError } from "./errors";
-import { FilterRuleCollection, NetworkRule } from "./firewallRules";
+import { ApplicationRule, FilterRuleCollection, NetworkRule } from "./firewallRules";
 import { DenyRule, FirewallPolicyFacts, isAny, MB, overlaps, PolicyDoc, PolicyReading, privateRanges, span } from "./firewallPolicyFacts";
 import { byCodePoint } from "./ordering";
 import { DEFAULT_MAX_GROUP_BYTES, DEFAULT_MAX_RULE_COLLECTION_GROUPS, MAX_GROUP_BYTES, MAX_RULE_COLLECTION_GROUPS, PlacementOptions, SourceOptions } from "./options";
@@ -74,19 +75,34 @@ function dnsProxyNotes(facts: FirewallPolicyFacts, reading: PolicyReading, gatew
 
 type Match = 0 | 1 | 2; // no, maybe, yes
 
-/** Whether a Deny network rule matches an application rule's traffic: TCP 443 from its sources to its names. */
-function shadows(deny: DenyRule, sources: SourceOptions, fqdns: readonly string[], known: ReadonlyMap<string, string>): { match: Match; why: string[] } {
+/** What a gateway rule lets through, as a Deny sees it. */
+interface Traffic {
+    readonly name: string;
+    readonly protocols: readonly string[];
+    readonly ports: readonly string[];
+    readonly fqdns: readonly string[];
+    readonly addresses: readonly string[];
+}
+
+const applicationTraffic = (r: ApplicationRule): Traffic => ({ name: r.name, protocols: ["TCP"], ports: r.protocols.map((p) => String(p.port)), fqdns: r.targetFqdns, addresses: [] });
+const networkTraffic = (r: NetworkRule): Traffic => ({ name: r.name, protocols: r.ipProtocols, ports: r.destinationPorts, fqdns: r.destinationFqdns ?? [], addresses: r.destinationAddresses ?? [] });
+
+const portSpan = (p: string): [number, number] => {
+    const [a, b] = p.trim().split("-");
+    return p.trim() === "*" ? [0, 65535] : [Number(a), Number(b ?? a)];
+};
+const anyProtocol = (list: readonly string[]) => list.length === 0 || list.some((p) => p.toLowerCase() === "any");
+
+/** Whether a Deny network rule matches a gateway rule's traffic from its sources. */
+function matches(deny: DenyRule, sources: SourceOptions, traffic: Traffic, known: ReadonlyMap<string, string>): { match: Match; why: string[] } {
     const why: string[] = [];
-    const protocols = deny.ipProtocols.length === 0 || deny.ipProtocols.some((p) => ["tcp", "any"].includes(p.toLowerCase()));
-    const port = deny.destinationPorts.some((p) => {
-        const [a, b] = p.trim().split("-");
-        return p.trim() === "*" || (Number(a) <= 443 && 443 <= Number(b ?? a));
-    });
+    const protocols = anyProtocol(deny.ipProtocols) || anyProtocol(traffic.protocols) || deny.ipProtocols.some((p) => traffic.protocols.some((t) => t.toLowerCase() === p.toLowerCase()));
+    const port = deny.destinationPorts.some((p) => traffic.ports.some((t) => overlaps(portSpan(p), portSpan(t))));
     if (!protocols || !port) {
         return { match: 0, why };
     }
-    const names = fqdns.map((n) => n.toLowerCase());
-    const addresses = fqdns.map((n) => known.get(n)).filter((a): a is string => a !== undefined).map(span).filter((s): s is [number, number] => s !== undefined);
+    const names = traffic.fqdns.map((n) => n.toLowerCase());
+    const addresses = [...traffic.addresses, ...traffic.fqdns.map((n) => known.get(n)).filter((a): a is string => a !== undefined)].map(span).filter((s): s is [number, number] => s !== undefined);
     let destination: Match = 0;
     for (const d of deny.destinationAddresses) {
         const s = span(d);
@@ -117,33 +133,99 @@ function shadows(deny: DenyRule, sources: SourceOptions, fqdns: readonly string[
     return { match: Math.min(destination, source) as Match, why: destination === 2 && source === 2 ? [] : why };
 }
 
-function shadowingNotes(readings: readonly PolicyReading[], gateways: readonly GatewayFirewall[], isOwnGroup: (name: string) => boolean, reading: PolicyReading): string[] {
+/** Where the gateway's groups sit: the priority given, else that of its group as read, else anywhere in `priorityRange` (the ledger allocates from it). */
+export interface GatewayPriority {
+    readonly low: number;
+    readonly high: number;
+}
+
+export function gatewayPriority(reading: PolicyReading, placement: PlacementOptions, isOwnGroup: (name: string) => boolean): GatewayPriority {
+    if (placement.priority !== undefined) {
+        return { low: placement.priority, high: placement.priority };
+    }
+    const read = reading.groups.filter((g) => isOwnGroup(g.name)).flatMap((g) => (g.priority === undefined ? [] : [g.priority]));
+    return read.length > 0 ? { low: Math.min(...read), high: Math.max(...read) } : { low: placement.priorityRange.start, high: placement.priorityRange.end };
+}
+
+/** Whether a Deny's network rule runs before the gateway's network rules (PolicyDoc.RuleProcessing): the parent's first, then by group priority. */
+function precedes(deny: DenyRule, reading: PolicyReading, at: GatewayPriority): { match: Match; why?: string } {
+    if (deny.policy !== reading.policy) {
+        return { match: 2 };
+    }
+    const p = deny.groupPriority;
+    if (p === undefined) {
+        return { match: 1, why: "its group's priority not read" };
+    }
+    return p < at.low ? { match: 2 } : p > at.high ? { match: 0 } : { match: 1, why: `its group's priority ${p} within the gateway's ${at.low}-${at.high}` };
+}
+
+/** A gateway network rule that surely lets an application rule's traffic through: TCP on its port to each of its names or their known addresses. */
+function coveredBy(app: Traffic, network: readonly NetworkRule[], known: ReadonlyMap<string, string>): NetworkRule | undefined {
+    return network.find((n) => (anyProtocol(n.ipProtocols) || n.ipProtocols.some((p) => p.toLowerCase() === "tcp"))
+        && app.ports.every((port) => n.destinationPorts.some((p) => overlaps(portSpan(p), portSpan(port))))
+        && app.fqdns.every((f) => (n.destinationFqdns ?? []).some((d) => d.toLowerCase() === f.toLowerCase())
+            || (n.destinationAddresses ?? []).some((d) => { const a = known.get(f); const s = span(d); const k = a === undefined ? undefined : span(a); return isAny(d) || (s !== undefined && k !== undefined && k[0] >= s[0] && k[1] <= s[1]); })));
+}
+
+interface Found { match: Match; rules: Set<string>; why: Set<string> }
+
+function record(found: Map<DenyRule, Found>, deny: DenyRule, match: Match, rule: string, why: readonly string[]): void {
+    const entry = found.get(deny) ?? { match, rules: new Set<string>(), why: new Set<string>() };
+    entry.match = Math.max(entry.match, match) as Match;
+    entry.rules.add(rule);
+    why.forEach((w) => entry.why.add(w));
+    found.set(deny, entry);
+}
+
+function shadowingNotes(readings: readonly PolicyReading[], gateways: readonly GatewayFirewall[], isOwnGroup: (name: string) => boolean, reading: PolicyReading, at: GatewayPriority): string[] {
     const denies = readings.flatMap((r) => r.groups.filter((g) => r !== reading || !isOwnGroup(g.name)).flatMap((g) => g.denyRules));
-    const found = new Map<DenyRule, { match: Match; rules: Set<string>; why: Set<string> }>();
+    const application = new Map<DenyRule, Found>();
+    const network = new Map<DenyRule, Found>();
     for (const g of gateways) {
-        for (const app of g.ruleCollections.flatMap((c) => c.rules).filter((r) => r.ruleType === "ApplicationRule")) {
-            for (const deny of denies) {
-                const { match, why } = shadows(deny, g.sources, app.targetFqdns, g.knownAddresses);
-                if (match > 0) {
-                    const entry = found.get(deny) ?? { match, rules: new Set<string>(), why: new Set<string>() };
-                    entry.match = Math.max(entry.match, match) as Match;
-                    entry.rules.add(`${g.prefix.replace(/: $/, "/")}${app.name}`);
-                    why.forEach((w) => entry.why.add(w));
-                    found.set(deny, entry);
+        const label = (name: string) => `${g.prefix.replace(/: $/, "/")}${name}`;
+        const own = networkRules(g);
+        for (const deny of denies) {
+            const order = precedes(deny, reading, at);
+            for (const rule of own) {
+                const { match, why } = matches(deny, g.sources, networkTraffic(rule), g.knownAddresses);
+                const m = Math.min(match, order.match) as Match;
+                if (m > 0) {
+                    record(network, deny, m, label(rule.name), [...why, ...(order.why ? [order.why] : [])]);
+                }
+            }
+            for (const app of g.ruleCollections.flatMap((c) => c.rules).filter((r): r is ApplicationRule => r.ruleType === "ApplicationRule")) {
+                const traffic = applicationTraffic(app);
+                const { match, why } = matches(deny, g.sources, traffic, g.knownAddresses);
+                // Network rules run first: the gateway's own network Allow for the same traffic, if
+                // it comes before the Deny, lets it through and the application rule is never asked.
+                const passing = coveredBy(traffic, own, g.knownAddresses);
+                const m = (passing ? Math.min(match, order.match) : match) as Match;
+                if (m > 0) {
+                    record(application, deny, m, label(app.name), [...why, ...(passing && order.why ? [`unless ${label(passing.name)} comes first: ${order.why}`] : [])]);
                 }
             }
         }
     }
     const name = (d: DenyRule) => `group ${d.group}, collection ${d.collection}, rule ${d.rule} (policy ${d.policy})`;
+    // In the order of their names, whatever order Azure lists the groups in: the notes are outputs.
+    const sorted = (found: Map<DenyRule, Found>, match: Match) => [...found].filter(([, e]) => e.match === match)
+        .map(([d, e]) => [d, { rules: [...e.rules].sort(byCodePoint), why: [...e.why].sort(byCodePoint) }] as const).sort(([a], [b]) => byCodePoint(name(a), name(b)));
+    const where = (d: DenyRule) => (d.policy !== reading.policy ? "the parent policy" : `group priority ${d.groupPriority ?? "not read"}`);
     const order = "\"Application rules are always processed after network rules ... regardless of Rule Collection Group or Rule Collection priority and policy inheritance\"";
     const notes: string[] = [];
-    // In the order of their names, whatever order Azure lists the groups in: the notes are outputs.
-    const sorted = [...found].map(([d, e]) => [d, { ...e, rules: [...e.rules].sort(byCodePoint), why: [...e.why].sort(byCodePoint) }] as const).sort(([a], [b]) => byCodePoint(name(a), name(b)));
-    const sure = sorted.filter(([, e]) => e.match === 2);
-    const maybe = sorted.filter(([, e]) => e.match === 1);
+    const sureNetwork = sorted(network, 2);
+    if (sureNetwork.length > 0) {
+        notes.push(`These Deny network rules come before the gateway's network rules and match their traffic: network rules run by rule collection group priority, then rule collection priority, the parent policy's first, and the first match ends processing (${PolicyDoc.RuleProcessing}). ${sureNetwork.map(([d, e]) => `${name(d)}, ${where(d)}, blocks ${e.rules.join(", ")}`).join("; ")}. Give the gateway's group a lower priority number than the Deny's group (firewall.priority; a parent policy's rules always come first), or narrow the Deny's sources to leave out the gateway's.`);
+    }
+    const maybeNetwork = sorted(network, 1);
+    if (maybeNetwork.length > 0) {
+        notes.push(`These Deny network rules may come before the gateway's network rules and match their traffic (${PolicyDoc.RuleProcessing}): ${maybeNetwork.map(([d, e]) => `${name(d)} may block ${e.rules.join(", ")} (${e.why.join("; ")})`).join("; ")}.`);
+    }
+    const sure = sorted(application, 2);
     if (sure.length > 0) {
         notes.push(`These Deny network rules match the gateway's HTTPS traffic, so its application rules never see it: ${order} (${PolicyDoc.RuleProcessing}). ${sure.map(([d, e]) => `${name(d)} shadows ${e.rules.join(", ")}`).join("; ")}. Narrow the Deny's sources to leave out the gateway's, or deny in an application rule collection instead, which is ordered by priority with the gateway's.`);
     }
+    const maybe = sorted(application, 1);
     if (maybe.length > 0) {
         notes.push(`These Deny network rules may match the gateway's HTTPS traffic, and network rules run before every application rule (${PolicyDoc.RuleProcessing}): ${maybe.map(([d, e]) => `${name(d)} may shadow ${e.rules.join(", ")} (${e.why.join("; ")}: not read)`).join("; ")}.`);
     }
@@ -185,9 +267,9 @@ export function policyRoom(reading: PolicyReading | undefined, placement: Placem
 
 /**
  * What the policy decides about the gateways' traffic: notes, or an `InputError` for FQDN network
- * rules without DNS proxy (unless `allowWithoutDnsProxy`). `reading` undefined: no policy target.
+ * rules without DNS proxy (unless `placement.allowWithoutDnsProxy`). `reading` undefined: no policy target.
  */
-export function policyNotes(reading: PolicyReading | undefined, gateways: readonly GatewayFirewall[], allowWithoutDnsProxy: boolean, isOwnGroup: (name: string) => boolean): string[] {
+export function policyNotes(reading: PolicyReading | undefined, gateways: readonly GatewayFirewall[], placement: PlacementOptions, isOwnGroup: (name: string) => boolean): string[] {
     if (reading === undefined) {
         return [];
     }
@@ -198,8 +280,8 @@ export function policyNotes(reading: PolicyReading | undefined, gateways: readon
     const parent = reading.parent;
     return [
         ...returnPathNotes(facts, reading, gateways),
-        ...dnsProxyNotes(facts, reading, gateways, allowWithoutDnsProxy),
-        ...shadowingNotes([reading, ...(parent?.facts ? [parent] : [])], gateways, isOwnGroup, reading),
+        ...dnsProxyNotes(facts, reading, gateways, placement.allowWithoutDnsProxy),
+        ...shadowingNotes([reading, ...(parent?.facts ? [parent] : [])], gateways, isOwnGroup, reading, gatewayPriority(reading, placement, isOwnGroup)),
         ...(parent && !parent.facts ? [`The parent policy ${parent.policy} (basePolicy of ${reading.policy}) was not read (${parent.unread}): its Deny network rules, which take precedence, are not checked.`] : []),
         ...[reading, ...(parent ? [parent] : [])].map((r) => ({ r, unread: r.unreadGroups.filter((g) => r !== reading || !isOwnGroup(g.name)) })).filter(({ unread }) => unread.length > 0)
             .map(({ r, unread }) => `Rule collection groups of policy ${r.policy} not read, so not checked for Deny rules: ${unread.map((g) => `${g.name} (${g.reason})`).join(", ")}.`),

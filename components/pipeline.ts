@@ -70,7 +70,7 @@ export function deriveEgress(document: unknown, options: Options, collections: C
         const room = policyRoom(policy, options.placement, own);
         checkGroupSize(firewall, room.placement.maxGroupBytes);
         checkRoom(room, policy);
-        policyFindings.push(...room.notes, ...policyNotes(policy, [gatewayFirewall("", options.firewall, firewall, plan)], options.placement.allowWithoutDnsProxy, own));
+        policyFindings.push(...room.notes, ...policyNotes(policy, [gatewayFirewall("", options.firewall, firewall, plan)], options.placement, own));
     }
     const cluster = renderClusterPolicy(plan, options.cluster, options.egressProxy);
     return {
@@ -193,7 +193,7 @@ export function deriveHub(hub: HubOptions, documentOf: (apim: Options["apim"]) =
     const base = hub.placement.ruleCollectionGroupName.toLowerCase();
     const own = (n: string) => n.toLowerCase() === base || (n.toLowerCase().startsWith(`${base}-`) && /^\d+$/.test(n.slice(base.length + 1)));
     const room = policyRoom(policy, hub.placement, own);
-    const findings = [...room.notes, ...policyNotes(policy, planned.map(({ g, firewall, plan }) => gatewayFirewall(`gateway ${g.name}: `, g.options.firewall as SourceOptions, firewall, plan)), hub.placement.allowWithoutDnsProxy, own)];
+    const findings = [...room.notes, ...policyNotes(policy, planned.map(({ g, firewall, plan }) => gatewayFirewall(`gateway ${g.name}: `, g.options.firewall as SourceOptions, firewall, plan)), hub.placement, own)];
     const layout = layoutGroups(planned.map(({ g, firewall }) => ({ gateway: g.name, field: g.field, collections: firewall.ruleCollections })), room.placement.maxGroupBytes);
     const names = groupNames(hub.placement.ruleCollectionGroupName, layout.length);
     const groupOf = new Map(layout.flatMap((group, i) => group.gateways.map((gateway) => [gateway, i] as const)));

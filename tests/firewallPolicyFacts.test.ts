@@ -44,7 +44,7 @@ function gateway(rules: readonly Record<string, unknown>[], sources: Partial<Gat
     };
 }
 
-const notesOf = (r: PolicyReading | undefined, g: GatewayFirewall, allow = false) => policyNotes(r, [g], allow, OWN);
+const notesOf = (r: PolicyReading | undefined, g: GatewayFirewall, allow = false) => policyNotes(r, [g], placement({ allowWithoutDnsProxy: allow }), OWN);
 
 function placement(change: Partial<PlacementOptions> = {}): PlacementOptions {
     return {
@@ -97,7 +97,7 @@ describe("firewall policy facts", () => {
         });
 
         it("takes a group listed without its collections for an empty one", () => {
-            assert.deepEqual(normalizeRuleCollectionGroup({ name: "empty", priority: 100, ruleCollections: null, size: "0.0001 MB" }, POLICY), { name: "empty", bytes: 105, denyRules: [] });
+            assert.deepEqual(normalizeRuleCollectionGroup({ name: "empty", priority: 100, ruleCollections: null, size: "0.0001 MB" }, POLICY), { name: "empty", priority: 100, bytes: 105, denyRules: [] });
         });
 
         it("keeps no rule of an Allow collection", () => {
@@ -127,7 +127,7 @@ describe("firewall policy facts", () => {
 
     it("says the return path once for every gateway of a hub, naming each with its VIP", () => {
         const hub = ["site1", "site2"].map((name) => ({ ...gateway([CONFIGURATION_ADDRESS]), prefix: `gateway ${name}: ` }));
-        const notes = policyNotes(reading(fixture("firewall-policy-default-snat.json"), []), hub, false, OWN);
+        const notes = policyNotes(reading(fixture("firewall-policy-default-snat.json"), []), hub, placement(), OWN);
         assert.deepEqual(notes.map((n) => n.slice(0, 120)), ["The network rules configuration-address open the VIPs of gateway site1 (10.50.2.4), gateway site2 (10.50.2.4) without SN"]);
     });
 
@@ -191,7 +191,7 @@ describe("firewall policy facts", () => {
             const ipGroup = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-hub/providers/Microsoft.Network/ipGroups/factories";
             const group = denyGroup("g", { sourceIpGroups: [ipGroup], destinationAddresses: ["*"] });
             assert.match(shadowNote(reading(policy(), [group]))[0], /may shadow configuration-host \(source IP Groups .*ipGroups\/factories: not read\)\.$/);
-            assert.match(policyNotes(reading(policy(), [group]), [gateway([CONFIGURATION_HOST], { sourceAddresses: [], sourceIpGroupIds: [ipGroup] })], false, OWN)[0], /^These Deny network rules match the gateway's HTTPS traffic/);
+            assert.match(policyNotes(reading(policy(), [group]), [gateway([CONFIGURATION_HOST], { sourceAddresses: [], sourceIpGroupIds: [ipGroup] })], placement(), OWN)[0], /^These Deny network rules match the gateway's HTTPS traffic/);
         });
 
         it("names a Deny of the parent policy (basePolicy)", () => {
@@ -213,6 +213,60 @@ describe("firewall policy facts", () => {
 
         it("leaves out the groups this program writes", () => {
             assert.deepEqual(shadowNote(reading(policy(), [{ ...denyGroup("apim-shgw-egress", { sourceAddresses: ["*"], destinationAddresses: ["*"] }) }])), []);
+        });
+    });
+
+    describe("Deny network rules that come before the gateway's network rules", () => {
+        const policy = () => fixture("firewall-policy-snat-always.json");
+        const blockNotes = (r: PolicyReading, rules: readonly Record<string, unknown>[] = [CONFIGURATION_ADDRESS], change: Partial<PlacementOptions> = {}) =>
+            policyNotes(r, [gateway(rules)], placement(change), OWN).filter((n) => /Deny network rules/.test(n));
+        const BLOCKS = "These Deny network rules come before the gateway's network rules and match their traffic: network rules run by rule collection group priority, then rule collection priority, the parent policy's first, and the first match ends processing (https://learn.microsoft.com/azure/firewall/rule-processing). ";
+        const REMEDY = " Give the gateway's group a lower priority number than the Deny's group (firewall.priority; a parent policy's rules always come first), or narrow the Deny's sources to leave out the gateway's.";
+        const at = (priority: number) => (g: Record<string, unknown>) => ({ ...g, priority });
+
+        it("names a Deny in a group of lower priority number than the gateway's group (as read) that blocks its configuration-address rule", () => {
+            assert.deepEqual(blockNotes(reading(policy())), [
+                `${BLOCKS}group platform-deny, collection deny-internet-https, rule deny-all-443 (policy fwpol-hub in rg-hub), group priority 200, blocks configuration-address.${REMEDY}`,
+            ]);
+        });
+
+        it("names a Deny on the AMQP ports that blocks the Event Hubs network rule, not one on 443 only to another address", () => {
+            assert.deepEqual(blockNotes(reading(policy(), [DENY_GROUPS[0], denyGroup("amqp", { sourceAddresses: ["*"], destinationAddresses: ["*"], destinationPorts: ["5671"] }), denyGroup("vip", { sourceAddresses: ["*"], destinationAddresses: ["10.99.0.0/16"] })]), [AMQP]), [
+                `${BLOCKS}group amqp, collection deny, rule r (policy fwpol-hub in rg-hub), group priority 100, blocks eventhubs-contoso-logs-amqp.${REMEDY}`,
+            ]);
+        });
+
+        it("does not name a Deny in a group after the gateway's", () => {
+            assert.deepEqual(blockNotes(reading(policy(), DENY_GROUPS.map((g) => (g.name === "platform-deny" ? at(65000)(g) : g)))), []);
+        });
+
+        it("takes the priority given in firewall.priority over the one read", () => {
+            assert.deepEqual(blockNotes(reading(policy()), [CONFIGURATION_ADDRESS], { priority: 150 }), []);
+        });
+
+        it("names a Deny of the parent policy whatever its priority", () => {
+            const parent = reading(policy(), [at(65000)(denyGroup("parent-deny", { sourceAddresses: ["*"], destinationAddresses: ["0.0.0.0/0"] }))], undefined, "fwpol-root in rg-hub");
+            assert.deepEqual(blockNotes(reading(policy(), [DENY_GROUPS[0]], parent)), [
+                `${BLOCKS}group parent-deny, collection deny, rule r (policy fwpol-root in rg-hub), the parent policy, blocks configuration-address.${REMEDY}`,
+            ]);
+        });
+
+        it("says a Deny within the priority range the gateway's group is allocated from may block, when its group is not on the policy yet", () => {
+            assert.deepEqual(blockNotes(reading(policy(), [at(400)(denyGroup("g", { sourceAddresses: ["*"], destinationAddresses: ["*"] }))])), [
+                "These Deny network rules may come before the gateway's network rules and match their traffic (https://learn.microsoft.com/azure/firewall/rule-processing): group g, collection deny, rule r (policy fwpol-hub in rg-hub) may block configuration-address (its group's priority 400 within the gateway's 300-65000).",
+            ]);
+        });
+
+        it("does not say a Deny after the gateway's group shadows an application rule whose traffic the gateway's own network rule allows first", () => {
+            const groups = DENY_GROUPS.map((g) => (g.name === "platform-deny" ? at(65000)(g) : g));
+            assert.deepEqual(blockNotes(reading(policy(), groups), [CONFIGURATION_ADDRESS, CONFIGURATION_HOST]), []);
+        });
+
+        it("names both when the Deny comes first: it blocks the network rule and shadows the application rule", () => {
+            assert.deepEqual(blockNotes(reading(policy()), [CONFIGURATION_ADDRESS, CONFIGURATION_HOST]).map((n) => n.slice(0, 60)), [
+                "These Deny network rules come before the gateway's network r",
+                "These Deny network rules match the gateway's HTTPS traffic, ",
+            ]);
         });
     });
 

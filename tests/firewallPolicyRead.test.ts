@@ -139,9 +139,10 @@ describe("reading the firewall policy", () => {
             assert.equal(startsWith(run.outputs.notes, "Policy fwpol-hub in rg-hub already holds 2 rule collection groups besides this component's (apim-shgw-egress 0.001 MB, platform-deny 1.500 MB): they count against its 60 groups").length, 1);
         });
 
-        it("names the Deny that shadows each gateway's application rules", async () => {
+        it("names the Deny that blocks each gateway's network rules (its group comes first) and shadows its application rules", async () => {
             const run = await runOfflineHub([INTERNAL()], hub(), "hub", { firewallPolicies: [fixture("firewall-policy-snat-always.json")], ruleCollectionGroups: GROUPS() });
-            assert.deepEqual(run.outputs.notes.filter((n) => /Deny/.test(n)).map((n) => /rule deny-\S+ \(policy [^)]+\) shadows [^.]+/.exec(n)?.[0]), [
+            assert.deepEqual(run.outputs.notes.filter((n) => /Deny/.test(n)).map((n) => /rule deny-\S+ \(policy [^)]+\)(, group priority \d+,)? (shadows|blocks) [^.]+/.exec(n)?.[0]), [
+                "rule deny-all-443 (policy fwpol-hub in rg-hub), group priority 200, blocks gateway site1/configuration-address",
                 "rule deny-all-443 (policy fwpol-hub in rg-hub) shadows gateway site1/configuration-host",
             ]);
         });
@@ -181,11 +182,25 @@ describe("reading the firewall policy", () => {
             assert.match(r.err, /^error: Invalid value for dnsSettings\.enableProxy: false\. .*eventhubs-contoso-logs-amqp/);
         });
 
-        it("names a 0.0.0.0/0:443 network Deny in another group as shadowing the application rules", async () => {
+        it("names a 0.0.0.0/0:443 network Deny in an earlier group as blocking the network rules and shadowing the application rules", async () => {
             const r = await cli([...apim, "--options", options({ ruleStyle: "both" }), "--firewall-policy", F("firewall-policy-snat-always.json"), "--rule-collection-groups", F("rule-collection-groups-deny-all-443.json"), "--format", "json"]);
-            assert.deepEqual(notes(r.out).filter((n) => /Deny/.test(n)).map((n) => /group \S+, collection \S+, rule \S+ \(policy [^)]+\) shadows \S+/.exec(n)?.[0]), [
+            assert.deepEqual(notes(r.out).filter((n) => /Deny/.test(n)).map((n) => /group \S+, collection \S+, rule \S+ \(policy [^)]+\)(, group priority \d+,)? (shadows|blocks) \S+/.exec(n)?.[0]), [
+                "group platform-deny, collection deny-internet-https, rule deny-all-443 (policy fwpol-hub in rg-hub), group priority 200, blocks configuration-address.",
                 "group platform-deny, collection deny-internet-https, rule deny-all-443 (policy fwpol-hub in rg-hub) shadows configuration-host.",
             ]);
+        });
+
+        it("names a Deny in an earlier group that blocks the ip-style configuration rule (Internal's default ruleStyle)", async () => {
+            const r = await cli([...apim, "--options", options({}), "--firewall-policy", F("firewall-policy-snat-always.json"), "--rule-collection-groups", F("rule-collection-groups-deny-all-443.json"), "--format", "json"]);
+            assert.deepEqual(notes(r.out).filter((n) => /Deny/.test(n)).map((n) => /group \S+, collection \S+, rule \S+ \(policy [^)]+\), group priority \d+, blocks \S+/.exec(n)?.[0]), [
+                "group platform-deny, collection deny-internet-https, rule deny-all-443 (policy fwpol-hub in rg-hub), group priority 200, blocks configuration-address.",
+            ]);
+        });
+
+        it("names no Deny in a group after the gateway's, though ruleStyle both has an application rule: the gateway's network rule allows the traffic first", async () => {
+            const groups = (fixture("rule-collection-groups-deny-all-443.json") as unknown as Record<string, unknown>[]).map((g) => (g.name === "platform-deny" ? { ...g, priority: 65000 } : g));
+            const r = await cli([...apim, "--options", options({ ruleStyle: "both" }), "--firewall-policy", F("firewall-policy-snat-always.json"), "--rule-collection-groups", scratch.file("groups-65000.json", JSON.stringify(groups)), "--format", "json"]);
+            assert.deepEqual([r.code, notes(r.out).filter((n) => /Deny/.test(n))], [0, []]);
         });
 
         it("counts the policy's existing groups in a hub run", async () => {
