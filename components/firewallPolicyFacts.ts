@@ -9,6 +9,8 @@ export const PolicyDoc = {
     SnatPrivateRanges: "https://learn.microsoft.com/azure/firewall/snat-private-range",
     /** "You must enable DNS Proxy to use FQDNs in your network rules." */
     FqdnNetworkRules: "https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules",
+    /** dnsSettings.requireProxyForNetworkRules: "FQDNs in Network Rules are supported when set to true." */
+    DnsSettings: "https://learn.microsoft.com/javascript/api/@azure/arm-network/dnssettings",
     /** The Basic SKU has no DNS proxy. */
     BasicFeatures: "https://learn.microsoft.com/azure/firewall/basic-features",
     /**
@@ -59,6 +61,8 @@ export interface FirewallPolicyFacts {
     /** `sku.tier`: Basic, Standard, Premium; undefined when the document does not say. */
     readonly tier?: string;
     readonly dnsProxy: boolean;
+    /** `dnsSettings.requireProxyForNetworkRules` when given: an explicit false turns FQDN network rules off (PolicyDoc.DnsSettings). */
+    readonly requireProxyForNetworkRules?: boolean;
     /** `snat.privateRanges` as given; undefined when absent (the default, IANAPrivateRanges). */
     readonly snatPrivateRanges?: readonly string[];
     readonly autoLearnPrivateRanges: boolean;
@@ -117,6 +121,7 @@ export function normalizeFirewallPolicy(document: unknown): FirewallPolicyFacts 
         subscriptionId: subscriptionOf(id),
         tier: typeof sku.tier === "string" ? sku.tier : undefined,
         dnsProxy: dns.enableProxy === true,
+        requireProxyForNetworkRules: typeof dns.requireProxyForNetworkRules === "boolean" ? dns.requireProxyForNetworkRules : undefined,
         snatPrivateRanges: Array.isArray(snat.privateRanges) ? strings(snat.privateRanges) : undefined,
         autoLearnPrivateRanges: typeof snat.autoLearnPrivateRanges === "string" && snat.autoLearnPrivateRanges.toLowerCase() === "enabled",
         basePolicyId: base,

@@ -57,7 +57,8 @@ function returnPathNotes(facts: FirewallPolicyFacts, reading: PolicyReading, gat
 /** The refusal (or, allowed, the note) for FQDN network rules on a policy without DNS proxy. */
 function dnsProxyNotes(facts: FirewallPolicyFacts, reading: PolicyReading, gateways: readonly GatewayFirewall[], allow: boolean): string[] {
     const basic = facts.tier?.toLowerCase() === "basic";
-    if (facts.dnsProxy && !basic) {
+    const notRequired = facts.requireProxyForNetworkRules === false;
+    if (facts.dnsProxy && !basic && !notRequired) {
         return [];
     }
     const flows = gateways.flatMap((g) => networkRules(g).filter((r) => r.destinationFqdns).map((r) => `${g.prefix.replace(/: $/, "/")}${r.name} (${r.ipProtocols.join("/")} ${r.destinationPorts.join(",")} to ${(r.destinationFqdns ?? []).join(", ")})`));
@@ -66,9 +67,13 @@ function dnsProxyNotes(facts: FirewallPolicyFacts, reading: PolicyReading, gatew
     }
     const why = basic
         ? `policy ${reading.policy} is Basic tier, which has no DNS proxy (${PolicyDoc.BasicFeatures})`
+        : facts.dnsProxy ? `policy ${reading.policy} has dnsSettings.requireProxyForNetworkRules false, and "FQDNs in Network Rules are supported when set to true" (${PolicyDoc.DnsSettings})`
         : `policy ${reading.policy} has DNS proxy off (dnsSettings.enableProxy ${facts.dnsProxy}), and "You must enable DNS Proxy to use FQDNs in your network rules" (${PolicyDoc.FqdnNetworkRules})`;
     if (!allow) {
-        throw new InputError(basic ? "sku.tier" : "dnsSettings.enableProxy", basic ? facts.tier : facts.dnsProxy, `Network rules with FQDN destinations would not match: ${why}. Flows: ${flows.join("; ")}. ${basic ? "Use a Standard or Premium policy" : "Turn on DNS proxy in the policy"}, give these destinations as addresses, or set firewall.allowWithoutDnsProxy: true to write them anyway.`);
+        const [field, value, fix] = basic ? ["sku.tier", facts.tier, "Use a Standard or Premium policy"]
+            : facts.dnsProxy ? ["dnsSettings.requireProxyForNetworkRules", false, "Set dnsSettings.requireProxyForNetworkRules to true in the policy"]
+            : ["dnsSettings.enableProxy", facts.dnsProxy, "Turn on DNS proxy in the policy"];
+        throw new InputError(field, value, `Network rules with FQDN destinations would not match: ${why}. Flows: ${flows.join("; ")}. ${fix}, give these destinations as addresses, or set firewall.allowWithoutDnsProxy: true to write them anyway.`);
     }
     return [`Written with firewall.allowWithoutDnsProxy although ${why}: these network rules match nothing until it has DNS proxy: ${flows.join("; ")}.`];
 }

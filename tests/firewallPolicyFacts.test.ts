@@ -70,7 +70,7 @@ describe("firewall policy facts", () => {
     describe("normalizing", () => {
         it("reads az network firewall policy show output: tier, DNS proxy, SNAT ranges and the groups' names", () => {
             assert.deepEqual(normalizeFirewallPolicy(fixture("firewall-policy-snat-always.json")), {
-                name: "fwpol-hub", subscriptionId: "11111111-2222-3333-4444-555555555555", tier: "Standard", dnsProxy: true,
+                name: "fwpol-hub", subscriptionId: "11111111-2222-3333-4444-555555555555", tier: "Standard", dnsProxy: true, requireProxyForNetworkRules: undefined,
                 snatPrivateRanges: ["255.255.255.255/32"], autoLearnPrivateRanges: false, basePolicyId: undefined, groupNames: ["apim-shgw-egress", "platform-deny"],
             });
         });
@@ -146,6 +146,17 @@ describe("firewall policy facts", () => {
             assert.deepEqual(notesOf(reading(fixture("firewall-policy-dns-proxy-off.json"), []), gateway([AMQP]), true), [
                 "Written with firewall.allowWithoutDnsProxy although policy fwpol-hub in rg-hub has DNS proxy off (dnsSettings.enableProxy false), and \"You must enable DNS Proxy to use FQDNs in your network rules\" (https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules): these network rules match nothing until it has DNS proxy: eventhubs-contoso-logs-amqp (TCP 5671-5672 to contoso-logs.servicebus.windows.net).",
             ]);
+        });
+
+        it("refuses them on a policy with DNS proxy on but dnsSettings.requireProxyForNetworkRules false", () => {
+            const off = with_(fixture("firewall-policy-default-snat.json"), (d) => (d.dnsSettings = { enableProxy: true, requireProxyForNetworkRules: false, servers: [] }));
+            assert.throws(() => notesOf(reading(off, []), gateway([AMQP])), (e: unknown) => e instanceof InputError
+                && e.message === "Invalid value for dnsSettings.requireProxyForNetworkRules: false. Network rules with FQDN destinations would not match: policy fwpol-hub in rg-hub has dnsSettings.requireProxyForNetworkRules false, and \"FQDNs in Network Rules are supported when set to true\" (https://learn.microsoft.com/javascript/api/@azure/arm-network/dnssettings). Flows: eventhubs-contoso-logs-amqp (TCP 5671-5672 to contoso-logs.servicebus.windows.net). Set dnsSettings.requireProxyForNetworkRules to true in the policy, give these destinations as addresses, or set firewall.allowWithoutDnsProxy: true to write them anyway.");
+        });
+
+        it("takes requireProxyForNetworkRules true, or left out, with DNS proxy on for FQDN network rules working", () => {
+            const on = (dns: Record<string, unknown>) => with_(fixture("firewall-policy-default-snat.json"), (d) => (d.dnsSettings = dns));
+            assert.deepEqual([on({ enableProxy: true, requireProxyForNetworkRules: true }), on({ enableProxy: true })].map((p) => notesOf(reading(p, []), gateway([AMQP]))), [[], []]);
         });
 
         it("does not mind DNS proxy off when no network rule names an FQDN", () => {

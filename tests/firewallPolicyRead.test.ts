@@ -182,6 +182,13 @@ describe("reading the firewall policy", () => {
             assert.match(r.err, /^error: Invalid value for dnsSettings\.enableProxy: false\. .*eventhubs-contoso-logs-amqp/);
         });
 
+        it("refuses an Event Hubs AMQP flow on a policy with requireProxyForNetworkRules false: exit 2, one line", async () => {
+            const policy = with_(fixture("firewall-policy-snat-always.json"), (d) => (d.dnsSettings = { enableProxy: true, requireProxyForNetworkRules: false, servers: [] }));
+            const r = await cli([...apim, "--options", options({}, { eventHubs: { enabled: true, namespaces: ["contoso-logs"] } }), "--firewall-policy", scratch.file("policy-require-false.json", JSON.stringify(policy)), "--format", "json"]);
+            assert.deepEqual([r.code, r.out, r.err.split("\n").length], [2, "", 2]);
+            assert.match(r.err, /^error: Invalid value for dnsSettings\.requireProxyForNetworkRules: false\. .*eventhubs-contoso-logs-amqp/);
+        });
+
         it("names a 0.0.0.0/0:443 network Deny in an earlier group as blocking the network rules and shadowing the application rules", async () => {
             const r = await cli([...apim, "--options", options({ ruleStyle: "both" }), "--firewall-policy", F("firewall-policy-snat-always.json"), "--rule-collection-groups", F("rule-collection-groups-deny-all-443.json"), "--format", "json"]);
             assert.deepEqual(notes(r.out).filter((n) => /Deny/.test(n)).map((n) => /group \S+, collection \S+, rule \S+ \(policy [^)]+\)(, group priority \d+,)? (shadows|blocks) \S+/.exec(n)?.[0]), [
