@@ -1,7 +1,7 @@
 // What the target Firewall Policy decides about the gateways' traffic. Pure: facts
 // (firewallPolicyFacts.ts) and the rendered rules in, notes or a refusal out, each with the page
 // that states it:
-// - the return path of an `ip` configuration rule the policy does not SNAT;
+// - the return path of the network rules to private addresses the policy does not SNAT;
 // - FQDN network rules on a policy without DNS proxy (a refusal, or a note when allowed);
 // - network-rule Deny collections that come before the gateway's network rules, or shadow its
 //   application rules (unless its own earlier network Allow lets the traffic through);
@@ -46,12 +46,18 @@ function returnPathNotes(facts: FirewallPolicyFacts, reading: PolicyReading, gat
         return `route the replies back through the firewall (a UDR on the APIM subnet for the gateway's source networks, next hop the firewall), or make the policy SNAT ${it} (snat.privateRanges without ${it}; 255.255.255.255/32 = always SNAT). The APIM subnet's NSG must admit TCP 443 from the gateway's sources (${sources}), or, once SNATed, from the firewall's private addresses`;
     };
     const capital = (text: string) => `${text[0].toUpperCase()}${text.slice(1)}`;
+    // Every network rule to a private address has the same return path, not only the configuration one.
+    const others = gateways.flatMap((g) => networkRules(g).filter((r) => r.name !== "configuration-address").flatMap((r) => {
+        const unSnated = (r.destinationAddresses ?? []).filter((a) => { const s = span(a); return !isAny(a) && s !== undefined && ranges.some((p) => overlaps(p, s)); });
+        return unSnated.length === 0 ? [] : [`${g.prefix.replace(/: $/, "/")}${r.name} (${unSnated.join(", ")})`];
+    }));
+    const othersNote = others.length === 0 ? [] : [`These network rules open private addresses the policy does not SNAT either (${setting}; ${PolicyDoc.SnatPrivateRanges}): ${others.join("; ")}. The hosts there answer the gateway's addresses directly, so their subnets must route the replies back through the firewall (a UDR for the gateway's source networks, next hop the firewall), or the policy must SNAT them; their NSGs must admit the gateway's sources.`];
     if (concerned.length > 0) {
-        return [`${capital(subject(concerned))} without SNAT: policy ${reading.policy} has ${setting}, which include ${concerned.length === 1 ? "it" : "them"}, and "Azure Firewall doesn't SNAT with Network rules when the destination IP address is in a private IP address range" (${PolicyDoc.SnatPrivateRanges}). The APIM subnet then answers the gateway hosts directly and the reply bypasses the firewall: ${remedies(concerned)}.`];
+        return [...othersNote, `${capital(subject(concerned))} without SNAT: policy ${reading.policy} has ${setting}, which include ${concerned.length === 1 ? "it" : "them"}, and "Azure Firewall doesn't SNAT with Network rules when the destination IP address is in a private IP address range" (${PolicyDoc.SnatPrivateRanges}). The APIM subnet then answers the gateway hosts directly and the reply bypasses the firewall: ${remedies(concerned)}.`];
     }
     return facts.autoLearnPrivateRanges && rules.length > 0
-        ? [`Policy ${reading.policy} auto-learns SNAT private ranges (snat.autoLearnPrivateRanges Enabled): if the learned ranges include ${rules.length === 1 ? "it" : "them"}, ${subject(rules)} without SNAT (${PolicyDoc.SnatPrivateRanges}); then ${remedies(rules)}.`]
-        : [];
+        ? [...othersNote, `Policy ${reading.policy} auto-learns SNAT private ranges (snat.autoLearnPrivateRanges Enabled): if the learned ranges include ${rules.length === 1 ? "it" : "them"}, ${subject(rules)} without SNAT (${PolicyDoc.SnatPrivateRanges}); then ${remedies(rules)}.`]
+        : othersNote;
 }
 
 /** The refusal (or, allowed, the note) for FQDN network rules on a policy without DNS proxy. */

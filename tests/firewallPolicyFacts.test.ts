@@ -110,6 +110,21 @@ describe("firewall policy facts", () => {
             assert.deepEqual(notesOf(reading(fixture("firewall-policy-default-snat.json"), []), gateway([CONFIGURATION_ADDRESS])), [RETURN_PATH]);
         });
 
+        it("names the other network rules to private addresses it does not SNAT (a backend, StatsD), not those to public ones", () => {
+            const backend = network("backend-orders", { destinationAddresses: ["10.90.1.4/32"], destinationPorts: ["8443"] });
+            const statsd = { ...network("statsd", { destinationAddresses: ["10.90.2.5"], destinationPorts: ["8125"] }), ipProtocols: ["UDP"] };
+            const publicBackend = network("backend-partner", { destinationAddresses: ["20.1.2.3/32"], destinationPorts: ["443"] });
+            assert.deepEqual(notesOf(reading(fixture("firewall-policy-default-snat.json"), []), gateway([CONFIGURATION_ADDRESS, backend, statsd, publicBackend])), [
+                "These network rules open private addresses the policy does not SNAT either (no snat.privateRanges, so the default IANAPrivateRanges (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10); https://learn.microsoft.com/azure/firewall/snat-private-range): backend-orders (10.90.1.4/32); statsd (10.90.2.5). The hosts there answer the gateway's addresses directly, so their subnets must route the replies back through the firewall (a UDR for the gateway's source networks, next hop the firewall), or the policy must SNAT them; their NSGs must admit the gateway's sources.",
+                RETURN_PATH,
+            ]);
+        });
+
+        it("names them without the configuration rule too (configurationAddress public)", () => {
+            const backend = network("backend-orders", { destinationAddresses: ["10.90.1.4/32"], destinationPorts: ["8443"] });
+            assert.match(notesOf(reading(fixture("firewall-policy-default-snat.json"), []), gateway([backend]))[0], /^These network rules open private addresses .*: backend-orders \(10\.90\.1\.4\/32\)\. /);
+        });
+
         it("says nothing when the policy always SNATs (255.255.255.255/32)", () => {
             assert.deepEqual(notesOf(reading(fixture("firewall-policy-snat-always.json"), []), gateway([CONFIGURATION_ADDRESS])), []);
         });
