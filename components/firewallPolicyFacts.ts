@@ -131,6 +131,11 @@ export function normalizeFirewallPolicy(document: unknown): FirewallPolicyFacts 
     };
 }
 
+/** Whether the policy, as read, resolves the FQDNs of network rules: DNS proxy on, not Basic, requireProxyForNetworkRules not false. */
+export function dnsProxyWorks(facts: FirewallPolicyFacts | undefined): boolean {
+    return facts !== undefined && facts.dnsProxy && facts.tier?.toLowerCase() !== "basic" && facts.requireProxyForNetworkRules !== false;
+}
+
 export function subscriptionOf(id: string): string | undefined {
     return /\/subscriptions\/([^/]+)\//i.exec(id)?.[1]?.toLowerCase();
 }

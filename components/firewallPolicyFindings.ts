@@ -8,7 +8,7 @@
 // - the room on the policy: the groups already there and what their sizes say of its limits.
 import { InputError } from "./errors";
 import { ApplicationRule, FilterRuleCollection, NetworkRule } from "./firewallRules";
-import { DenyRule, FirewallPolicyFacts, isAny, MB, overlaps, PolicyDoc, PolicyReading, privateRanges, span } from "./firewallPolicyFacts";
+import { DenyRule, dnsProxyWorks, FirewallPolicyFacts, isAny, MB, overlaps, PolicyDoc, PolicyReading, privateRanges, span } from "./firewallPolicyFacts";
 import { byCodePoint } from "./ordering";
 import { DEFAULT_MAX_GROUP_BYTES, DEFAULT_MAX_RULE_COLLECTION_GROUPS, MAX_GROUP_BYTES, MAX_RULE_COLLECTION_GROUPS, PlacementOptions, SourceOptions } from "./options";
 
@@ -63,8 +63,7 @@ function returnPathNotes(facts: FirewallPolicyFacts, reading: PolicyReading, gat
 /** The refusal (or, allowed, the note) for FQDN network rules on a policy without DNS proxy. */
 function dnsProxyNotes(facts: FirewallPolicyFacts, reading: PolicyReading, gateways: readonly GatewayFirewall[], allow: boolean): string[] {
     const basic = facts.tier?.toLowerCase() === "basic";
-    const notRequired = facts.requireProxyForNetworkRules === false;
-    if (facts.dnsProxy && !basic && !notRequired) {
+    if (dnsProxyWorks(facts)) {
         return [];
     }
     const flows = gateways.flatMap((g) => networkRules(g).filter((r) => r.destinationFqdns).map((r) => `${g.prefix.replace(/: $/, "/")}${r.name} (${r.ipProtocols.join("/")} ${r.destinationPorts.join(",")} to ${(r.destinationFqdns ?? []).join(", ")})`));

@@ -136,7 +136,7 @@ function applicationRule(flow: EgressFlow, options: SourceOptions): ApplicationR
 }
 
 /** Renders the plan as firewall rule collections named by `collections`. Pure. */
-export function renderFirewallRules(plan: EgressPlan, mode: VirtualNetworkType, options: SourceOptions, collections: CollectionNames = SINGLE_GATEWAY_COLLECTIONS): FirewallRendering {
+export function renderFirewallRules(plan: EgressPlan, mode: VirtualNetworkType, options: SourceOptions, collections: CollectionNames = SINGLE_GATEWAY_COLLECTIONS, dnsProxyRead = false): FirewallRendering {
     const ruleStyle = options.ruleStyle ?? defaultRuleStyle(mode);
     const network: NetworkRule[] = [];
     const application: ApplicationRule[] = [];
@@ -160,7 +160,13 @@ export function renderFirewallRules(plan: EgressPlan, mode: VirtualNetworkType, 
         // "You must enable DNS Proxy to use FQDNs in your network rules"
         // (https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules); the Basic SKU
         // has no DNS proxy (https://learn.microsoft.com/azure/firewall/basic-features).
-        notes.push(`Network rules with FQDN destinations (${network.filter((r) => r.destinationFqdns).map((r) => r.name).join(", ")}) need DNS proxy enabled on the firewall policy (dnsSettings.enableProxy), and the clients to use the firewall as their DNS server. A Basic-SKU Azure Firewall has no DNS proxy: there, give these destinations as addresses (backends) or leave the features off.`);
+        // has no DNS proxy (https://learn.microsoft.com/azure/firewall/basic-features). With DNS proxy
+        // read on (`dnsProxyRead`), what remains: "Clients should use the firewall as their resolver if
+        // you use FQDNs in Network rules" (https://learn.microsoft.com/azure/firewall/dns-details).
+        const names = network.filter((r) => r.destinationFqdns).map((r) => r.name).join(", ");
+        notes.push(dnsProxyRead
+            ? `Network rules with FQDN destinations (${names}) match the addresses the firewall's DNS proxy resolves: the gateway hosts must use the firewall as their DNS server, or a name they resolve elsewhere to another address is denied.`
+            : `Network rules with FQDN destinations (${names}) need DNS proxy enabled on the firewall policy (dnsSettings.enableProxy), and the clients to use the firewall as their DNS server. A Basic-SKU Azure Firewall has no DNS proxy: there, give these destinations as addresses (backends) or leave the features off.`);
     }
     if (mode === VirtualNetworkType.Internal && application.some((r) => r.name === "configuration-host")) {
         notes.push(`The application rule for ${plan.configurationHost} makes the firewall resolve that name itself: in Internal mode the name is only in private DNS, so the firewall's DNS servers must resolve it to ${plan.configurationAddress}, from ${configurationHostDnsAdvice(plan.configurationHost)}.`);

@@ -8,7 +8,7 @@ import { buildEgressPlan, EgressPlan } from "./egressPlan";
 import { InputError } from "./errors";
 import { chartNotes, GatewayHelmValues, gatewayHelmValues, telemetryNotes } from "./helmValues";
 import { CollectionNames, FilterRuleCollection, FirewallRendering, renderFirewallRules, SINGLE_GATEWAY_COLLECTIONS } from "./firewallRules";
-import { PolicyReading } from "./firewallPolicyFacts";
+import { dnsProxyWorks, PolicyReading } from "./firewallPolicyFacts";
 import { checkRoom, GatewayFirewall, policyNotes, policyRoom } from "./firewallPolicyFindings";
 import { HubOptions, Options, PlacementOptions, SourceOptions } from "./options";
 import { byCodePoint } from "./ordering";
@@ -63,7 +63,7 @@ const namedAs = (name: string) => (n: string) => n.toLowerCase() === name.toLowe
 export function deriveEgress(document: unknown, options: Options, collections: CollectionNames = SINGLE_GATEWAY_COLLECTIONS, policy?: PolicyReading): Derivation {
     const facts = normalizeApim(document);
     const plan = buildEgressPlan(facts, options);
-    const firewall = options.firewall && renderFirewallRules(plan, facts.virtualNetworkType, options.firewall, collections);
+    const firewall = options.firewall && renderFirewallRules(plan, facts.virtualNetworkType, options.firewall, collections, dnsProxyWorks(policy?.facts));
     const policyFindings: string[] = [];
     if (firewall && options.placement && options.firewall) {
         const own = namedAs(options.placement.ruleCollectionGroupName);
@@ -168,9 +168,9 @@ export interface PlannedGateway {
 
 /**
  * Each gateway of a hub through facts → plan → firewall rules, with the document of its instance
- * (`documentOf`); each instance's facts once, however many gateways belong to it.
+ * (`documentOf`) and the target policy as read; each instance's facts once, however many gateways belong to it.
  */
-export function planHub(hub: HubOptions, documentOf: (apim: Options["apim"]) => unknown): PlannedGateway[] {
+export function planHub(hub: HubOptions, documentOf: (apim: Options["apim"]) => unknown, policy?: PolicyReading): PlannedGateway[] {
     const factsOf = new Map<unknown, HubInstance>();
     return hub.gateways.map((g) => {
         const document = documentOf(g.options.apim);
@@ -178,7 +178,7 @@ export function planHub(hub: HubOptions, documentOf: (apim: Options["apim"]) => 
         factsOf.set(document, instance);
         // Rendered once, at the first position of a group; the layout moves the priorities.
         const plan = buildEgressPlan(instance.facts, g.options);
-        const firewall = renderFirewallRules(plan, instance.facts.virtualNetworkType, g.options.firewall as SourceOptions, hubCollectionNames(g.name, 0));
+        const firewall = renderFirewallRules(plan, instance.facts.virtualNetworkType, g.options.firewall as SourceOptions, hubCollectionNames(g.name, 0), dnsProxyWorks(policy?.facts));
         return { g, instance, plan, firewall, configurationAddress: plan.configurationAddress };
     });
 }
@@ -188,7 +188,7 @@ export function planHub(hub: HubOptions, documentOf: (apim: Options["apim"]) => 
  * groups as `maxGroupBytes` (or the room the policy read leaves) allows. Throws `InputError` on bad input.
  */
 export function deriveHub(hub: HubOptions, documentOf: (apim: Options["apim"]) => unknown, policy?: PolicyReading): HubDerivation {
-    const planned = planHub(hub, documentOf);
+    const planned = planHub(hub, documentOf, policy);
     // Its own groups are the base name and `<base>-N`, those of an earlier, longer layout included.
     const base = hub.placement.ruleCollectionGroupName.toLowerCase();
     const own = (n: string) => n.toLowerCase() === base || (n.toLowerCase().startsWith(`${base}-`) && /^\d+$/.test(n.slice(base.length + 1)));

@@ -182,6 +182,18 @@ describe("reading the firewall policy", () => {
             assert.match(r.err, /^error: Invalid value for dnsSettings\.enableProxy: false\. .*eventhubs-contoso-logs-amqp/);
         });
 
+        it("keeps of the FQDN network rule note only that the gateway hosts must resolve through the firewall, once the policy shows DNS proxy on", async () => {
+            const r = await cli([...apim, "--options", options({}, { eventHubs: { enabled: true, namespaces: ["contoso-logs"] } }), "--firewall-policy", F("firewall-policy-snat-always.json"), "--format", "json"]);
+            assert.deepEqual([r.code, notes(r.out).filter((n) => /FQDN destinations/.test(n))], [0, [
+                "Network rules with FQDN destinations (eventhubs-contoso-logs-amqp) match the addresses the firewall's DNS proxy resolves: the gateway hosts must use the firewall as their DNS server, or a name they resolve elsewhere to another address is denied.",
+            ]]);
+        });
+
+        it("keeps the whole FQDN network rule note when the policy is not read", async () => {
+            const r = await cli([...apim, "--options", options({}, { eventHubs: { enabled: true, namespaces: ["contoso-logs"] } }), "--format", "json"]);
+            assert.deepEqual(notes(r.out).filter((n) => /FQDN destinations/.test(n)).map((n) => /A Basic-SKU Azure Firewall has no DNS proxy/.test(n)), [true]);
+        });
+
         it("refuses an Event Hubs AMQP flow on a policy with requireProxyForNetworkRules false: exit 2, one line", async () => {
             const policy = with_(fixture("firewall-policy-snat-always.json"), (d) => (d.dnsSettings = { enableProxy: true, requireProxyForNetworkRules: false, servers: [] }));
             const r = await cli([...apim, "--options", options({}, { eventHubs: { enabled: true, namespaces: ["contoso-logs"] } }), "--firewall-policy", scratch.file("policy-require-false.json", JSON.stringify(policy)), "--format", "json"]);
