@@ -206,6 +206,9 @@ export function span(text: string): [number, number] | undefined {
 export const overlaps = (a: [number, number], b: [number, number]) => a[0] <= b[1] && b[0] <= a[1];
 export const isAny = (text: string) => text.trim() === "*" || /\/0$/.test(text.trim());
 
+/** Within RFC 1918 or RFC 6598. No service tag holds such addresses: Internet is "the IP address space that's outside the virtual network and reachable by the public internet", the others Azure services' public prefixes (https://learn.microsoft.com/azure/virtual-network/service-tags-overview). */
+export const isPrivate = (s: [number, number]) => IANA_RANGES.map(span).some((r) => r !== undefined && r[0] <= s[0] && s[1] <= r[1]);
+
 /** The ranges the policy does not SNAT, and how the policy says so. */
 export function privateRanges(facts: FirewallPolicyFacts): { ranges: [number, number][]; setting: string } {
     const given = facts.snatPrivateRanges ?? [];

@@ -8,7 +8,7 @@
 // - the room on the policy: the groups already there and what their sizes say of its limits.
 import { InputError } from "./errors";
 import { ApplicationRule, FilterRuleCollection, NetworkRule } from "./firewallRules";
-import { DenyRule, dnsProxyWorks, FirewallPolicyFacts, isAny, MB, overlaps, PolicyDoc, PolicyReading, privateRanges, span } from "./firewallPolicyFacts";
+import { DenyRule, dnsProxyWorks, FirewallPolicyFacts, isAny, isPrivate, MB, overlaps, PolicyDoc, PolicyReading, privateRanges, span } from "./firewallPolicyFacts";
 import { byCodePoint } from "./ordering";
 import { DEFAULT_MAX_GROUP_BYTES, DEFAULT_MAX_RULE_COLLECTION_GROUPS, MAX_GROUP_BYTES, MAX_RULE_COLLECTION_GROUPS, PlacementOptions, SourceOptions } from "./options";
 
@@ -113,14 +113,22 @@ function matches(deny: DenyRule, sources: SourceOptions, traffic: Traffic, known
     }
     const names = traffic.fqdns.map((n) => n.toLowerCase());
     const addresses = [...traffic.addresses, ...traffic.fqdns.map((n) => known.get(n)).filter((a): a is string => a !== undefined)].map(span).filter((s): s is [number, number] => s !== undefined);
+    const tags = traffic.addresses.filter((a) => span(a) === undefined && !isAny(a)).map((t) => t.toLowerCase());
+    const unknown = traffic.fqdns.filter((n) => !known.has(n));
+    // Only a traffic wholly at known private addresses stays clear of every service tag.
+    const onlyPrivate = unknown.length === 0 && tags.length === 0 && addresses.every(isPrivate);
     let destination: Match = 0;
     for (const d of deny.destinationAddresses) {
         const s = span(d);
-        if (isAny(d) || (s && addresses.some((a) => overlaps(a, s)))) {
+        if (isAny(d) || (s && addresses.some((a) => overlaps(a, s))) || (!s && tags.includes(d.toLowerCase()))) {
             destination = 2;
-        } else if (!s && destination < 2) {
+        } else if (destination < 2 && s && !isPrivate(s) && unknown.length > 0) {
+            // A name whose address the plan does not know resolves, most likely, to a public one.
             destination = 1;
-            why.push(`destination service tag ${d}`);
+            why.push(`destination ${d}, which may hold the address of ${unknown.join(", ")}, not known here`);
+        } else if (destination < 2 && !s && !onlyPrivate) {
+            destination = 1;
+            why.push(`destination service tag ${d}: not read`);
         }
     }
     if (deny.destinationFqdns.some((f) => names.includes(f.toLowerCase()))) {
@@ -128,7 +136,7 @@ function matches(deny: DenyRule, sources: SourceOptions, traffic: Traffic, known
     }
     if (deny.destinationIpGroups.length > 0 && destination < 2) {
         destination = 1;
-        why.push(`destination IP Groups ${deny.destinationIpGroups.join(", ")}`);
+        why.push(`destination IP Groups ${deny.destinationIpGroups.join(", ")}: not read`);
     }
     const own = sources.sourceAddresses.map(span).filter((s): s is [number, number] => s !== undefined);
     let source: Match = deny.sourceAddresses.some((a) => isAny(a) || own.some((o) => { const s = span(a); return s !== undefined && overlaps(o, s); })) ? 2 : 0;
@@ -138,7 +146,7 @@ function matches(deny: DenyRule, sources: SourceOptions, traffic: Traffic, known
     } else if (source < 2 && (deny.sourceIpGroups.length > 0 || (ownGroups.length > 0 && deny.sourceAddresses.length > 0))) {
         // An IP Group's addresses are not read: its overlap with the other side is unknown.
         source = 1;
-        why.push(deny.sourceIpGroups.length > 0 ? `source IP Groups ${deny.sourceIpGroups.join(", ")}` : "the gateway's sources are IP Groups");
+        why.push(deny.sourceIpGroups.length > 0 ? `source IP Groups ${deny.sourceIpGroups.join(", ")}: not read` : "the gateway's sources are IP Groups: not read");
     }
     return { match: Math.min(destination, source) as Match, why: destination === 2 && source === 2 ? [] : why };
 }
@@ -237,7 +245,7 @@ function shadowingNotes(readings: readonly PolicyReading[], gateways: readonly G
     }
     const maybe = sorted(application, 1);
     if (maybe.length > 0) {
-        notes.push(`These Deny network rules may match the gateway's HTTPS traffic, and network rules run before every application rule (${PolicyDoc.RuleProcessing}): ${maybe.map(([d, e]) => `${name(d)} may shadow ${e.rules.join(", ")} (${e.why.join("; ")}: not read)`).join("; ")}.`);
+        notes.push(`These Deny network rules may match the gateway's HTTPS traffic, and network rules run before every application rule (${PolicyDoc.RuleProcessing}): ${maybe.map(([d, e]) => `${name(d)} may shadow ${e.rules.join(", ")} (${e.why.join("; ")})`).join("; ")}.`);
     }
     return notes;
 }

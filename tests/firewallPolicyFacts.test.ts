@@ -207,10 +207,30 @@ describe("firewall policy facts", () => {
             ])), []);
         });
 
-        it("says a Deny to a service tag may shadow, since the tag's addresses are not read", () => {
-            assert.deepEqual(shadowNote(reading(policy(), [denyGroup("g", { sourceAddresses: ["*"], destinationAddresses: ["Internet"] })])), [
-                "These Deny network rules may match the gateway's HTTPS traffic, and network rules run before every application rule (https://learn.microsoft.com/azure/firewall/rule-processing): group g, collection deny, rule r (policy fwpol-hub in rg-hub) may shadow configuration-host (destination service tag Internet: not read).",
+        const LOGIN = { ...CONFIGURATION_HOST, name: "entra-login", targetFqdns: ["login.microsoftonline.com"] };
+        const loginNote = (r: PolicyReading) => notesOf(r, gateway([LOGIN])).filter((n) => /Deny network rules/.test(n));
+
+        it("says a Deny to a service tag may shadow a name whose address is not known, since the tag's addresses are not read", () => {
+            assert.deepEqual(loginNote(reading(policy(), [denyGroup("g", { sourceAddresses: ["*"], destinationAddresses: ["Internet"] })])), [
+                "These Deny network rules may match the gateway's HTTPS traffic, and network rules run before every application rule (https://learn.microsoft.com/azure/firewall/rule-processing): group g, collection deny, rule r (policy fwpol-hub in rg-hub) may shadow entra-login (destination service tag Internet: not read).",
             ]);
+        });
+
+        it("does not name a Deny to a service tag for the configuration host, whose only known address is the private VIP (no tag holds RFC 1918)", () => {
+            assert.deepEqual(shadowNote(reading(policy(), [denyGroup("g", { sourceAddresses: ["*"], destinationAddresses: ["Internet", "AzureCloud"] })])), []);
+        });
+
+        it("says a Deny to public ranges may shadow a name whose address is not known (Entra's 20.190.128.0/18, 40.126.0.0/18)", () => {
+            assert.deepEqual(loginNote(reading(policy(), [denyGroup("g", { sourceAddresses: ["*"], destinationAddresses: ["20.190.128.0/18", "40.126.0.0/18"] })])), [
+                "These Deny network rules may match the gateway's HTTPS traffic, and network rules run before every application rule (https://learn.microsoft.com/azure/firewall/rule-processing): group g, collection deny, rule r (policy fwpol-hub in rg-hub) may shadow entra-login (destination 20.190.128.0/18, which may hold the address of login.microsoftonline.com, not known here; destination 40.126.0.0/18, which may hold the address of login.microsoftonline.com, not known here).",
+            ]);
+        });
+
+        it("does not name a Deny to a private range for a name whose address is not known, nor one to a public range for the private VIP", () => {
+            assert.deepEqual([
+                loginNote(reading(policy(), [denyGroup("g", { sourceAddresses: ["*"], destinationAddresses: ["10.99.0.0/16"] })])),
+                shadowNote(reading(policy(), [denyGroup("g", { sourceAddresses: ["*"], destinationAddresses: ["20.0.0.0/8"] })])),
+            ], [[], []]);
         });
 
         it("says a Deny from an IP Group may shadow, and one from the gateway's own IP Group does", () => {
