@@ -709,9 +709,9 @@ describe("domain truth: what bypasses the proxy (NO_PROXY)", () => {
         assert.equal(run.outputs.gatewayHelmValues.gateway.deployment.network?.proxy.bypass, "localhost,127.0.0.1,.svc,.cluster.local,10.0.41.179,otel-collector");
     });
 
-    it("tells what a TLS-inspecting proxy needs: the gateway trusting its CA", async () => {
+    it("tells what a TLS-inspecting proxy needs: the gateway trusting its CA, mounted by a patch the chart has no value for", async () => {
         const run = await runOffline(unmaskedExample(), proxied(), "gw");
-        assert.ok(run.outputs.notes.some((n) => n.startsWith("If the proxy inspects TLS (re-signs the connections it forwards), the gateway must trust the proxy's CA: mount it and set certificates.local.ca.enabled to true")));
+        assert.ok(run.outputs.notes.includes("If the proxy inspects TLS (re-signs the connections it forwards), the gateway must trust the proxy's CA: set certificates.local.ca.enabled to true (self-hosted gateway settings reference, Security; the chart passes it through gateway.configuration.additional), which needs the gateway to run as root or user 1001, and mount the CA into the gateway container. The chart (1.15.1) has no value for an extra volume: add the CA's volume and volumeMount with a Helm post-renderer or a kustomize patch of its Deployment. CA certificates uploaded to API Management do not reach a self-hosted gateway, and the gateway certificate authorities come over the configuration connection itself."));
     });
 
     it("tells how in-cluster backends must be named for the suffixes to match", async () => {
