@@ -199,7 +199,11 @@ export function gatewayHelmValues(facts: ApimFacts, plan: EgressPlan, options: O
  *   configuration, not here: these suffixes are how they bypass the proxy (a note says so);
  * - each in-cluster telemetry sink's host as its endpoint names it (`otel-collector`), which a
  *   suffix cannot cover.
- * The Kubernetes API (`kubernetes.default.svc`, for the chart's ingress controller) falls under `.svc` too.
+ * The Kubernetes API is not covered: in-cluster clients reach it at KUBERNETES_SERVICE_HOST, the
+ * API server's ClusterIP, which no suffix matches and NO_PROXY takes no CIDR for. It matters only
+ * in the chart's ingress controller mode (`ingress.controller.enabled`, templates/configmap.yaml
+ * `k8s.ingress.enabled`), which these values leave off: whoever turns it on adds that ClusterIP
+ * (`kubectl get svc kubernetes -n default`) to the bypass.
  */
 export function proxyBypass(options: Options): string {
     const { openTelemetry, statsd, localLogs } = options.features;
