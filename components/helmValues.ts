@@ -6,7 +6,7 @@
 // Pure. A program passes them to the chart's release, so that a VIP change reaches the firewall,
 // the cluster policy and the gateway's name resolution in one deployment.
 import { ApimFacts, VirtualNetworkType } from "./apimFacts";
-import { GatewayAuthType, LocalLogsType } from "./args";
+import { ClusterFlavor, GatewayAuthType, LocalLogsType } from "./args";
 import { GatewayPorts } from "./catalog";
 import { ClusterRendering } from "./clusterPolicy";
 import { EgressPlan, Feature } from "./egressPlan";
@@ -311,7 +311,15 @@ export function chartNotes(facts: ApimFacts, plan: EgressPlan, cluster: ClusterR
     for (const flow of signIn) {
         const blocked = cluster.notEnforceable.find((n) => n.flow === flow.id);
         if (blocked) {
-            notes.push(`${flow.id} is required by gatewayAuth.type ${auth.type}: without it the gateway gets no configuration, yet the cluster policy blocks it (${blocked.reason}). List the networks of ${flow.destination.value} in cluster.allowNamedFlowsTo, or use a flavor that allows names.`);
+            // The EgressFirewall allows by name, but the NetworkPolicy beside it applies too and
+            // matches addresses only. Entra's sign-in addresses are published as the service tag
+            // AzureActiveDirectory (https://learn.microsoft.com/azure/virtual-network/service-tags-overview).
+            const openShift = options.cluster.flavor === ClusterFlavor.OpenShift;
+            const where = openShift
+                ? `the EgressFirewall allows ${flow.destination.value} by dnsName, but the NetworkPolicy, which applies as well, matches addresses only and blocks it`
+                : `the cluster policy blocks it (${blocked.reason})`;
+            const fix = `List the AzureActiveDirectory service tag's prefixes (Azure IP Ranges and Service Tags download, or az network list-service-tags) in cluster.allowNamedFlowsTo${openShift ? "" : ", or use cluster.flavor cilium, which allows it by name"}.`;
+            notes.push(`${flow.id} is required by gatewayAuth.type ${auth.type}: without it the gateway gets no configuration, yet ${where}. ${fix}`);
         }
     }
     return notes;

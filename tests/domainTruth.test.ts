@@ -368,9 +368,16 @@ describe("domain truth", () => {
             assert.ok(run.outputs.notes.includes("With gatewayAuth.type WorkloadIdentity the chart sets no authority: the Azure Workload Identity webhook gives the pod its sign-in host (AZURE_AUTHORITY_HOST, from the webhook's cloud). The rules open login.microsoftonline.com: the two must agree."));
         });
 
-        it("says so when the cluster policy blocks the required sign-in", async () => {
+        it("says so when the cluster policy blocks the required sign-in, and which ranges to list", async () => {
             const run = await runOffline(unmaskedExample(), entra("AzureAdApp"), "gw");
-            assert.ok(run.outputs.notes.some((n) => n.startsWith("entraid-login-microsoftonline-com is required by gatewayAuth.type AzureAdApp: without it the gateway gets no configuration, yet the cluster policy blocks it (")));
+            assert.ok(run.outputs.notes.includes("entraid-login-microsoftonline-com is required by gatewayAuth.type AzureAdApp: without it the gateway gets no configuration, yet the cluster policy blocks it (a NetworkPolicy matches addresses, not names: list CIDRs for it in cluster.allowNamedFlowsTo to allow it). List the AzureActiveDirectory service tag's prefixes (Azure IP Ranges and Service Tags download, or az network list-service-tags) in cluster.allowNamedFlowsTo, or use cluster.flavor cilium, which allows it by name."));
+        });
+
+        it("says on OpenShift that the NetworkPolicy blocks the required sign-in although the EgressFirewall allows it", async () => {
+            const run = await runOffline(unmaskedExample(), with_(entra("AzureAdApp"), (a) => (a.cluster = { namespace: "apim-gateway", flavor: "openshift", namespaceIsDedicated: true })), "gw");
+            assert.deepEqual(run.outputs.notes.filter((n) => n.startsWith("entraid-login-microsoftonline-com is required")), [
+                "entraid-login-microsoftonline-com is required by gatewayAuth.type AzureAdApp: without it the gateway gets no configuration, yet the EgressFirewall allows login.microsoftonline.com by dnsName, but the NetworkPolicy, which applies as well, matches addresses only and blocks it. List the AzureActiveDirectory service tag's prefixes (Azure IP Ranges and Service Tags download, or az network list-service-tags) in cluster.allowNamedFlowsTo.",
+            ]);
         });
 
         it("reads gatewayAuth inside an Output as it reads a plain value", async () => {
