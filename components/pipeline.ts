@@ -101,7 +101,11 @@ function proxyNotes(plan: EgressPlan, options: Options): string[] {
         // The gateway trusts the proxy's certificate only through its own trust store: CA
         // certificates uploaded to API Management are not used by a self-hosted gateway
         // (api-management-howto-ca-certificates), and the Gateway Certificate Authority ones
-        // arrive over the configuration connection, which the proxy carries too.
+        // arrive over the configuration connection, which the proxy carries too. That the proxy
+        // carries it is the .NET default (HttpClient.DefaultProxy reads HTTPS_PROXY), not a chart
+        // promise: the chart says "for outbound HTTP requests to backend services", and its
+        // maintainer wrote only "This already works today and can be done by using HTTP_PROXY &
+        // HTTPS_PROXY" (Azure/api-management-self-hosted-gateway issue 153).
         // Chart 1.15.1 templates/deployment.yaml mounts only the configuration backup and the
         // localsyslog socket, and takes no extra volumes: the CA's volume needs a patch.
         "If the proxy inspects TLS (re-signs the connections it forwards), the gateway must trust the proxy's CA: set certificates.local.ca.enabled to true (self-hosted gateway settings reference, Security; the chart passes it through gateway.configuration.additional), which needs the gateway to run as root or user 1001, and mount the CA into the gateway container. The chart (1.15.1) has no value for an extra volume: add the CA's volume and volumeMount with a Helm post-renderer or a kustomize patch of its Deployment. CA certificates uploaded to API Management do not reach a self-hosted gateway, and the gateway certificate authorities come over the configuration connection itself.",
