@@ -228,7 +228,7 @@ function shadowingNotes(readings: readonly PolicyReading[], gateways: readonly G
     // In the order of their names, whatever order Azure lists the groups in: the notes are outputs.
     const sorted = (found: Map<DenyRule, Found>, match: Match) => [...found].filter(([, e]) => e.match === match)
         .map(([d, e]) => [d, { rules: [...e.rules].sort(byCodePoint), why: [...e.why].sort(byCodePoint) }] as const).sort(([a], [b]) => byCodePoint(name(a), name(b)));
-    const where = (d: DenyRule) => (d.policy !== reading.policy ? "the parent policy" : `group priority ${d.groupPriority ?? "not read"}`);
+    const where = (d: DenyRule) => `${d.policy !== reading.policy ? "the parent policy" : `group priority ${d.groupPriority ?? "not read"}`}, collection priority ${d.collectionPriority ?? "not read"}`;
     const order = "\"Application rules are always processed after network rules ... regardless of Rule Collection Group or Rule Collection priority and policy inheritance\"";
     const notes: string[] = [];
     const sureNetwork = sorted(network, 2);

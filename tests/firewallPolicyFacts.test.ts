@@ -91,6 +91,11 @@ describe("firewall policy facts", () => {
             assert.deepEqual(group?.denyRules.map((r) => `${r.group}/${r.collection}/${r.rule}`), ["platform-deny/deny-internet-https/deny-all-443", "platform-deny/deny-internet-https/deny-other-site-443"]);
         });
 
+        it("keeps the group's and the collection's priorities of each Deny rule, which order network rules", () => {
+            const group = normalizeRuleCollectionGroup(DENY_GROUPS[1], POLICY);
+            assert.deepEqual([group?.priority, group?.denyRules.map((r) => [r.groupPriority, r.collectionPriority])], [200, [[200, 1000], [200, 1000]]]);
+        });
+
         it("reads a group's REST shape (properties nested) as its az shape", () => {
             const { name, id, type, ...properties } = DENY_GROUPS[1];
             assert.deepEqual(normalizeRuleCollectionGroup({ name, id, type, properties }, POLICY), normalizeRuleCollectionGroup(DENY_GROUPS[1], POLICY));
@@ -272,13 +277,13 @@ describe("firewall policy facts", () => {
 
         it("names a Deny in a group of lower priority number than the gateway's group (as read) that blocks its configuration-address rule", () => {
             assert.deepEqual(blockNotes(reading(policy())), [
-                `${BLOCKS}group platform-deny, collection deny-internet-https, rule deny-all-443 (policy fwpol-hub in rg-hub), group priority 200, blocks configuration-address.${REMEDY}`,
+                `${BLOCKS}group platform-deny, collection deny-internet-https, rule deny-all-443 (policy fwpol-hub in rg-hub), group priority 200, collection priority 1000, blocks configuration-address.${REMEDY}`,
             ]);
         });
 
         it("names a Deny on the AMQP ports that blocks the Event Hubs network rule, not one on 443 only to another address", () => {
             assert.deepEqual(blockNotes(reading(policy(), [DENY_GROUPS[0], denyGroup("amqp", { sourceAddresses: ["*"], destinationAddresses: ["*"], destinationPorts: ["5671"] }), denyGroup("vip", { sourceAddresses: ["*"], destinationAddresses: ["10.99.0.0/16"] })]), [AMQP]), [
-                `${BLOCKS}group amqp, collection deny, rule r (policy fwpol-hub in rg-hub), group priority 100, blocks eventhubs-contoso-logs-amqp.${REMEDY}`,
+                `${BLOCKS}group amqp, collection deny, rule r (policy fwpol-hub in rg-hub), group priority 100, collection priority 100, blocks eventhubs-contoso-logs-amqp.${REMEDY}`,
             ]);
         });
 
@@ -293,7 +298,7 @@ describe("firewall policy facts", () => {
         it("names a Deny of the parent policy whatever its priority", () => {
             const parent = reading(policy(), [at(65000)(denyGroup("parent-deny", { sourceAddresses: ["*"], destinationAddresses: ["0.0.0.0/0"] }))], undefined, "fwpol-root in rg-hub");
             assert.deepEqual(blockNotes(reading(policy(), [DENY_GROUPS[0]], parent)), [
-                `${BLOCKS}group parent-deny, collection deny, rule r (policy fwpol-root in rg-hub), the parent policy, blocks configuration-address.${REMEDY}`,
+                `${BLOCKS}group parent-deny, collection deny, rule r (policy fwpol-root in rg-hub), the parent policy, collection priority 100, blocks configuration-address.${REMEDY}`,
             ]);
         });
 

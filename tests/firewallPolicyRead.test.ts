@@ -141,8 +141,8 @@ describe("reading the firewall policy", () => {
 
         it("names the Deny that blocks each gateway's network rules (its group comes first) and shadows its application rules", async () => {
             const run = await runOfflineHub([INTERNAL()], hub(), "hub", { firewallPolicies: [fixture("firewall-policy-snat-always.json")], ruleCollectionGroups: GROUPS() });
-            assert.deepEqual(run.outputs.notes.filter((n) => /Deny/.test(n)).map((n) => /rule deny-\S+ \(policy [^)]+\)(, group priority \d+,)? (shadows|blocks) [^.]+/.exec(n)?.[0]), [
-                "rule deny-all-443 (policy fwpol-hub in rg-hub), group priority 200, blocks gateway site1/configuration-address",
+            assert.deepEqual(run.outputs.notes.filter((n) => /Deny/.test(n)).map((n) => /rule deny-\S+ \(policy [^)]+\)(, group priority \d+, collection priority \d+,)? (shadows|blocks) [^.]+/.exec(n)?.[0]), [
+                "rule deny-all-443 (policy fwpol-hub in rg-hub), group priority 200, collection priority 1000, blocks gateway site1/configuration-address",
                 "rule deny-all-443 (policy fwpol-hub in rg-hub) shadows gateway site1/configuration-host",
             ]);
         });
@@ -203,16 +203,16 @@ describe("reading the firewall policy", () => {
 
         it("names a 0.0.0.0/0:443 network Deny in an earlier group as blocking the network rules and shadowing the application rules", async () => {
             const r = await cli([...apim, "--options", options({ ruleStyle: "both" }), "--firewall-policy", F("firewall-policy-snat-always.json"), "--rule-collection-groups", F("rule-collection-groups-deny-all-443.json"), "--format", "json"]);
-            assert.deepEqual(notes(r.out).filter((n) => /Deny/.test(n)).map((n) => /group \S+, collection \S+, rule \S+ \(policy [^)]+\)(, group priority \d+,)? (shadows|blocks) \S+/.exec(n)?.[0]), [
-                "group platform-deny, collection deny-internet-https, rule deny-all-443 (policy fwpol-hub in rg-hub), group priority 200, blocks configuration-address.",
+            assert.deepEqual(notes(r.out).filter((n) => /Deny/.test(n)).map((n) => /group \S+, collection \S+, rule \S+ \(policy [^)]+\)(, group priority \d+, collection priority \d+,)? (shadows|blocks) \S+/.exec(n)?.[0]), [
+                "group platform-deny, collection deny-internet-https, rule deny-all-443 (policy fwpol-hub in rg-hub), group priority 200, collection priority 1000, blocks configuration-address.",
                 "group platform-deny, collection deny-internet-https, rule deny-all-443 (policy fwpol-hub in rg-hub) shadows configuration-host.",
             ]);
         });
 
         it("names a Deny in an earlier group that blocks the ip-style configuration rule (Internal's default ruleStyle)", async () => {
             const r = await cli([...apim, "--options", options({}), "--firewall-policy", F("firewall-policy-snat-always.json"), "--rule-collection-groups", F("rule-collection-groups-deny-all-443.json"), "--format", "json"]);
-            assert.deepEqual(notes(r.out).filter((n) => /Deny/.test(n)).map((n) => /group \S+, collection \S+, rule \S+ \(policy [^)]+\), group priority \d+, blocks \S+/.exec(n)?.[0]), [
-                "group platform-deny, collection deny-internet-https, rule deny-all-443 (policy fwpol-hub in rg-hub), group priority 200, blocks configuration-address.",
+            assert.deepEqual(notes(r.out).filter((n) => /Deny/.test(n)).map((n) => /group \S+, collection \S+, rule \S+ \(policy [^)]+\), group priority \d+, collection priority \d+, blocks \S+/.exec(n)?.[0]), [
+                "group platform-deny, collection deny-internet-https, rule deny-all-443 (policy fwpol-hub in rg-hub), group priority 200, collection priority 1000, blocks configuration-address.",
             ]);
         });
 
