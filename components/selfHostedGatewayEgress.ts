@@ -11,12 +11,12 @@
 // are read as soon as they are known, even while the rest is not; so is the group's placement,
 // so that a preview with unknown sources keeps the group's name and priority (previewBounds.ts).
 import * as pulumi from "@pulumi/pulumi";
-import { getApiManagementServiceOutput } from "@pulumi/azure-native/apimanagement";
 import { FirewallPolicyRuleCollectionGroup } from "@pulumi/azure-native/network";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import { Job } from "@pulumi/kubernetes/batch/v1";
 import { ConfigMap } from "@pulumi/kubernetes/core/v1";
 import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1";
+import { readApim } from "./apimRead";
 import { ClusterFlavor, SelfHostedGatewayEgressArgs } from "./args";
 import { Manifest } from "./clusterPolicy";
 import { GatewayHelmValues } from "./helmValues";
@@ -178,10 +178,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         // With the args known now, inputs are plain values; otherwise each is read off the
         // resolved args. Either way the pipeline runs once, in one apply.
         const options: Options | pulumi.Output<Options> = known ?? (resolved as pulumi.Output<Options>);
-        const apim = getApiManagementServiceOutput(
-            { resourceGroupName: read(options, (o) => o.apim.resourceGroupName), serviceName: read(options, (o) => o.apim.serviceName) },
-            { parent: this },
-        );
+        const apim = readApim(read(options, (o) => o.apim.resourceGroupName), read(options, (o) => o.apim.serviceName), this);
         // The target policy is read beside the instance; what it says joins the notes (or refuses).
         const policy = pulumi.output(options).apply((o) => o.placement && readFirewallPolicy(o.placement.policy, this));
         const derived = pulumi.all([apim, options, policy]).apply(async ([document, o, p]) => {
