@@ -23,7 +23,7 @@ import { GatewayHelmValues } from "./helmValues";
 import { NO_SECRETS, Secrets, secretsWithheldIn, withSecretsWithheld } from "./errors";
 import { readFirewallPolicy } from "./firewallPolicyRead";
 import { claimGroups, inProviderSubscription, registerGroups } from "./groupWriter";
-import { childrenRegistered, isPlain, knownValue, lateChildren, read, secretsIn, Untyped, valueWithUnknowns } from "./outputs";
+import { childrenRegistered, isPlain, knownValue, lateChildren, outputValues, read, secretsIn, Untyped, valueWithUnknowns } from "./outputs";
 import { ComponentShape, Options, PlacementOptions, resolveOptions, resolveShape } from "./options";
 import { changeRequest, deriveEgress } from "./pipeline";
 import { unknownRefusal, placementWithUnknowns } from "./previewBounds";
@@ -290,7 +290,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         this.gatewayHelmValues = derived.apply((d) => d.helmValues);
         this.probeScript = derived.apply((d) => d.probe.script);
         this.probeJobName = fromChildren((c) => c.probeJob?.metadata.name);
-        this.registerOutputs({
+        this.registerOutputs(outputValues({
             ruleCollectionGroupId: this.ruleCollectionGroupId,
             ruleCollectionGroupName: this.ruleCollectionGroupName,
             priority: this.priority,
@@ -306,7 +306,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             gatewayHelmValues: this.gatewayHelmValues,
             probeScript: this.probeScript,
             probeJobName: this.probeJobName,
-        });
+        }));
     }
 
     /** Settles once every child is registered: Pulumi reads the children for a dependent then. */
