@@ -187,9 +187,8 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             // Inside the one apply, so that a probe arg the plan refuses stops every child.
             return { ...d, probe: probeOf(d, o) };
         };
-        // Known args are not wrapped in Outputs: `pulumi.all` and `pulumi.output` walk every key
-        // of them, for each site of a landing zone.
-        // The policy is read beside the instance, not after it.
+        // Known args are not wrapped in Outputs (`pulumi.all` and `pulumi.output` walk every key of
+        // them, for each site of a landing zone); the policy read starts now, beside the instance's.
         const policyRead = known?.placement && readFirewallPolicy(known.placement.policy, this);
         policyRead?.catch(() => undefined);
         const derived = known
