@@ -130,3 +130,16 @@ export function markUnknown(value: unknown, placeholders: ReadonlySet<string>, l
     }
     return value;
 }
+
+/**
+ * The outputs to register, each known, non-secret Output as its value and every other as it is:
+ * the same registration (Pulumi serializes a known, non-secret Output as its value), without the
+ * SDK's per-Output serialization, which captures a stack trace for each (runtime/rpc.js).
+ */
+export async function outputValues(outputs: Record<string, pulumi.Output<unknown>>): Promise<Record<string, unknown>> {
+    return Object.fromEntries(await Promise.all(Object.entries(outputs).map(async ([key, output]) => {
+        const o = output as unknown as OutputInternals<unknown>;
+        const [known, secret, value] = await Promise.all([o.isKnown, o.isSecret, o.promise(true)]);
+        return [key, known && !secret && !pulumi.containsUnknowns(value) ? value : output] as const;
+    })));
+}

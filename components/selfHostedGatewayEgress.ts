@@ -11,23 +11,24 @@
 // are read as soon as they are known, even while the rest is not; so is the group's placement,
 // so that a preview with unknown sources keeps the group's name and priority (previewBounds.ts).
 import * as pulumi from "@pulumi/pulumi";
-import { getApiManagementServiceOutput } from "@pulumi/azure-native/apimanagement";
 import { FirewallPolicyRuleCollectionGroup } from "@pulumi/azure-native/network";
 import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import { Job } from "@pulumi/kubernetes/batch/v1";
 import { ConfigMap } from "@pulumi/kubernetes/core/v1";
 import { NetworkPolicy } from "@pulumi/kubernetes/networking/v1";
+import { readApim } from "./apimRead";
 import { ClusterFlavor, SelfHostedGatewayEgressArgs } from "./args";
 import { Manifest } from "./clusterPolicy";
 import { GatewayHelmValues } from "./helmValues";
 import { NO_SECRETS, Secrets, secretsWithheldIn, withSecretsWithheld } from "./errors";
 import { readFirewallPolicy } from "./firewallPolicyRead";
 import { claimGroups, inProviderSubscription, registerGroups } from "./groupWriter";
-import { childrenRegistered, isPlain, knownValue, lateChildren, read, secretsIn, Untyped, valueWithUnknowns } from "./outputs";
+import { childrenRegistered, isPlain, knownValue, lateChildren, outputValues, read, secretsIn, Untyped, valueWithUnknowns } from "./outputs";
 import { ComponentShape, Options, PlacementOptions, resolveOptions, resolveShape } from "./options";
 import { changeRequest, deriveEgress } from "./pipeline";
 import { unknownRefusal, placementWithUnknowns } from "./previewBounds";
 import { Claim, GroupPlacement, GroupRequest } from "./policyLedger";
+import { PolicyReading } from "./firewallPolicyFacts";
 import { probeOf } from "./probeJob";
 import { FlowReport, RuleRow, rowsToMarkdown } from "./report";
 
@@ -178,18 +179,21 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         // With the args known now, inputs are plain values; otherwise each is read off the
         // resolved args. Either way the pipeline runs once, in one apply.
         const options: Options | pulumi.Output<Options> = known ?? (resolved as pulumi.Output<Options>);
-        const apim = getApiManagementServiceOutput(
-            { resourceGroupName: read(options, (o) => o.apim.resourceGroupName), serviceName: read(options, (o) => o.apim.serviceName) },
-            { parent: this },
-        );
+        const apim = readApim(read(options, (o) => o.apim.resourceGroupName), read(options, (o) => o.apim.serviceName), this);
         // The target policy is read beside the instance; what it says joins the notes (or refuses).
-        const policy = pulumi.output(options).apply((o) => o.placement && readFirewallPolicy(o.placement.policy, this));
-        const derived = pulumi.all([apim, options, policy]).apply(async ([document, o, p]) => {
+        const derive = async (document: Parameters<typeof deriveEgress>[0], o: Options, p: PolicyReading | undefined) => {
             const d = withSecretsWithheld(await secrets, () => deriveEgress(document, o, undefined, p));
             d.facts.warnings.forEach((w) => pulumi.log.warn(w, this));
             // Inside the one apply, so that a probe arg the plan refuses stops every child.
             return { ...d, probe: probeOf(d, o) };
-        });
+        };
+        // Known args are not wrapped in Outputs (`pulumi.all` and `pulumi.output` walk every key of
+        // them, for each site of a landing zone); the policy read starts now, beside the instance's.
+        const policyRead = known?.placement && readFirewallPolicy(known.placement.policy, this);
+        policyRead?.catch(() => undefined);
+        const derived = known
+            ? apim.apply(async (document) => derive(document, known, await policyRead))
+            : pulumi.all([apim, options, pulumi.output(options).apply((o) => o.placement && readFirewallPolicy(o.placement.policy, this))]).apply(([document, o, p]) => derive(document, o, p));
 
         // Where the group goes: the checked policy and the ledger's placements. An unknown policy
         // stays unknown, as Pulumi shows a value it cannot know yet; the name and priority are the
@@ -252,8 +256,16 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             // A firewall that turns out disabled, or a refusal, writes nothing; successors must not wait.
             children.then((c) => (c.ruleCollectionGroup ? undefined : claim.written([])), () => claim.written([]));
         }
-        const fromChildren = <T>(f: (c: Children) => T | pulumi.Output<T> | undefined): pulumi.Output<T | undefined> =>
-            pulumi.output(children instanceof Promise ? children.then(f) : f(children)) as pulumi.Output<T | undefined>;
+        // A child's Output is handed on as it is: `pulumi.output` of an Output makes two more and
+        // copies the value; the outputs of children that do not exist share one undefined.
+        const none = pulumi.output(undefined);
+        const fromChildren = <T>(f: (c: Children) => T | pulumi.Output<T> | undefined): pulumi.Output<T | undefined> => {
+            if (children instanceof Promise) {
+                return pulumi.output(children.then(f)) as pulumi.Output<T | undefined>;
+            }
+            const v = f(children);
+            return (v === undefined ? none : pulumi.Output.isInstance(v) ? v : pulumi.output(v)) as pulumi.Output<T | undefined>;
+        };
 
         this.ruleCollectionGroupId = fromChildren((c) => c.ruleCollectionGroup?.id);
         this.ruleCollectionGroupName = fromChildren((c) => c.placed && read(c.placed, (p) => p.name));
@@ -263,8 +275,13 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         this.configurationAddress = derived.apply((d) => d.facts.configurationAddress);
         this.ruleStyle = derived.apply((d) => d.firewall?.ruleStyle);
         this.egressPlan = derived.apply((d) => d.flows);
-        const request = pulumi.all([derived, options, this.ruleCollectionGroupName, this.priority]).apply(([d, o, group, priority]) =>
-            changeRequest(d, o.placement && group !== undefined ? { policy: `${o.placement.policy.resourceGroupName}/${o.placement.policy.policyName}`, group, priority: priority ?? "" } : undefined));
+        const groupOf = (o: Options, group: string | undefined, priority: number | undefined) =>
+            (o.placement && group !== undefined ? { policy: `${o.placement.policy.resourceGroupName}/${o.placement.policy.policyName}`, group, priority: priority ?? "" } : undefined);
+        // With the args known and the group placed now (or absent), the request waits for the plan only.
+        const placedNow = known && !(children instanceof Promise) && !pulumi.Output.isInstance(children.placed) && children.placed?.priority !== undefined ? children.placed : undefined;
+        const request = known && !(children instanceof Promise) && (children.placed === undefined || placedNow)
+            ? derived.apply((d) => changeRequest(d, groupOf(known, placedNow?.name, placedNow?.priority)))
+            : pulumi.all([derived, options, this.ruleCollectionGroupName, this.priority]).apply(([d, o, group, priority]) => changeRequest(d, groupOf(o, group, priority)));
         this.changeRequest = request.apply((r) => r.rows);
         this.egressMatrix = request.apply((r) => rowsToMarkdown(r.rows, r.notes));
         this.notEnforceableInCluster = derived.apply((d) => d.cluster.notEnforceable.map((n) => ({ ...n })));
@@ -272,7 +289,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         this.gatewayHelmValues = derived.apply((d) => d.helmValues);
         this.probeScript = derived.apply((d) => d.probe.script);
         this.probeJobName = fromChildren((c) => c.probeJob?.metadata.name);
-        this.registerOutputs({
+        this.registerOutputs(outputValues({
             ruleCollectionGroupId: this.ruleCollectionGroupId,
             ruleCollectionGroupName: this.ruleCollectionGroupName,
             priority: this.priority,
@@ -288,7 +305,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             gatewayHelmValues: this.gatewayHelmValues,
             probeScript: this.probeScript,
             probeJobName: this.probeJobName,
-        });
+        }));
     }
 
     /** Settles once every child is registered: Pulumi reads the children for a dependent then. */

@@ -1,7 +1,7 @@
 // The SDK internals the components lean on, each pinned by what the components need of it, so
 // that a newer @pulumi/pulumi (npm run test:sdk-latest) that changes one fails here, naming the
 // internal, rather than somewhere deep in a component spec. Users: components/outputs.ts
-// (Output#promise, Output#isKnown, the `initialize` ordering of lateChildren), groupWriter.ts
+// (Output#promise, Output#isKnown, Output#isSecret, the `initialize` ordering of lateChildren), groupWriter.ts
 // (runtime/state getStore), cli/apimMocks.ts (Output#promise).
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
@@ -37,6 +37,13 @@ describe("SDK internals the components rely on", () => {
         assert.equal(await (pulumi.output(pulumi.unknown) as unknown as OutputInternals).isKnown, false, changed("Output#isKnown", "it no longer resolves false for an unknown value"));
         assert.equal(await knownValue(pulumi.output(pulumi.unknown)), undefined, changed("Output#isKnown", "knownValue no longer reads an unknown Output as undefined"));
         assert.deepEqual(await knownValue(pulumi.output({ a: 1 })), { a: 1 }, changed("Output#isKnown", "knownValue no longer reads a known Output's value"));
+    });
+
+    it("Output#isSecret is a promise of whether the value is secret", async () => {
+        const o = pulumi.secret("x") as unknown as { isSecret?: unknown };
+        assert.ok(o.isSecret instanceof Promise, changed("Output#isSecret", "it is no longer a Promise"));
+        assert.equal(await o.isSecret, true, changed("Output#isSecret", "it no longer resolves true for a secret"));
+        assert.equal(await (pulumi.output("x") as unknown as { isSecret: Promise<boolean> }).isSecret, false, changed("Output#isSecret", "it no longer resolves false for a plain value"));
     });
 
     it("runtime/state getStore returns one store per run, and withLocalStorage a new one", () => {
