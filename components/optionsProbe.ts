@@ -15,6 +15,8 @@ export interface Canary {
     readonly scheme: "https" | "telnet";
     readonly host: string;
     readonly port: number;
+    /** The arg it came from (`probe.mustBeBlocked[2]`); absent for the default canary. */
+    readonly field?: string;
 }
 
 export interface ProbeOptions {
@@ -35,9 +37,8 @@ export const DEFAULT_PROBE_IMAGE = "curlimages/curl:8.11.1";
 /**
  * Cloudflare's public resolver answers HTTPS on its address with a certificate issued for that
  * address: it needs no DNS (so a site without public name resolution cannot hide an open path
- * behind a lookup failure), and only a real end-to-end connection reads as `allowed`. No plan
- * opens it: the plan's addresses are the VIP and declared ones, and a canary inside one of them
- * is refused.
+ * behind a lookup failure), and only a real end-to-end connection reads as `allowed`. A plan that
+ * opens it (a backend at that address and port) leaves it not probed, with a line saying so.
  */
 const DEFAULT_CANARIES: readonly Canary[] = [{ url: "https://1.1.1.1:443/", scheme: "https", host: "1.1.1.1", port: 443 }];
 
@@ -65,7 +66,7 @@ function canaryAt(field: string, value: unknown): Canary {
     }
     const port = validatePort(field, match[3] === undefined ? 443 : Number(match[3]));
     const host = /^[\d.]+$/.test(match[2]) ? parseIpv4(field, match[2]) : fqdn(field, match[2]).value;
-    return { url: scheme === "https" ? `https://${host}:${port}/` : `telnet://${host}:${port}`, scheme, host, port };
+    return { url: scheme === "https" ? `https://${host}:${port}/` : `telnet://${host}:${port}`, scheme, host, port, field };
 }
 
 function hostsAt(field: string, value: unknown): Record<string, string> {

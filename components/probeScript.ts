@@ -32,7 +32,7 @@ import * as ipaddr from "ipaddr.js";
 import { EgressFlow, EgressPlan } from "./egressPlan";
 import { InputError } from "./errors";
 import { HelmHostAlias } from "./helmValues";
-import { ProbeOptions } from "./optionsProbe";
+import { Canary, ProbeOptions } from "./optionsProbe";
 import { DestinationKind, PortRange, Protocol } from "./peers";
 
 export const ProbeExpect = { Allowed: "allowed", Blocked: "blocked" } as const;
@@ -109,18 +109,33 @@ function checkHosts(plan: EgressPlan, input: ProbeInput): void {
     }
 }
 
-/** Refuses canaries the plan opens: they would be allowed by design. */
-function checkCanaries(plan: EgressPlan, input: ProbeInput): void {
-    input.probe.mustBeBlocked.forEach((c, i) => {
-        const opened = plan.flows.find((f) => f.destination.kind === DestinationKind.Cidr
-            ? ipaddr.IPv4.isValidFourPartDecimal(c.host) && ipaddr.IPv4.parse(c.host).match(ipaddr.IPv4.parseCIDR(f.destination.value))
-            : f.destination.kind === DestinationKind.Fqdn && (f.destination.value === c.host || (f.destination.value.startsWith("*.") && c.host.endsWith(f.destination.value.slice(1)))));
-        if (opened) {
-            throw new InputError(`probe.mustBeBlocked[${i}]`, c.url, `The plan opens this destination (flow ${opened.id}): a canary must be something no rule allows.`);
+/** The flow that opens a canary's address (or name), port and protocol, or "egressProxy" when it is the proxy the cluster policy allows. */
+function openerOf(plan: EgressPlan, input: ProbeInput, c: Canary): string | undefined {
+    const opens = (f: EgressFlow) => (f.destination.kind === DestinationKind.Cidr
+        ? ipaddr.IPv4.isValidFourPartDecimal(c.host) && ipaddr.IPv4.parse(c.host).match(ipaddr.IPv4.parseCIDR(f.destination.value))
+        : f.destination.kind === DestinationKind.Fqdn && (f.destination.value === c.host || (f.destination.value.startsWith("*.") && c.host.endsWith(f.destination.value.slice(1)))))
+        && f.ports.some((r) => r.protocol === Protocol.Tcp && r.port <= c.port && c.port <= (r.endPort ?? r.port));
+    const proxy = input.egressProxy;
+    return proxy && c.host === proxy.address && c.port === proxy.port ? "egressProxy" : plan.flows.find(opens)?.id;
+}
+
+/**
+ * The canary checks. One the plan opens would be allowed by design: with `probe.enabled` a canary
+ * the user gave is refused; the default one, or any while the probe does not run, becomes a
+ * not-probed line that says so, so that a deployment without the probe is never refused for it.
+ */
+function canaryChecks(plan: EgressPlan, input: ProbeInput): ProbeCheck[] {
+    return input.probe.mustBeBlocked.map((c, i): ProbeCheck => {
+        const check = { flow: `canary-${i + 1}`, target: c.host, port: c.port, protocol: Protocol.Tcp, expect: ProbeExpect.Blocked };
+        const opener = openerOf(plan, input, c);
+        if (opener === undefined) {
+            return { ...check, kind: c.scheme === "https" ? "https" : "tcp", curl: [c.url] };
         }
-        if (input.egressProxy && c.host === input.egressProxy.address) {
-            throw new InputError(`probe.mustBeBlocked[${i}]`, c.url, "This is egressProxy, which the cluster policy allows: a canary must be something no rule allows.");
+        const why = opener === "egressProxy" ? "This is egressProxy, which the cluster policy allows" : `The plan opens this destination (flow ${opener})`;
+        if (input.probe.enabled && c.field !== undefined) {
+            throw new InputError(c.field, c.url, `${why}: a canary must be something no rule allows.`);
         }
+        return { ...check, notProbed: `${why.charAt(0).toLowerCase()}${why.slice(1)}, so it would be allowed by design: set probe.mustBeBlocked to destinations no rule allows` };
     });
 }
 
@@ -158,11 +173,7 @@ function flowChecks(flow: EgressFlow, plan: EgressPlan, input: ProbeInput): Prob
 /** Every line the probe prints before its summary, in the plan's order, the canaries last. Throws `InputError` for `probe` args the plan refuses. */
 export function probeChecks(plan: EgressPlan, input: ProbeInput): ProbeCheck[] {
     checkHosts(plan, input);
-    checkCanaries(plan, input);
-    const canaries = input.probe.mustBeBlocked.map((c, i): ProbeCheck => ({
-        flow: `canary-${i + 1}`, target: c.host, port: c.port, protocol: Protocol.Tcp, expect: ProbeExpect.Blocked,
-        kind: c.scheme === "https" ? "https" : "tcp", curl: [c.url],
-    }));
+    const canaries = canaryChecks(plan, input);
     return [...plan.flows.flatMap((f) => flowChecks(f, plan, input)), ...canaries];
 }
 

@@ -160,12 +160,43 @@ describe("probe script", () => {
             refuses({ hosts: { "configuration-host": "10.0.0.1" } }, /This flow is not probed: through egressProxy the proxy resolves names/, args);
         });
 
-        it("a canary the plan opens, by address or by name, or the proxy itself", () => {
-            refuses({ mustBeBlocked: ["telnet://10.90.0.5:22"] }, /Invalid value for probe\.mustBeBlocked\[0\]: "telnet:\/\/10\.90\.0\.5:22"\. The plan opens this destination \(flow backend-wide\)/);
-            refuses({ mustBeBlocked: ["https://1.1.1.1/", `https://${HOST}/`] }, /probe\.mustBeBlocked\[1\].*\(flow configuration-host\)/);
-            refuses({ mustBeBlocked: ["https://x.data.mcr.microsoft.com/"] }, /\(flow imagepull-wildcard-data-mcr-microsoft-com\)/);
+        it("with probe.enabled, a canary the user gave that the plan opens at its address or name, port and protocol, or the proxy itself", () => {
+            refuses({ enabled: true, mustBeBlocked: ["telnet://10.90.0.5:8500"] }, /Invalid value for probe\.mustBeBlocked\[0\]: "telnet:\/\/10\.90\.0\.5:8500"\. The plan opens this destination \(flow backend-wide\)/);
+            refuses({ enabled: true, mustBeBlocked: ["https://1.1.1.1/", `https://${HOST}/`] }, /probe\.mustBeBlocked\[1\].*\(flow configuration-host\)/);
+            refuses({ enabled: true, mustBeBlocked: ["https://x.data.mcr.microsoft.com/"] }, /\(flow imagepull-wildcard-data-mcr-microsoft-com\)/);
             const args = { ...exampleOptions(), egressProxy: { address: "10.80.0.9", port: 3128 }, firewall: { ...exampleOptions().firewall as object, sourceAddresses: undefined } };
-            refuses({ mustBeBlocked: ["telnet://10.80.0.9:3128"] }, /This is egressProxy/, args);
+            refuses({ enabled: true, mustBeBlocked: ["telnet://10.80.0.9:3128"] }, /This is egressProxy/, args);
+        });
+    });
+
+    describe("canaries the plan opens (F1)", () => {
+        const canaries = (args: LooseArgs) => checksOf(args).filter((c) => c.flow.startsWith("canary-"));
+
+        it("a canary at an opened address but another port, or the proxy's address at another port, is probed", () => {
+            assert.deepEqual(canaries({ ...richArgs(), probe: { enabled: true, mustBeBlocked: ["telnet://10.90.0.5:22", "telnet://10.40.1.5:22"] } }), [
+                { flow: "canary-1", target: "10.90.0.5", port: 22, protocol: "TCP", expect: "blocked", kind: "tcp", curl: ["telnet://10.90.0.5:22"] },
+                { flow: "canary-2", target: "10.40.1.5", port: 22, protocol: "TCP", expect: "blocked", kind: "tcp", curl: ["telnet://10.40.1.5:22"] },
+            ]);
+            const proxied = { ...exampleOptions(), egressProxy: { address: "10.80.0.9", port: 3128 }, firewall: { ...exampleOptions().firewall as object, sourceAddresses: undefined } };
+            assert.deepEqual(canaries({ ...proxied, probe: { enabled: true, mustBeBlocked: ["telnet://10.80.0.9:22"] } }).map((c) => c.curl), [["telnet://10.80.0.9:22"]]);
+        });
+
+        it("a backend at the default canary's address and port, no probe key: nothing refused, the default canary a not-probed line saying why", () => {
+            const args = { ...exampleOptions(), backends: [{ name: "cf", address: "1.1.1.1", port: 443 }] };
+            assert.deepEqual(canaries(args), [
+                { flow: "canary-1", target: "1.1.1.1", port: 443, protocol: "TCP", expect: "blocked", notProbed: "the plan opens this destination (flow backend-cf), so it would be allowed by design: set probe.mustBeBlocked to destinations no rule allows" },
+            ]);
+            assert.deepEqual(canaries({ ...args, probe: { enabled: true } }).map((c) => c.notProbed), [canaries(args)[0].notProbed]);
+        });
+
+        it("the default canary's address on another port opened: the default canary is probed", () => {
+            assert.deepEqual(canaries({ ...exampleOptions(), backends: [{ name: "cf", address: "1.1.1.1", port: 853 }] }), [CANARY]);
+        });
+
+        it("without probe.enabled, a canary the user gave that the plan opens is a not-probed line, not a refusal", () => {
+            assert.deepEqual(canaries({ ...richArgs(), probe: { mustBeBlocked: ["telnet://10.90.0.5:8500"] } }).map((c) => c.notProbed), [
+                "the plan opens this destination (flow backend-wide), so it would be allowed by design: set probe.mustBeBlocked to destinations no rule allows",
+            ]);
         });
     });
 
