@@ -92,7 +92,8 @@ function checkHosts(plan: EgressPlan, input: ProbeInput): void {
         const flow = plan.flows.find((f) => f.id === id);
         if (!flow) {
             const ids = plan.flows.map((f) => f.id);
-            throw new InputError(field, id, `No flow of the plan has this id; its flows are ${ids.slice(0, 12).join(", ")}${ids.length > 12 ? ", ..." : ""}.`);
+            // The map's field, not the key's: a key of a secret map is secret, and only values are known to the secrets' search.
+            throw new InputError("probe.hosts", id, `No flow of the plan has this id; its flows are ${ids.slice(0, 12).join(", ")}${ids.length > 12 ? ", ..." : ""}.`);
         }
         const unusable = flow.fromNodes ? NOT_PROBED.nodes
             : flow.destination.kind === DestinationKind.ServiceTag ? "a service tag has no address the probe could check an entry against"

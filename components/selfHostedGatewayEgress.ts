@@ -187,8 +187,9 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         const derived = pulumi.all([apim, options, policy]).apply(async ([document, o, p]) => {
             const d = withSecretsWithheld(await secrets, () => deriveEgress(document, o, undefined, p));
             d.facts.warnings.forEach((w) => pulumi.log.warn(w, this));
-            // Inside the one apply, so that a probe arg the plan refuses stops every child.
-            return { ...d, probe: probeOf(d, o) };
+            // Inside the one apply, so that a probe arg the plan refuses stops every child; its
+            // refusals withhold secrets as the options' do.
+            return { ...d, probe: withSecretsWithheld(await secrets, () => probeOf(d, o)) };
         });
 
         // Where the group goes: the checked policy and the ledger's placements. An unknown policy
@@ -271,7 +272,8 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         this.notes = derived.apply((d) => d.notes);
         this.gatewayHelmValues = derived.apply((d) => d.helmValues);
         this.probeScript = derived.apply((d) => d.probe.script);
-        this.probeJobName = fromChildren((c) => c.probeJob?.metadata.name);
+        // The name hashes the script, which any secret arg may shape: secret then, as the Job's inputs are.
+        this.probeJobName = pulumi.all([fromChildren((c) => c.probeJob?.metadata.name), secrets]).apply(([n, s]) => (s.paths.length > 0 && n !== undefined ? pulumi.secret(n) : n)) as pulumi.Output<string | undefined>;
         this.registerOutputs({
             ruleCollectionGroupId: this.ruleCollectionGroupId,
             ruleCollectionGroupName: this.ruleCollectionGroupName,

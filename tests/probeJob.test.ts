@@ -6,11 +6,14 @@ import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as pulumi from "@pulumi/pulumi";
 import { main } from "../cli/main";
+import { setApimMocks, settle } from "../cli/apimMocks";
+import { SelfHostedGatewayEgress } from "../components/selfHostedGatewayEgress";
 import { OfflineRun, RegisteredResource, runOffline } from "../cli/offlineRun";
+import { resetPolicyLedger } from "../components/groupWriter";
 import { resolveOptions } from "../components/options";
 import { DEFAULT_PROBE_IMAGE, ProbeOptions } from "../components/optionsProbe";
 import { probeObjects } from "../components/probeJob";
-import { exampleOptions, forgetRefusedRegistrations, LooseArgs, Sink, unmaskedExample, with_ } from "./helpers";
+import { baseArgs, exampleOptions, fixture, forgetRefusedRegistrations, LooseArgs, Sink, unmaskedExample, with_ } from "./helpers";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -201,7 +204,7 @@ describe("probe Job and ConfigMap", () => {
 
     it("a probe arg the plan refuses stops every child, the policies too", async () => {
         const resources: RegisteredResource[] = [];
-        await assert.rejects(runOffline(EXAMPLE, probeArgs({}, { hosts: { "backend-nope": "10.0.0.1" } }), "gw", { resources }), /probe\.hosts\.backend-nope/);
+        await assert.rejects(runOffline(EXAMPLE, probeArgs({}, { hosts: { "backend-nope": "10.0.0.1" } }), "gw", { resources }), /probe\.hosts: "backend-nope"\. No flow of the plan/);
         assert.deepEqual(resources.filter((r) => r.type !== "apim-gateway-egress:index:SelfHostedGatewayEgress").map((r) => r.type), []);
         forgetRefusedRegistrations();
     });
@@ -236,5 +239,50 @@ describe("probe Job and ConfigMap", () => {
         const unknown = pulumi.output(pulumi.unknown) as unknown;
         await assert.rejects(runOffline(EXAMPLE, { ...args, probe: { enabled: unknown } } as never, "gw"), /Invalid value for probe\.enabled: "\(unknown until deployment\)"/);
         forgetRefusedRegistrations();
+    });
+
+    describe("secret probe args (trust review F1, F10)", () => {
+        const S = pulumi.secret;
+        const REST = () => fixture("rest-external-premium.json"); // fabrikam-apim, VIP 52.164.20.7
+        const args = (probe: unknown, backends: unknown[] = [{ name: "erp", address: "10.80.0.0/24", port: 443 }]) => ({ ...baseArgs(), cluster: { namespace: "apim-gateway" }, backends, probe });
+        const refusal = async (a: LooseArgs) => {
+            try {
+                await runOffline(REST(), a as never, "gw");
+            } catch (e) {
+                forgetRefusedRegistrations();
+                return (e as Error).message;
+            }
+            return "accepted";
+        };
+
+        it("a refusal of the probe's checks names the field and withholds the value: a secret canary, list, probe, host address or host map", async () => {
+            const withheld = "(withheld: the value is secret)";
+            assert.deepEqual(await Promise.all([
+                refusal(args({ enabled: true, mustBeBlocked: S(["https://10.80.0.5/"]) })),
+                refusal(args({ enabled: true, mustBeBlocked: [S("https://52.164.20.7/")] })),
+                refusal(args(S({ enabled: true, mustBeBlocked: ["https://52.164.20.7/"] }))),
+                refusal(args({ enabled: true, hosts: { "backend-erp": S("10.99.99.99") } })),
+                refusal(args({ enabled: true, hosts: S({ "backend-zzsecret": "10.80.0.9" }) })),
+            ]), [
+                `Invalid value for probe.mustBeBlocked[0]: ${withheld}. The plan opens this destination (flow backend-erp): a canary must be something no rule allows.`,
+                `Invalid value for probe.mustBeBlocked[0]: ${withheld}. The plan opens this destination (flow configuration-address): a canary must be something no rule allows.`,
+                `Invalid value for probe.mustBeBlocked[0]: ${withheld}. The plan opens this destination (flow configuration-address): a canary must be something no rule allows.`,
+                `Invalid value for probe.hosts.backend-erp: ${withheld}. The address is outside the flow's network 10.80.0.0/24: the probe must try what the rules open.`,
+                `Invalid value for probe.hosts: ${withheld}. No flow of the plan has this id; its flows are configuration-address, configuration-host, backend-erp.`,
+            ]);
+        });
+
+        it("probeJobName is secret when any arg is, as the Job's inputs are; plain otherwise", async () => {
+            const secretOf = async (a: LooseArgs) => {
+                await setApimMocks({ answer: () => REST() }, [], "apim-gateway-egress", "probe");
+                resetPolicyLedger();
+                const c = new SelfHostedGatewayEgress("gw", a as never);
+                await settle(c.probeJobName);
+                const secret = await (c.probeJobName as unknown as { isSecret: Promise<boolean> }).isSecret;
+                await pulumi.runtime.disconnect();
+                return secret;
+            };
+            assert.deepEqual([await secretOf(args({ enabled: true, hosts: { "backend-erp": S("10.80.0.9") } })), await secretOf(args({ enabled: true }))], [true, false]);
+        });
     });
 });

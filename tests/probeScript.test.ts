@@ -143,7 +143,7 @@ describe("probe script", () => {
         const refuses = (probe: unknown, message: RegExp, args: LooseArgs = richArgs()) => assert.throws(() => checksOf({ ...args, probe }), message);
 
         it("a probe.hosts entry for no flow of the plan, naming the flows it has", () => {
-            refuses({ hosts: { "backend-nope": "10.0.0.1" } }, /^InputError: Invalid value for probe\.hosts\.backend-nope: "backend-nope"\. No flow of the plan has this id; its flows are configuration-address, configuration-host, /);
+            refuses({ hosts: { "backend-nope": "10.0.0.1" } }, /^InputError: Invalid value for probe\.hosts: "backend-nope"\. No flow of the plan has this id; its flows are configuration-address, configuration-host, /);
         });
 
         it("an address outside the flow's network", () => {
