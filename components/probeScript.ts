@@ -25,7 +25,8 @@
 // request: the path and TLS held); 55/56 blocked (reset after connecting), allowed for telnet
 // once connected; 35 and 51/53/54/58/59/60/66/77/80/82/83/90/91 tls-error (35: the handshake
 // failed, a reset on the SNI or no TLS there; 60: a certificate no CA of the image vouches for,
-// the mark of a TLS-intercepting proxy); through the proxy, a CONNECT answered other than 200
+// the mark of a TLS-intercepting proxy; on a canary allowed, since a certificate came back: something
+// answered TLS, while a reset, 35, is what a deny looks like); through the proxy, a CONNECT answered other than 200
 // (`http_connect`) is blocked. Any other code means curl could not run the check: not-probed,
 // and counted as a failure.
 import * as ipaddr from "ipaddr.js";
@@ -282,7 +283,11 @@ check() {
             35)
                 result=tls-error detail="the TLS handshake failed: a reset on the name (a firewall denying it), or no TLS there (curl exit 35)" ;;
             51|60)
-                result=tls-error detail="no CA of this image vouches for the certificate: a TLS-intercepting proxy, or a CA to add (curl exit $rc)" ;;
+                if [ "$expect" = blocked ]; then
+                    result=allowed detail="something answered TLS, with a certificate no CA of this image vouches for: an intercepting proxy or the destination itself (curl exit $rc)"
+                else
+                    result=tls-error detail="no CA of this image vouches for the certificate: a TLS-intercepting proxy, or a CA to add (curl exit $rc)"
+                fi ;;
             53|54|58|59|66|77|80|82|83|90|91)
                 result=tls-error detail="TLS failed (curl exit $rc)" ;;
             *)

@@ -57,7 +57,8 @@ describe("probe script, run for real against loopback servers", function () {
         pki = makePki([HOST, "orders.contoso.test", "intercepted.contoso.test", "denied.contoso.test", "127.0.0.2"]);
         env = { CURL_CA_BUNDLE: pki.caFile, PROBE_TIMEOUT: TIMEOUT };
         servers = await startServers(pki, {
-            https: [{ role: "https", address: "127.0.0.1", trusted: true }, { role: "rogue", address: "127.0.0.1", trusted: false }, { role: "canary", address: "127.0.0.2", trusted: true }],
+            https: [{ role: "https", address: "127.0.0.1", trusted: true }, { role: "rogue", address: "127.0.0.1", trusted: false }, { role: "canary", address: "127.0.0.2", trusted: true },
+                { role: "rogueCanary", address: "127.0.0.2", trusted: false }],
             tcp: [
                 { role: "tcp", address: "127.0.0.1", mode: "close" }, { role: "held", address: "127.0.0.1", mode: "hold" }, { role: "network", address: "127.0.1.1", mode: "close" },
                 { role: "reset", address: "127.0.0.1", mode: "reset" }, { role: "resetCanary", address: "127.0.0.2", mode: "reset" },
@@ -132,7 +133,7 @@ describe("probe script, run for real against loopback servers", function () {
                 ],
                 probe: {
                     hosts: { "backend-network": "127.0.1.1", "backend-orders": "127.0.0.1", "backend-intercepted": "127.0.0.1", "backend-denied": "127.0.0.1" },
-                    mustBeBlocked: [`https://127.0.0.2:443/`, `telnet://127.0.0.2:${p.closedCanary}`, `https://127.0.0.2:${p.resetCanary}/`],
+                    mustBeBlocked: [`https://127.0.0.2:443/`, `telnet://127.0.0.2:${p.closedCanary}`, `https://127.0.0.2:${p.resetCanary}/`, `https://127.0.0.2:${p.rogueCanary}/`],
                 },
             };
             const { plan, input } = onLoopback(derive(args));
@@ -159,11 +160,13 @@ describe("probe script, run for real against loopback servers", function () {
                 line("canary-2", "127.0.0.2", p.closedCanary, "blocked", "blocked", "refused, or no route to the destination (curl exit 7)"),
                 // Reset on its name, as an application rule denies it: the canary holds.
                 line("canary-3", "127.0.0.2", p.resetCanary, "blocked", "tls-error", "the TLS handshake failed: a reset on the name (a firewall denying it), or no TLS there (curl exit 35)"),
-                { summary: "fail", passed: 8, failed: 4, notProbed: 2 },
+                // A certificate came back, if not one the image trusts: something answered TLS (review F3).
+                line("canary-4", "127.0.0.2", p.rogueCanary, "blocked", "allowed", "something answered TLS, with a certificate no CA of this image vouches for: an intercepting proxy or the destination itself (curl exit 60)"),
+                { summary: "fail", passed: 8, failed: 5, notProbed: 2 },
             ]);
         });
 
-        it("exits 1: a required flow is closed, one is intercepted, one reset, a canary answers", () => {
+        it("exits 1: a required flow is closed, one is intercepted, one reset, a canary answers, one over TLS it does not trust", () => {
             assert.equal(run.code, 1);
             assert.equal(run.stderr, "");
             assert.deepEqual(run.written, []);
