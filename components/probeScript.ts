@@ -18,17 +18,22 @@
 // Names are tried over IPv4 only: the rules open IPv4 alone (peers.ts refuses IPv6), and a check
 // over IPv6 would prove a path they do not describe. Canaries may leave by any path.
 //
-// curl's exit codes (manual, "EXIT CODES") → result: 0 allowed (an HTTP status came back; for
-// telnet, the connection opened); 6 dns-error (5: the proxy's name); 7 blocked (refused, no route);
-// 28 blocked (no answer in time: dropped) — except for telnet once connected (`num_connects` ≥ 1),
-// which curl holds open until --max-time: allowed; 52 allowed (the server closed after the
-// request: the path and TLS held); 55/56 blocked (reset after connecting), allowed for telnet
-// once connected; 35 and 51/53/54/58/59/60/66/77/80/82/83/90/91 tls-error (35: the handshake
-// failed, a reset on the SNI or no TLS there; 60: a certificate no CA of the image vouches for,
-// the mark of a TLS-intercepting proxy; on a canary allowed, since a certificate came back: something
-// answered TLS, while a reset, 35, is what a deny looks like); through the proxy, a CONNECT answered other than 200
-// (`http_connect`) is blocked. Any other code means curl could not run the check: not-probed,
-// and counted as a failure.
+// curl's exit codes (manual, "EXIT CODES") → result, read with what the path held
+// (`%{num_connects}`, the CONNECT answer): 0 allowed (an HTTP status came back; for telnet, the
+// connection opened); 1/8/18/80 once connected allowed (TLS held, then a reply cut short, not
+// HTTP, or a close without TLS shutdown), before any connection not-probed; 6 dns-error (under
+// --ipv4 also a name with no IPv4 address; 5: the proxy's name); 7 blocked (refused, no route); 28
+// blocked — "dropped" before a connection, "held" after it (the handshake or the reply stalled) —
+// except for telnet once connected, which curl holds open until --max-time: allowed; 52 allowed
+// (the server closed after the request: the path and TLS held); 55/56 blocked (reset after
+// connecting), allowed for telnet once connected; 35 tls-error (the handshake failed: a reset on
+// the SNI, or no TLS there); 51/60/83/91 tls-error (a certificate no CA of the image vouches for, or
+// one for another name since curl 7.62: a TLS-intercepting proxy, a CA to add), but on a canary
+// allowed, since a certificate came back: something answered TLS; 53/54/58/59/66/77/82
+// local-error (curl's own TLS set-up: engine, ciphers, CA file), a failure of the run, never a
+// pass on a canary; through the proxy, a CONNECT answered other than 200 (`http_connect`) is
+// blocked. Any other code means curl could not run the check: not-probed, counted as a failure,
+// as is a missing curl (exit 2 before any check).
 import * as ipaddr from "ipaddr.js";
 import { EgressFlow, EgressPlan } from "./egressPlan";
 import { InputError } from "./errors";
@@ -205,6 +210,10 @@ if [ "$timeout" -lt 1 ] || [ "$timeout" -gt 60 ]; then
     echo '{"summary":"error","detail":"PROBE_TIMEOUT must be a whole number of seconds from 1 to 60"}'
     exit 2
 fi
+if ! command -v curl >/dev/null 2>&1; then
+    echo '{"summary":"error","detail":"curl is not on PATH: the probe needs sh and curl"}'
+    exit 2
+fi
 passed=0
 failed=0
 skipped=0
@@ -250,10 +259,12 @@ check() {
     fi
     result=blocked
     case $rc in
-    1|2|3|4|27|43|48)
+    2|3|4|27|43|48)
         result=not-probed detail="curl could not run this check (exit $rc, see EXIT CODES in its manual)" ;;
     5)
         result=dns-error detail="the proxy's name did not resolve (curl exit 5)" ;;
+    53|54|58|59|66|77|82)
+        result=local-error detail="curl could not set up TLS in this image: its TLS engine, ciphers, CA file or CRL (curl exit $rc)" ;;
     *)
         if [ -n "$proxy" ] && [ "$connects" = 0 ]; then
             detail="no connection to egressProxy (curl exit $rc)"
@@ -266,13 +277,23 @@ check() {
                 if [ "$kind" = tcp ]; then
                     detail="TCP connection established"
                 fi ;;
+            1|8|18|80)
+                if [ "$connects" = 0 ]; then
+                    result=not-probed detail="curl could not run this check (exit $rc, see EXIT CODES in its manual)"
+                elif [ "$kind" = tcp ]; then
+                    result=allowed detail="TCP connection established (curl exit $rc)"
+                else
+                    result=allowed detail="TLS completed, then the reply was cut short or not HTTP (curl exit $rc)"
+                fi ;;
             6)
-                result=dns-error detail="the name did not resolve (curl exit 6)" ;;
+                result=dns-error detail="the name did not resolve, or has no IPv4 address (curl exit 6)" ;;
             7)
                 detail="refused, or no route to the destination (curl exit 7)" ;;
             28|52|55|56)
                 if [ "$opened" = yes ]; then
                     result=allowed detail="TCP connection established (curl exit $rc: telnet holds it until the time-out)"
+                elif [ "$rc" = 28 ] && [ "$connects" != 0 ]; then
+                    detail="connected, then no TLS answer or reply within $timeout s: held on the way, or a server that stalls (curl exit 28)"
                 elif [ "$rc" = 28 ]; then
                     detail="no answer within $timeout s: dropped on the way (curl exit 28)"
                 elif [ "$rc" = 52 ]; then
@@ -282,21 +303,19 @@ check() {
                 fi ;;
             35)
                 result=tls-error detail="the TLS handshake failed: a reset on the name (a firewall denying it), or no TLS there (curl exit 35)" ;;
-            51|60)
+            51|60|83|91)
                 if [ "$expect" = blocked ]; then
                     result=allowed detail="something answered TLS, with a certificate no CA of this image vouches for: an intercepting proxy or the destination itself (curl exit $rc)"
                 else
-                    result=tls-error detail="no CA of this image vouches for the certificate: a TLS-intercepting proxy, or a CA to add (curl exit $rc)"
+                    result=tls-error detail="no CA of this image vouches for the certificate, or it is not for this name: a TLS-intercepting proxy, a CA to add, or a wrong address (curl exit $rc)"
                 fi ;;
-            53|54|58|59|66|77|80|82|83|90|91)
-                result=tls-error detail="TLS failed (curl exit $rc)" ;;
             *)
                 result=not-probed detail="curl could not run this check (exit $rc, see EXIT CODES in its manual)" ;;
             esac
         fi ;;
     esac
     verdict=pass
-    if [ "$result" = not-probed ]; then
+    if [ "$result" = not-probed ] || [ "$result" = local-error ]; then
         verdict=fail
     elif [ "$expect" = allowed ] && [ "$result" != allowed ]; then
         verdict=fail
@@ -325,7 +344,8 @@ export function renderChecks(apimName: string, checks: readonly ProbeCheck[], eg
         `# Egress probe of the self-hosted gateway of API Management instance ${apimName.replace(/[^A-Za-z0-9-]/g, "?")}, written by`,
         "# apim-gateway-egress from its egress plan. Needs sh and curl alone, writes to stdout alone:",
         "# one JSON line per check, then a summary line. Exit 0 when every probed result is as",
-        "# expected, 1 otherwise, 2 when PROBE_TIMEOUT (seconds per check, 1-60, default 5) is not valid.",
+        "# expected, 1 otherwise, 2 when PROBE_TIMEOUT (seconds per check, 1-60, default 5) is not valid",
+        "# or curl is missing.",
         `proxy=${shQuote(egressProxy ? `http://${egressProxy.address}:${egressProxy.port}` : "")}`,
     ];
     const lines = checks.map((c) => (c.notProbed !== undefined

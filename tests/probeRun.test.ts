@@ -64,6 +64,7 @@ describe("probe script, run for real against loopback servers", function () {
                 { role: "reset", address: "127.0.0.1", mode: "reset" }, { role: "resetCanary", address: "127.0.0.2", mode: "reset" },
             ],
             closed: [{ role: "closed", address: "127.0.0.1" }, { role: "closedCanary", address: "127.0.0.2" }],
+            tlsReplies: [{ role: "partial", address: "127.0.0.1", reply: "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc" }, { role: "notHttp", address: "127.0.0.1", reply: "SSH-2.0-OpenSSH\r\n" }],
             proxy: { address: "127.0.0.1", allow: ["https", "tcp"] },
         });
     });
@@ -153,7 +154,7 @@ describe("probe script, run for real against loopback servers", function () {
                 line("backend-open", "127.0.0.1", p.tcp, "allowed", "allowed", "TCP connection established"),
                 line("backend-unprobed-network", "127.0.2.0/29", p.network, "allowed", "not-probed", "a network, not one address: give an address inside it in probe.hosts.backend-unprobed-network to probe it"),
                 line("backend-denied", "denied.contoso.test", p.reset, "allowed", "tls-error", "the TLS handshake failed: a reset on the name (a firewall denying it), or no TLS there (curl exit 35)"),
-                line("backend-intercepted", "intercepted.contoso.test", p.rogue, "allowed", "tls-error", "no CA of this image vouches for the certificate: a TLS-intercepting proxy, or a CA to add (curl exit 60)"),
+                line("backend-intercepted", "intercepted.contoso.test", p.rogue, "allowed", "tls-error", "no CA of this image vouches for the certificate, or it is not for this name: a TLS-intercepting proxy, a CA to add, or a wrong address (curl exit 60)"),
                 line("backend-orders", "orders.contoso.test", p.https, "allowed", "allowed", "HTTP 204 over verified TLS"),
                 { ...line("backend-statsd", "statsd.contoso.test", 8125, "allowed", "not-probed", "UDP has no handshake: curl cannot tell an open path from a dropped one"), protocol: "UDP" },
                 line("canary-1", "127.0.0.2", p.canary, "blocked", "allowed", "HTTP 204 over verified TLS"),
@@ -191,6 +192,40 @@ describe("probe script, run for real against loopback servers", function () {
             { summary: "fail", passed: 3, failed: 1, notProbed: 1 },
         ]);
         assert.equal(run.code, 1);
+    });
+
+    describe("curl's exit codes read by what the path held (review F7)", () => {
+        const check = (flow: string, port: number, name = "orders.contoso.test"): ProbeCheck => ({
+            flow, target: name, port, protocol: "TCP", expect: "allowed", kind: "https", curl: [`https://${name}:${port}/`, "--ipv4", "--resolve", `${name}:${port}:127.0.0.1`],
+        });
+
+        it("a reply cut short (18) or not HTTP (1) after TLS is allowed; a stall after connecting is held, not dropped; a name the certificate lacks is named", async () => {
+            const p = servers.ports;
+            const checks = [check("partial", p.partial), check("not-http", p.notHttp), check("stalled", p.held), check("mismatch", p.https, "other.contoso.test")];
+            const run = await runScript(renderChecks("x", checks, undefined), env);
+            assert.deepEqual(lines(run.stdout), [
+                line("partial", "orders.contoso.test", p.partial, "allowed", "allowed", "TLS completed, then the reply was cut short or not HTTP (curl exit 18)"),
+                line("not-http", "orders.contoso.test", p.notHttp, "allowed", "allowed", "TLS completed, then the reply was cut short or not HTTP (curl exit 1)"),
+                line("stalled", "orders.contoso.test", p.held, "allowed", "blocked", `connected, then no TLS answer or reply within ${TIMEOUT} s: held on the way, or a server that stalls (curl exit 28)`),
+                line("mismatch", "other.contoso.test", p.https, "allowed", "tls-error", "no CA of this image vouches for the certificate, or it is not for this name: a TLS-intercepting proxy, a CA to add, or a wrong address (curl exit 60)"),
+                { summary: "fail", passed: 2, failed: 2, notProbed: 0 },
+            ]);
+        });
+
+        it("curl's own TLS set-up failing (77: no CA file) is a local error that fails the run, on a canary too", async () => {
+            const canary: ProbeCheck = { ...check("canary-1", servers.ports.canary, "127.0.0.2"), expect: "blocked", curl: [`https://127.0.0.2:${servers.ports.canary}/`] };
+            const run = await runScript(renderChecks("x", [canary], undefined), { ...env, CURL_CA_BUNDLE: "/nonexistent/ca.pem" });
+            assert.deepEqual(lines(run.stdout), [
+                line("canary-1", "127.0.0.2", servers.ports.canary, "blocked", "local-error", "curl could not set up TLS in this image: its TLS engine, ciphers, CA file or CRL (curl exit 77)"),
+                { summary: "fail", passed: 0, failed: 1, notProbed: 0 },
+            ]);
+            assert.equal(run.code, 1);
+        });
+
+        it("without curl on PATH: one JSON line and exit 2, before any check", async () => {
+            const run = await runScript(renderChecks("x", [check("partial", servers.ports.partial)], undefined), { ...env, PATH: "/nonexistent" });
+            assert.deepEqual([lines(run.stdout), run.code, run.stderr], [[{ summary: "error", detail: "curl is not on PATH: the probe needs sh and curl" }], 2, ""]);
+        });
     });
 
     it("refuses a PROBE_TIMEOUT that is not 1-60 seconds with one JSON line and exit 2, before any check", async () => {
