@@ -15,7 +15,7 @@ export interface Canary {
     readonly scheme: "https" | "telnet";
     readonly host: string;
     readonly port: number;
-    /** The arg it came from (`probe.mustBeBlocked[2]`); absent for the default canary. */
+    /** The arg it came from (`probe.mustBeBlocked[2]`, as given, before sorting); absent for the default canary. */
     readonly field?: string;
 }
 
@@ -97,7 +97,9 @@ export function resolveProbe(raw: unknown, cluster: ClusterOptions): ProbeOption
     if (p.mustBeBlocked !== undefined && p.mustBeBlocked !== null && Array.isArray(p.mustBeBlocked) && p.mustBeBlocked.length === 0) {
         throw new InputError("probe.mustBeBlocked", p.mustBeBlocked, "A probe without a canary cannot tell a default-deny from an open network: name at least one destination that must stay blocked.");
     }
-    const mustBeBlocked = p.mustBeBlocked === undefined || p.mustBeBlocked === null ? DEFAULT_CANARIES : listAt("probe.mustBeBlocked", p.mustBeBlocked, canaryAt, MAX_CANARIES, (c) => c.url);
+    // Sorted as every list of the plan is, so that reordering them leaves the script (and the Job) as it was.
+    const mustBeBlocked = p.mustBeBlocked === undefined || p.mustBeBlocked === null ? DEFAULT_CANARIES
+        : listAt("probe.mustBeBlocked", p.mustBeBlocked, canaryAt, MAX_CANARIES, (c) => c.url).sort((a, b) => byCodePoint(a.scheme, b.scheme) || byCodePoint(a.host, b.host) || a.port - b.port);
     if (enabled && !cluster.enabled) {
         throw new InputError("probe.enabled", true, "The probe runs as a Job in the gateway's namespace, selected by its cluster policy: it needs cluster.enabled.");
     }

@@ -158,11 +158,14 @@ describe("probe script, run for real against loopback servers", function () {
                 line("backend-orders", "orders.contoso.test", p.https, "allowed", "allowed", "HTTP 204 over verified TLS"),
                 { ...line("backend-statsd", "statsd.contoso.test", 8125, "allowed", "not-probed", "UDP has no handshake: curl cannot tell an open path from a dropped one"), protocol: "UDP" },
                 line("canary-1", "127.0.0.2", p.canary, "blocked", "allowed", "HTTP 204 over verified TLS"),
-                line("canary-2", "127.0.0.2", p.closedCanary, "blocked", "blocked", "refused, or no route to the destination (curl exit 7)"),
-                // Reset on its name, as an application rule denies it: the canary holds.
-                line("canary-3", "127.0.0.2", p.resetCanary, "blocked", "tls-error", "the TLS handshake failed: a reset on the name (a firewall denying it), or no TLS there (curl exit 35)"),
-                // A certificate came back, if not one the image trusts: something answered TLS (review F3).
-                line("canary-4", "127.0.0.2", p.rogueCanary, "blocked", "allowed", "something answered TLS, with a certificate no CA of this image vouches for: an intercepting proxy or the destination itself (curl exit 60)"),
+                // The HTTPS canaries by port (the servers' ports vary), then the telnet one.
+                ...[
+                    // Reset on its name, as an application rule denies it: the canary holds.
+                    { port: p.resetCanary, result: "tls-error", detail: "the TLS handshake failed: a reset on the name (a firewall denying it), or no TLS there (curl exit 35)" },
+                    // A certificate came back, if not one the image trusts: something answered TLS (review F3).
+                    { port: p.rogueCanary, result: "allowed", detail: "something answered TLS, with a certificate no CA of this image vouches for: an intercepting proxy or the destination itself (curl exit 60)" },
+                ].sort((x, y) => x.port - y.port).map((c, i) => line(`canary-${i + 2}`, "127.0.0.2", c.port, "blocked", c.result, c.detail)),
+                line("canary-4", "127.0.0.2", p.closedCanary, "blocked", "blocked", "refused, or no route to the destination (curl exit 7)"),
                 { summary: "fail", passed: 8, failed: 5, notProbed: 2 },
             ]);
         });

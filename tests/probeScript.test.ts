@@ -130,12 +130,19 @@ describe("probe script", () => {
             assert.match(scriptOf(args), /^proxy='http:\/\/10\.80\.0\.9:3128'$/m);
         });
 
-        it("canaries in the order given, each with its port; telnet ones as TCP checks", () => {
-            const checks = checksOf({ ...exampleOptions(), probe: { mustBeBlocked: ["https://Example.COM", "telnet://192.0.2.1:22"] } });
+        it("canaries sorted by scheme, host and port (as a number), numbered in that order, each with its port; telnet ones as TCP checks", () => {
+            const checks = checksOf({ ...exampleOptions(), probe: { mustBeBlocked: ["telnet://192.0.2.1:22", "telnet://192.0.2.1:1000", "https://Example.COM"] } });
             assert.deepEqual(checks.slice(2), [
                 { flow: "canary-1", target: "example.com", port: 443, protocol: "TCP", expect: "blocked", kind: "https", curl: ["https://example.com:443/"] },
                 { flow: "canary-2", target: "192.0.2.1", port: 22, protocol: "TCP", expect: "blocked", kind: "tcp", curl: ["telnet://192.0.2.1:22"] },
+                { flow: "canary-3", target: "192.0.2.1", port: 1000, protocol: "TCP", expect: "blocked", kind: "tcp", curl: ["telnet://192.0.2.1:1000"] },
             ]);
+        });
+
+        it("reordering probe.mustBeBlocked leaves the script byte for byte (review F12); a refusal still names the canary's place as given", () => {
+            const canaries = ["telnet://192.0.2.1:22", "https://example.com/", "telnet://10.90.0.5:8500"];
+            assert.equal(scriptOf({ ...exampleOptions(), probe: { mustBeBlocked: [...canaries].reverse() } }), scriptOf({ ...exampleOptions(), probe: { mustBeBlocked: canaries } }));
+            assert.throws(() => checksOf({ ...richArgs(), probe: { enabled: true, mustBeBlocked: canaries } }), /^InputError: Invalid value for probe\.mustBeBlocked\[2\]: "telnet:\/\/10\.90\.0\.5:8500"\. The plan opens this destination \(flow backend-wide\)/);
         });
     });
 
@@ -174,8 +181,8 @@ describe("probe script", () => {
 
         it("a canary at an opened address but another port, or the proxy's address at another port, is probed", () => {
             assert.deepEqual(canaries({ ...richArgs(), probe: { enabled: true, mustBeBlocked: ["telnet://10.90.0.5:22", "telnet://10.40.1.5:22"] } }), [
-                { flow: "canary-1", target: "10.90.0.5", port: 22, protocol: "TCP", expect: "blocked", kind: "tcp", curl: ["telnet://10.90.0.5:22"] },
-                { flow: "canary-2", target: "10.40.1.5", port: 22, protocol: "TCP", expect: "blocked", kind: "tcp", curl: ["telnet://10.40.1.5:22"] },
+                { flow: "canary-1", target: "10.40.1.5", port: 22, protocol: "TCP", expect: "blocked", kind: "tcp", curl: ["telnet://10.40.1.5:22"] },
+                { flow: "canary-2", target: "10.90.0.5", port: 22, protocol: "TCP", expect: "blocked", kind: "tcp", curl: ["telnet://10.90.0.5:22"] },
             ]);
             const proxied = { ...exampleOptions(), egressProxy: { address: "10.80.0.9", port: 3128 }, firewall: { ...exampleOptions().firewall as object, sourceAddresses: undefined } };
             assert.deepEqual(canaries({ ...proxied, probe: { enabled: true, mustBeBlocked: ["telnet://10.80.0.9:22"] } }).map((c) => c.curl), [["telnet://10.80.0.9:22"]]);
