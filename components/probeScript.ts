@@ -13,6 +13,7 @@
 // - a port range: its first and last port, which bound it: two checks, however wide;
 // - a network: at the address `probe.hosts` gives for the flow, else not probed;
 // - through `egressProxy`: `--proxy`, CONNECT, as the gateway connects (telnet with `--proxytunnel`);
+//   each canary then also directly (`--noproxy '*'`), since the cluster policy allows the proxy alone;
 // - UDP, wildcard names, service tags, in-cluster peers and the nodes' image pull: listed, not
 //   probed, with the reason.
 // Names are tried over IPv4 only: the rules open IPv4 alone (peers.ts refuses IPv6), and a check
@@ -46,7 +47,7 @@ export type ProbeExpect = (typeof ProbeExpect)[keyof typeof ProbeExpect];
 
 /** One line of the probe's output before it runs: what is tried, how, or why not. */
 export interface ProbeCheck {
-    /** The plan's flow id, or `canary-<n>` for the n-th of `probe.mustBeBlocked`. */
+    /** The plan's flow id, or `canary-<n>` for the n-th of `probe.mustBeBlocked` (sorted), `canary-<n>-direct` for it tried around egressProxy. */
     readonly flow: string;
     readonly target: string;
     readonly port: number;
@@ -58,6 +59,8 @@ export interface ProbeCheck {
     readonly curl?: readonly string[];
     /** Why it is not probed. */
     readonly notProbed?: string;
+    /** Tried around egressProxy (`--noproxy '*'`): the cluster policy allows only the proxy, so this path must be blocked too. */
+    readonly direct?: true;
 }
 
 export interface ProbeInput {
@@ -132,17 +135,19 @@ function openerOf(plan: EgressPlan, input: ProbeInput, c: Canary): string | unde
  * not-probed line that says so, so that a deployment without the probe is never refused for it.
  */
 function canaryChecks(plan: EgressPlan, input: ProbeInput): ProbeCheck[] {
-    return input.probe.mustBeBlocked.map((c, i): ProbeCheck => {
+    return input.probe.mustBeBlocked.flatMap((c, i): ProbeCheck[] => {
         const check = { flow: `canary-${i + 1}`, target: c.host, port: c.port, protocol: Protocol.Tcp, expect: ProbeExpect.Blocked };
         const opener = openerOf(plan, input, c);
         if (opener === undefined) {
-            return { ...check, kind: c.scheme === "https" ? "https" : "tcp", curl: [c.url] };
+            const probed = { ...check, kind: c.scheme === "https" ? "https" as const : "tcp" as const, curl: [c.url] };
+            // Through the proxy a canary proves the proxy's policy; around it, the cluster's and the firewall's.
+            return input.egressProxy ? [probed, { ...probed, flow: `${check.flow}-direct`, direct: true }] : [probed];
         }
         const why = opener === "egressProxy" ? "This is egressProxy, which the cluster policy allows" : `The plan opens this destination (flow ${opener})`;
         if (input.probe.enabled && c.field !== undefined) {
             throw new InputError(c.field, c.url, `${why}: a canary must be something no rule allows.`);
         }
-        return { ...check, notProbed: `${why.charAt(0).toLowerCase()}${why.slice(1)}, so it would be allowed by design: set probe.mustBeBlocked to destinations no rule allows` };
+        return [{ ...check, notProbed: `${why.charAt(0).toLowerCase()}${why.slice(1)}, so it would be allowed by design: set probe.mustBeBlocked to destinations no rule allows` }];
     });
 }
 
@@ -326,6 +331,16 @@ check() {
 }
 `;
 
+// Only in a script that calls it: shellcheck reads an uncalled function as unreachable code.
+const DIRECT = String.raw`# direct HEAD EXPECT KIND URL [CURL-ARGUMENT...]: check, around egressProxy.
+direct() {
+    via=$proxy
+    proxy=
+    check "$@"
+    proxy=$via
+}
+`;
+
 const EPILOGUE = String.raw`verdict=pass
 if [ "$failed" != 0 ]; then
     verdict=fail
@@ -350,6 +365,6 @@ export function renderChecks(apimName: string, checks: readonly ProbeCheck[], eg
     ];
     const lines = checks.map((c) => (c.notProbed !== undefined
         ? `line ${shQuote(lineHead(c))} not-probed ${shQuote(jsonText(c.notProbed))} skip`
-        : `check ${shQuote(lineHead(c))} ${c.expect} ${c.kind} ${(c.curl ?? []).map(shQuote).join(" ")}`));
-    return [...header, PRELUDE, ...lines, EPILOGUE].join("\n");
+        : `${c.direct ? "direct" : "check"} ${shQuote(lineHead(c))} ${c.expect} ${c.kind} ${(c.curl ?? []).map(shQuote).join(" ")}`));
+    return [...header, PRELUDE, ...(checks.some((c) => c.direct) ? [DIRECT] : []), ...lines, EPILOGUE].join("\n");
 }

@@ -185,7 +185,10 @@ describe("probe script", () => {
                 { flow: "canary-2", target: "10.90.0.5", port: 22, protocol: "TCP", expect: "blocked", kind: "tcp", curl: ["telnet://10.90.0.5:22"] },
             ]);
             const proxied = { ...exampleOptions(), egressProxy: { address: "10.80.0.9", port: 3128 }, firewall: { ...exampleOptions().firewall as object, sourceAddresses: undefined } };
-            assert.deepEqual(canaries({ ...proxied, probe: { enabled: true, mustBeBlocked: ["telnet://10.80.0.9:22"] } }).map((c) => c.curl), [["telnet://10.80.0.9:22"]]);
+            assert.deepEqual(canaries({ ...proxied, probe: { enabled: true, mustBeBlocked: ["telnet://10.80.0.9:22"] } }).map((c) => [c.flow, c.curl, c.direct]), [
+                ["canary-1", ["telnet://10.80.0.9:22"], undefined],
+                ["canary-1-direct", ["telnet://10.80.0.9:22"], true],
+            ]);
         });
 
         it("a backend at the default canary's address and port, no probe key: nothing refused, the default canary a not-probed line saying why", () => {
