@@ -4,6 +4,7 @@
 // do not; `probe-script` prints the same script the component holds.
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { main } from "../cli/main";
 import { setApimMocks, settle } from "../cli/apimMocks";
@@ -186,6 +187,16 @@ describe("probe Job and ConfigMap", () => {
         assert.notEqual(await name(with_(probeArgs(), (a) => (a.backends = [{ name: "orders", fqdn: "orders.contoso.example", port: 443 }]))), first);
         // A Job's pod template cannot change in place: a new image is a new Job too.
         assert.notEqual(await name(probeArgs({}, { image: "registry.example/mirror/curl:8.11.1" })), first);
+    });
+
+    it("the name's hash covers the script and the whole pod template, but for the ConfigMap name it takes (review F9)", () => {
+        const o = resolveOptions("gw", probeArgs());
+        const objects = probeObjects("#!/bin/sh\n", 1, o.probe as ProbeOptions, o.cluster, [{ ip: "10.40.1.5", hostnames: ["a.example"] }]);
+        const template = JSON.parse(JSON.stringify((objects.job.spec as { template: PodTemplate }).template));
+        assert.equal(template.spec.volumes[0].configMap.name, objects.name);
+        template.spec.volumes[0].configMap.name = "";
+        const hash = createHash("sha256").update("#!/bin/sh\n").update("\n").update(JSON.stringify(template)).digest("hex").slice(0, 10);
+        assert.equal(objects.name, `gw-probe-${hash}`);
     });
 
     it("without probe.enabled: no Job, no ConfigMap, probeJobName undefined, the script still an output", async () => {
