@@ -2,6 +2,7 @@
 // the addresses it tries for flows that have none of their own, and the canaries that must stay
 // blocked. What can be checked without the plan is checked here; what needs the plan (a flow id
 // in `probe.hosts`, a canary the plan opens) is checked by the renderer (probeScript.ts).
+import * as ipaddr from "ipaddr.js";
 import { InputError } from "./errors";
 import { byCodePoint } from "./ordering";
 import { ClusterOptions } from "./options";
@@ -44,6 +45,11 @@ const DEFAULT_CANARIES: readonly Canary[] = [{ url: "https://1.1.1.1:443/", sche
 
 // Flow ids are lowercase letters, digits and hyphens, at most 80 (egressPlan.ts).
 const FLOW_ID = /^[a-z0-9]([a-z0-9-]{0,78}[a-z0-9])?$/;
+// Where a canary never meets the firewall: the pod itself, nowhere, several hosts, or the cluster
+// (ipaddr.js range names; RFC 6890 for the special-purpose blocks; `.svc` and `.cluster.local`
+// are the cluster's DNS, kubernetes.io/docs/concepts/services-networking/dns-pod-service/).
+const PROVES_NOTHING_RANGES = new Set(["unspecified", "loopback", "multicast", "broadcast"]);
+const PROVES_NOTHING_NAME = /^(localhost|.*\.localhost|.*\.svc|.*\.cluster\.local)$/;
 // A canary is a statement about the site, not a scan: a few are enough.
 const MAX_CANARIES = 10;
 // The chart's Service and instance-discovery Service select pods by these three labels
@@ -66,6 +72,9 @@ function canaryAt(field: string, value: unknown): Canary {
     }
     const port = validatePort(field, match[3] === undefined ? 443 : Number(match[3]));
     const host = /^[\d.]+$/.test(match[2]) ? parseIpv4(field, match[2]) : fqdn(field, match[2]).value;
+    if (ipaddr.IPv4.isValidFourPartDecimal(host) ? PROVES_NOTHING_RANGES.has(ipaddr.IPv4.parse(host).range()) : PROVES_NOTHING_NAME.test(host)) {
+        throw new InputError(field, value, "A canary must lie beyond the pod: a loopback, unspecified, multicast or broadcast address, or a name of the cluster or of the pod itself (localhost, .svc, .cluster.local), never crosses the firewall, so its being blocked proves nothing.");
+    }
     return { url: scheme === "https" ? `https://${host}:${port}/` : `telnet://${host}:${port}`, scheme, host, port, field };
 }
 

@@ -109,12 +109,19 @@ function checkHosts(plan: EgressPlan, input: ProbeInput): void {
             : flow.destination.kind === DestinationKind.InCluster ? "pods of the cluster come and go with their addresses; the cluster policy selects them by labels"
             : flow.destination.value.startsWith("*.") ? NOT_PROBED.wildcard
             : flow.destination.kind === DestinationKind.Fqdn && input.egressProxy ? "through egressProxy the proxy resolves names, so an address for a named flow would not be used"
+            : input.egressProxy && plan.flows.some((f) => f.resolvesTo === flow.id) ? NOT_PROBED.viaProxy
             : undefined;
         if (unusable) {
             throw new InputError(field, address, `This flow is not probed: ${unusable}.`);
         }
         if (flow.destination.kind === DestinationKind.Cidr && !ipaddr.IPv4.parse(address).match(ipaddr.IPv4.parseCIDR(flow.destination.value))) {
             throw new InputError(field, address, `The address is outside the flow's network ${flow.destination.value}: the probe must try what the rules open.`);
+        }
+        // A /31 or /32 has no network or broadcast address of its own (RFC 3021).
+        const edges = flow.destination.kind === DestinationKind.Cidr && ipaddr.IPv4.parseCIDR(flow.destination.value)[1] <= 30
+            ? [ipaddr.IPv4.networkAddressFromCIDR(flow.destination.value), ipaddr.IPv4.broadcastAddressFromCIDR(flow.destination.value)].map(String) : [];
+        if (edges.includes(address)) {
+            throw new InputError(field, address, `This is the network or broadcast address of ${flow.destination.value}, where no host answers: give the address of a host inside it.`);
         }
     }
 }

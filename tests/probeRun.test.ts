@@ -17,6 +17,8 @@ import { makePki, Pki, runScript, ScriptRun, Servers, startServers } from "./pro
 const EXAMPLE = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "examples", "apim-internal-premium.json"), "utf8"));
 const HOST = "contoso-apim.configuration.azure-api.net";
 const TIMEOUT = "1";
+/** The canaries' address in the args (TEST-NET-1, RFC 5737), moved to 127.0.0.2 on loopback. */
+const CANARY = "192.0.2.2";
 
 /** The plan and probe input of `args` on the embedded example's instance. */
 function derive(args: LooseArgs): { plan: EgressPlan; input: ProbeInput } {
@@ -25,11 +27,17 @@ function derive(args: LooseArgs): { plan: EgressPlan; input: ProbeInput } {
     return { plan: d.plan, input: { hostAliases: d.helmValues.gateway.deployment.dns?.hostAliases ?? [], egressProxy: o.egressProxy, probe: o.probe as ProbeOptions } };
 }
 
-/** The plan with its configuration address on 127.0.0.1, and the hosts' aliases and the proxy there too. */
+/** The plan with its configuration address on 127.0.0.1, and the hosts' aliases and the proxy there too, the canaries on 127.0.0.2. */
 function onLoopback({ plan, input }: { plan: EgressPlan; input: ProbeInput }, proxyPort?: number): { plan: EgressPlan; input: ProbeInput } {
     return {
         plan: { ...plan, flows: plan.flows.map((f) => (f.id === "configuration-address" ? { ...f, destination: { kind: f.destination.kind, value: "127.0.0.1/32" } } : f)) },
-        input: { ...input, hostAliases: input.hostAliases.map((a) => ({ ...a, ip: "127.0.0.1" })), egressProxy: proxyPort === undefined ? undefined : { address: "127.0.0.1", port: proxyPort } },
+        input: {
+            ...input,
+            hostAliases: input.hostAliases.map((a) => ({ ...a, ip: "127.0.0.1" })),
+            egressProxy: proxyPort === undefined ? undefined : { address: "127.0.0.1", port: proxyPort },
+            // The args refuse a loopback canary (it never crosses a firewall): given as CANARY, moved here.
+            probe: { ...input.probe, mustBeBlocked: input.probe.mustBeBlocked.map((c) => ({ ...c, host: c.host.replace(CANARY, "127.0.0.2"), url: c.url.replace(CANARY, "127.0.0.2") })) },
+        },
     };
 }
 
@@ -75,7 +83,7 @@ describe("probe script, run for real against loopback servers", function () {
     });
 
     it("the embedded example: the configuration address and host pass over verified TLS, the canary is refused, exit 0", async () => {
-        const { plan, input } = onLoopback(derive({ ...exampleOptions(), probe: { mustBeBlocked: [`telnet://127.0.0.2:${servers.ports.closedCanary}`] } }));
+        const { plan, input } = onLoopback(derive({ ...exampleOptions(), probe: { mustBeBlocked: [`telnet://${CANARY}:${servers.ports.closedCanary}`] } }));
         const script = renderChecks(plan.apimName, movePorts(probeChecks(plan, input), () => servers.ports.https), input.egressProxy);
         // A proxy from the environment is not the gateway's: the checks go direct all the same.
         const proxy = `http://127.0.0.1:${servers.ports.closed}`;
@@ -92,7 +100,7 @@ describe("probe script, run for real against loopback servers", function () {
     });
 
     it("the embedded example exits 1 when the canary answers, all else passing", async () => {
-        const { plan, input } = onLoopback(derive({ ...exampleOptions(), probe: { mustBeBlocked: ["https://127.0.0.2:443/"] } }));
+        const { plan, input } = onLoopback(derive({ ...exampleOptions(), probe: { mustBeBlocked: [`https://${CANARY}:443/`] } }));
         const checks = movePorts(probeChecks(plan, input), (c) => (c.flow === "canary-1" ? servers.ports.canary : servers.ports.https));
         const run = await runScript(renderChecks(plan.apimName, checks, input.egressProxy), env);
         assert.deepEqual(lines(run.stdout).slice(2), [
@@ -103,7 +111,7 @@ describe("probe script, run for real against loopback servers", function () {
     });
 
     it("the embedded example exits 1 when the configuration endpoint's port is closed, the canary refused", async () => {
-        const { plan, input } = onLoopback(derive({ ...exampleOptions(), probe: { mustBeBlocked: [`telnet://127.0.0.2:${servers.ports.closedCanary}`] } }));
+        const { plan, input } = onLoopback(derive({ ...exampleOptions(), probe: { mustBeBlocked: [`telnet://${CANARY}:${servers.ports.closedCanary}`] } }));
         const run = await runScript(renderChecks(plan.apimName, movePorts(probeChecks(plan, input), () => servers.ports.closed), input.egressProxy), env);
         assert.deepEqual(lines(run.stdout), [
             line("configuration-address", "127.0.0.1", servers.ports.closed, "allowed", "blocked", "refused, or no route to the destination (curl exit 7)"),
@@ -134,7 +142,7 @@ describe("probe script, run for real against loopback servers", function () {
                 ],
                 probe: {
                     hosts: { "backend-network": "127.0.1.1", "backend-orders": "127.0.0.1", "backend-intercepted": "127.0.0.1", "backend-denied": "127.0.0.1" },
-                    mustBeBlocked: [`https://127.0.0.2:443/`, `telnet://127.0.0.2:${p.closedCanary}`, `https://127.0.0.2:${p.resetCanary}/`, `https://127.0.0.2:${p.rogueCanary}/`],
+                    mustBeBlocked: [`https://${CANARY}:443/`, `telnet://${CANARY}:${p.closedCanary}`, `https://${CANARY}:${p.resetCanary}/`, `https://${CANARY}:${p.rogueCanary}/`],
                 },
             };
             const { plan, input } = onLoopback(derive(args));
@@ -181,7 +189,7 @@ describe("probe script, run for real against loopback servers", function () {
         const p = servers.ports;
         const args = { ...exampleOptions(), egressProxy: { address: "10.80.0.9", port: 3128 }, firewall: { ...exampleOptions().firewall as object, sourceAddresses: undefined },
             backends: [{ name: "open", fqdn: "open.contoso.test", port: p.tcp }, { name: "refused", fqdn: "refused.contoso.test", port: p.closed }],
-            probe: { mustBeBlocked: ["https://127.0.0.2:443/"] } };
+            probe: { mustBeBlocked: [`https://${CANARY}:443/`] } };
         const { plan, input } = onLoopback(derive(args), p.proxy);
         const checks = movePorts(probeChecks(plan, input), (c) => (c.flow.startsWith("canary-1") ? p.closed : p.https));
         // NO_PROXY from the environment does not send the canary around the proxy.
@@ -234,7 +242,7 @@ describe("probe script, run for real against loopback servers", function () {
     });
 
     it("refuses a PROBE_TIMEOUT that is not 1-60 seconds with one JSON line and exit 2, before any check", async () => {
-        const { plan, input } = derive(exampleOptions());
+        const { plan, input } = onLoopback(derive({ ...exampleOptions(), probe: { mustBeBlocked: [`https://${CANARY}:443/`] } }));
         for (const timeout of ["0", "61", "5s", "-1", "99999999999999999999"]) {
             const run = await runScript(renderChecks(plan.apimName, probeChecks(plan, input), undefined), { PROBE_TIMEOUT: timeout });
             assert.deepEqual(lines(run.stdout), [{ summary: "error", detail: "PROBE_TIMEOUT must be a whole number of seconds from 1 to 60" }], timeout);

@@ -176,6 +176,27 @@ describe("probe script", () => {
         });
     });
 
+    describe("probe args that prove nothing (review F13)", () => {
+        it("a canary that never crosses the firewall: loopback, unspecified, multicast, broadcast, the pod's or the cluster's names", () => {
+            for (const canary of ["https://127.0.0.1/", "https://0.0.0.0/", "telnet://224.0.0.1:80", "telnet://255.255.255.255:80", "https://a.localhost/", "https://kubernetes.default.svc/", "https://api.default.svc.cluster.local/"]) {
+                assert.throws(() => checksOf({ ...exampleOptions(), probe: { mustBeBlocked: [canary] } }), new RegExp(`^InputError: Invalid value for probe\\.mustBeBlocked\\[0\\]: "${canary.replace(/[./]/g, "\\$&")}"\\. A canary must lie beyond the pod: a loopback, unspecified, multicast or broadcast address, or a name of the cluster or of the pod itself \\(localhost, \\.svc, \\.cluster\\.local\\), never crosses the firewall, so its being blocked proves nothing\\.$`), canary);
+            }
+        });
+
+        it("a probe.hosts address that is its network's own or broadcast address; a /31's two are hosts", () => {
+            for (const address of ["10.90.0.0", "10.90.0.255"]) {
+                assert.throws(() => checksOf({ ...richArgs(), probe: { hosts: { "backend-wide": address } } }), new RegExp(`^InputError: Invalid value for probe\\.hosts\\.backend-wide: "${address.replace(/\./g, "\\.")}"\\. This is the network or broadcast address of 10\\.90\\.0\\.0/24, where no host answers: give the address of a host inside it\\.$`));
+            }
+            const pair = { ...exampleOptions(), backends: [{ name: "pair", address: "10.91.0.0/31", port: 22 }], probe: { hosts: { "backend-pair": "10.91.0.0" } } };
+            assert.deepEqual(checksOf(pair).find((c) => c.flow === "backend-pair")?.curl, ["telnet://10.91.0.0:22", "--ipv4"]);
+        });
+
+        it("a probe.hosts address for the configuration address through egressProxy, which never uses it", () => {
+            const args = { ...exampleOptions(), egressProxy: { address: "10.80.0.9", port: 3128 }, firewall: { ...exampleOptions().firewall as object, sourceAddresses: undefined } };
+            assert.throws(() => checksOf({ ...args, probe: { hosts: { "configuration-address": "10.40.1.5" } } }), /^InputError: Invalid value for probe\.hosts\.configuration-address: "10\.40\.1\.5"\. This flow is not probed: through egressProxy the proxy resolves the configuration host/);
+        });
+    });
+
     describe("canaries the plan opens (F1)", () => {
         const canaries = (args: LooseArgs) => checksOf(args).filter((c) => c.flow.startsWith("canary-"));
 
