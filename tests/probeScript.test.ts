@@ -176,6 +176,13 @@ describe("probe script", () => {
         });
     });
 
+    describe("unknown probe keys (review F17)", () => {
+        it("an ordinary key ending in \"key\" is an unknown key, with the allowed ones; one named for a secret is withheld as a secret", () => {
+            assert.throws(() => resolveOptions("gw", { ...exampleOptions(), probe: { unknownKey: 1 } }), /^InputError: Invalid value for probe\.unknownKey: "unknownKey"\. Unknown key\. Allowed keys are: enabled, hosts, image, mustBeBlocked\.$/);
+            assert.throws(() => resolveOptions("gw", { ...exampleOptions(), probe: { apiKey: "x" } }), /^InputError: Invalid value for probe\.apiKey: "\(not shown\)"\. Secrets are not accepted/);
+        });
+    });
+
     describe("probe args that prove nothing (review F13)", () => {
         it("a canary that never crosses the firewall: loopback, unspecified, multicast, broadcast, the pod's or the cluster's names", () => {
             for (const canary of ["https://127.0.0.1/", "https://0.0.0.0/", "telnet://224.0.0.1:80", "telnet://255.255.255.255:80", "https://a.localhost/", "https://kubernetes.default.svc/", "https://api.default.svc.cluster.local/"]) {
