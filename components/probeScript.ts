@@ -216,10 +216,11 @@ function jsonText(text: string): string {
 const PRELUDE = String.raw`set -u
 timeout=${"$"}{PROBE_TIMEOUT:-5}
 case $timeout in
-''|*[!0-9]*|???*) timeout=0 ;;
+[1-9]|[1-9][0-9]) ;;
+*) timeout=0 ;;
 esac
 if [ "$timeout" -lt 1 ] || [ "$timeout" -gt 60 ]; then
-    echo '{"summary":"error","detail":"PROBE_TIMEOUT must be a whole number of seconds from 1 to 60"}'
+    echo '{"summary":"error","detail":"PROBE_TIMEOUT must be a whole number of seconds from 1 to 60, without leading zeros"}'
     exit 2
 fi
 if ! command -v curl >/dev/null 2>&1; then

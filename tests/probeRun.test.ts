@@ -243,9 +243,10 @@ describe("probe script, run for real against loopback servers", function () {
 
     it("refuses a PROBE_TIMEOUT that is not 1-60 seconds with one JSON line and exit 2, before any check", async () => {
         const { plan, input } = onLoopback(derive({ ...exampleOptions(), probe: { mustBeBlocked: [`https://${CANARY}:443/`] } }));
-        for (const timeout of ["0", "61", "5s", "-1", "99999999999999999999"]) {
+        // Leading zeros alike, whatever their number (review F16: 010 was refused, 08 accepted).
+        for (const timeout of ["0", "61", "5s", "-1", "99999999999999999999", "08", "010", "00"]) {
             const run = await runScript(renderChecks(plan.apimName, probeChecks(plan, input), undefined), { PROBE_TIMEOUT: timeout });
-            assert.deepEqual(lines(run.stdout), [{ summary: "error", detail: "PROBE_TIMEOUT must be a whole number of seconds from 1 to 60" }], timeout);
+            assert.deepEqual(lines(run.stdout), [{ summary: "error", detail: "PROBE_TIMEOUT must be a whole number of seconds from 1 to 60, without leading zeros" }], timeout);
             assert.equal(run.code, 2, timeout);
             assert.equal(run.stderr, "", timeout);
         }
