@@ -231,9 +231,14 @@ passed=0
 failed=0
 skipped=0
 
-# line HEAD RESULT DETAIL VERDICT: prints one check's line and counts its verdict (pass, fail, skip).
+# line HEAD RESULT DETAIL VERDICT [REMOTE-IP]: prints one check's line, with the address curl
+# connected to when there is one, and counts its verdict (pass, fail, skip).
 line() {
-    printf '%s,"result":"%s","detail":"%s"}\n' "$1" "$2" "$3"
+    at=
+    if [ -n "${"$"}{5:-}" ]; then
+        at=",\"remoteIp\":\"$5\""
+    fi
+    printf '%s,"result":"%s","detail":"%s"%s}\n' "$1" "$2" "$3" "$at"
     case $4 in
     pass) passed=$((passed + 1)) ;;
     fail) failed=$((failed + 1)) ;;
@@ -257,14 +262,20 @@ check() {
     else
         set -- "$@" --noproxy '*'
     fi
-    out=$(curl -q --silent --output /dev/null --max-time "$timeout" --write-out '%{http_code} %{num_connects} %{http_connect}' "$@" </dev/null 2>/dev/null)
+    out=$(curl -q --silent --output /dev/null --max-time "$timeout" --write-out '%{http_code} %{num_connects} %{http_connect} %{remote_ip}' "$@" </dev/null 2>/dev/null)
     rc=$?
     http=${"$"}{out%% *}
     rest=${"$"}{out#* }
     connects=${"$"}{rest%% *}
-    tunnel=${"$"}{rest#* }
+    rest=${"$"}{rest#* }
+    tunnel=${"$"}{rest%% *}
+    ip=${"$"}{rest#* }
     case "$http:$connects:$tunnel" in
-    *[!0-9:]*|:*|*::*|*:) http=000 connects=0 tunnel=000 ;;
+    *[!0-9:]*|:*|*::*|*:) http=000 connects=0 tunnel=000 ip= ;;
+    esac
+    # The address that answered: curl leaves it empty, or not, when no connection opened.
+    case $connects:$ip in
+    0:*|*[!0-9a-fA-F.:]*) ip= ;;
     esac
     opened=no
     if [ "$kind" = tcp ] && [ "$connects" != 0 ]; then
@@ -335,7 +346,7 @@ check() {
     elif [ "$expect" = blocked ] && [ "$result" = allowed ]; then
         verdict=fail
     fi
-    line "$head" "$result" "$detail" "$verdict"
+    line "$head" "$result" "$detail" "$verdict" "$ip"
 }
 `;
 

@@ -53,7 +53,9 @@ function lines(stdout: string): unknown[] {
     return stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
 }
 
-const line = (flow: string, target: string, port: number, expect: string, result: string, detail: string) => ({ flow, target, port, protocol: "TCP", expect, result, detail });
+/** One line of the output; `remoteIp`, the address curl connected to (or tried), on every probed one. */
+const line = (flow: string, target: string, port: number, expect: string, result: string, detail: string, remoteIp?: string) =>
+    ({ flow, target, port, protocol: "TCP", expect, result, detail, ...(remoteIp === undefined ? {} : { remoteIp }) });
 
 describe("probe script, run for real against loopback servers", function () {
     this.timeout(30000);
@@ -89,8 +91,8 @@ describe("probe script, run for real against loopback servers", function () {
         const proxy = `http://127.0.0.1:${servers.ports.closed}`;
         const run = await runScript(script, { ...env, https_proxy: proxy, HTTPS_PROXY: proxy, ALL_PROXY: proxy });
         assert.deepEqual(lines(run.stdout), [
-            line("configuration-address", "127.0.0.1", servers.ports.https, "allowed", "allowed", "HTTP 204 over verified TLS"),
-            line("configuration-host", HOST, servers.ports.https, "allowed", "allowed", "HTTP 204 over verified TLS"),
+            line("configuration-address", "127.0.0.1", servers.ports.https, "allowed", "allowed", "HTTP 204 over verified TLS", "127.0.0.1"),
+            line("configuration-host", HOST, servers.ports.https, "allowed", "allowed", "HTTP 204 over verified TLS", "127.0.0.1"),
             line("canary-1", "127.0.0.2", servers.ports.closedCanary, "blocked", "blocked", "refused, or no route to the destination (curl exit 7)"),
             { summary: "pass", passed: 3, failed: 0, notProbed: 0 },
         ]);
@@ -104,7 +106,7 @@ describe("probe script, run for real against loopback servers", function () {
         const checks = movePorts(probeChecks(plan, input), (c) => (c.flow === "canary-1" ? servers.ports.canary : servers.ports.https));
         const run = await runScript(renderChecks(plan.apimName, checks, input.egressProxy), env);
         assert.deepEqual(lines(run.stdout).slice(2), [
-            line("canary-1", "127.0.0.2", servers.ports.canary, "blocked", "allowed", "HTTP 204 over verified TLS"),
+            line("canary-1", "127.0.0.2", servers.ports.canary, "blocked", "allowed", "HTTP 204 over verified TLS", "127.0.0.2"),
             { summary: "fail", passed: 2, failed: 1, notProbed: 0 },
         ]);
         assert.equal(run.code, 1);
@@ -154,25 +156,25 @@ describe("probe script, run for real against loopback servers", function () {
         it("reports each flow as it found it, in the plan's order, the canaries last", () => {
             const p = servers.ports;
             assert.deepEqual(lines(run.stdout), [
-                line("configuration-address", "127.0.0.1", p.https, "allowed", "allowed", "HTTP 204 over verified TLS"),
-                line("configuration-host", HOST, p.https, "allowed", "allowed", "HTTP 204 over verified TLS"),
+                line("configuration-address", "127.0.0.1", p.https, "allowed", "allowed", "HTTP 204 over verified TLS", "127.0.0.1"),
+                line("configuration-host", HOST, p.https, "allowed", "allowed", "HTTP 204 over verified TLS", "127.0.0.1"),
                 line("backend-closed", "127.0.0.1", p.closed, "allowed", "blocked", "refused, or no route to the destination (curl exit 7)"),
-                line("backend-held", "127.0.0.1", p.held, "allowed", "allowed", "TCP connection established (curl exit 28: telnet holds it until the time-out)"),
-                line("backend-network", "127.0.1.1", p.network, "allowed", "allowed", "TCP connection established"),
-                line("backend-open", "127.0.0.1", p.tcp, "allowed", "allowed", "TCP connection established"),
+                line("backend-held", "127.0.0.1", p.held, "allowed", "allowed", "TCP connection established (curl exit 28: telnet holds it until the time-out)", "127.0.0.1"),
+                line("backend-network", "127.0.1.1", p.network, "allowed", "allowed", "TCP connection established", "127.0.1.1"),
+                line("backend-open", "127.0.0.1", p.tcp, "allowed", "allowed", "TCP connection established", "127.0.0.1"),
                 line("backend-unprobed-network", "127.0.2.0/29", p.network, "allowed", "not-probed", "a network, not one address: give an address inside it in probe.hosts.backend-unprobed-network to probe it"),
-                line("backend-denied", "denied.contoso.test", p.reset, "allowed", "tls-error", "the TLS handshake failed: a reset on the name (a firewall denying it), or no TLS there (curl exit 35)"),
-                line("backend-intercepted", "intercepted.contoso.test", p.rogue, "allowed", "tls-error", "no CA of this image vouches for the certificate, or it is not for this name: a TLS-intercepting proxy, a CA to add, or a wrong address (curl exit 60)"),
-                line("backend-orders", "orders.contoso.test", p.https, "allowed", "allowed", "HTTP 204 over verified TLS"),
+                line("backend-denied", "denied.contoso.test", p.reset, "allowed", "tls-error", "the TLS handshake failed: a reset on the name (a firewall denying it), or no TLS there (curl exit 35)", "127.0.0.1"),
+                line("backend-intercepted", "intercepted.contoso.test", p.rogue, "allowed", "tls-error", "no CA of this image vouches for the certificate, or it is not for this name: a TLS-intercepting proxy, a CA to add, or a wrong address (curl exit 60)", "127.0.0.1"),
+                line("backend-orders", "orders.contoso.test", p.https, "allowed", "allowed", "HTTP 204 over verified TLS", "127.0.0.1"),
                 { ...line("backend-statsd", "statsd.contoso.test", 8125, "allowed", "not-probed", "UDP has no handshake: curl cannot tell an open path from a dropped one"), protocol: "UDP" },
-                line("canary-1", "127.0.0.2", p.canary, "blocked", "allowed", "HTTP 204 over verified TLS"),
+                line("canary-1", "127.0.0.2", p.canary, "blocked", "allowed", "HTTP 204 over verified TLS", "127.0.0.2"),
                 // The HTTPS canaries by port (the servers' ports vary), then the telnet one.
                 ...[
                     // Reset on its name, as an application rule denies it: the canary holds.
                     { port: p.resetCanary, result: "tls-error", detail: "the TLS handshake failed: a reset on the name (a firewall denying it), or no TLS there (curl exit 35)" },
                     // A certificate came back, if not one the image trusts: something answered TLS (review F3).
                     { port: p.rogueCanary, result: "allowed", detail: "something answered TLS, with a certificate no CA of this image vouches for: an intercepting proxy or the destination itself (curl exit 60)" },
-                ].sort((x, y) => x.port - y.port).map((c, i) => line(`canary-${i + 2}`, "127.0.0.2", c.port, "blocked", c.result, c.detail)),
+                ].sort((x, y) => x.port - y.port).map((c, i) => line(`canary-${i + 2}`, "127.0.0.2", c.port, "blocked", c.result, c.detail, "127.0.0.2")),
                 line("canary-4", "127.0.0.2", p.closedCanary, "blocked", "blocked", "refused, or no route to the destination (curl exit 7)"),
                 { summary: "fail", passed: 8, failed: 5, notProbed: 2 },
             ]);
@@ -196,10 +198,10 @@ describe("probe script, run for real against loopback servers", function () {
         const run = await runScript(renderChecks(plan.apimName, checks, input.egressProxy), { ...env, NO_PROXY: "127.0.0.2", no_proxy: "127.0.0.2" });
         assert.deepEqual(lines(run.stdout), [
             line("configuration-address", "127.0.0.1", 443, "allowed", "not-probed", "through egressProxy the proxy resolves the configuration host and connects to its address: the configuration-host check covers this path"),
-            line("configuration-host", HOST, p.https, "allowed", "allowed", "HTTP 204 over verified TLS"),
-            line("backend-open", "open.contoso.test", p.tcp, "allowed", "allowed", "TCP connection established"),
-            line("backend-refused", "refused.contoso.test", p.closed, "allowed", "blocked", "egressProxy answered CONNECT with HTTP 403: 403 is its policy, 502 to 504 a name it could not resolve or reach, 000 no answer (curl exit 56)"),
-            line("canary-1", "127.0.0.2", p.closed, "blocked", "blocked", "egressProxy answered CONNECT with HTTP 403: 403 is its policy, 502 to 504 a name it could not resolve or reach, 000 no answer (curl exit 56)"),
+            line("configuration-host", HOST, p.https, "allowed", "allowed", "HTTP 204 over verified TLS", "127.0.0.1"),
+            line("backend-open", "open.contoso.test", p.tcp, "allowed", "allowed", "TCP connection established", "127.0.0.1"),
+            line("backend-refused", "refused.contoso.test", p.closed, "allowed", "blocked", "egressProxy answered CONNECT with HTTP 403: 403 is its policy, 502 to 504 a name it could not resolve or reach, 000 no answer (curl exit 56)", "127.0.0.1"),
+            line("canary-1", "127.0.0.2", p.closed, "blocked", "blocked", "egressProxy answered CONNECT with HTTP 403: 403 is its policy, 502 to 504 a name it could not resolve or reach, 000 no answer (curl exit 56)", "127.0.0.1"),
             // Around the proxy, as a pod could try if the cluster policy let it (review F4).
             line("canary-1-direct", "127.0.0.2", p.closed, "blocked", "blocked", "refused, or no route to the destination (curl exit 7)"),
             { summary: "fail", passed: 4, failed: 1, notProbed: 1 },
@@ -217,10 +219,10 @@ describe("probe script, run for real against loopback servers", function () {
             const checks = [check("partial", p.partial), check("not-http", p.notHttp), check("stalled", p.held), check("mismatch", p.https, "other.contoso.test")];
             const run = await runScript(renderChecks("x", checks, undefined), env);
             assert.deepEqual(lines(run.stdout), [
-                line("partial", "orders.contoso.test", p.partial, "allowed", "allowed", "TLS completed, then the reply was cut short or not HTTP (curl exit 18)"),
-                line("not-http", "orders.contoso.test", p.notHttp, "allowed", "allowed", "TLS completed, then the reply was cut short or not HTTP (curl exit 1)"),
-                line("stalled", "orders.contoso.test", p.held, "allowed", "blocked", `connected, then no TLS answer or reply within ${TIMEOUT} s: held on the way, or a server that stalls (curl exit 28)`),
-                line("mismatch", "other.contoso.test", p.https, "allowed", "tls-error", "no CA of this image vouches for the certificate, or it is not for this name: a TLS-intercepting proxy, a CA to add, or a wrong address (curl exit 60)"),
+                line("partial", "orders.contoso.test", p.partial, "allowed", "allowed", "TLS completed, then the reply was cut short or not HTTP (curl exit 18)", "127.0.0.1"),
+                line("not-http", "orders.contoso.test", p.notHttp, "allowed", "allowed", "TLS completed, then the reply was cut short or not HTTP (curl exit 1)", "127.0.0.1"),
+                line("stalled", "orders.contoso.test", p.held, "allowed", "blocked", `connected, then no TLS answer or reply within ${TIMEOUT} s: held on the way, or a server that stalls (curl exit 28)`, "127.0.0.1"),
+                line("mismatch", "other.contoso.test", p.https, "allowed", "tls-error", "no CA of this image vouches for the certificate, or it is not for this name: a TLS-intercepting proxy, a CA to add, or a wrong address (curl exit 60)", "127.0.0.1"),
                 { summary: "fail", passed: 2, failed: 2, notProbed: 0 },
             ]);
         });
@@ -229,7 +231,7 @@ describe("probe script, run for real against loopback servers", function () {
             const canary: ProbeCheck = { ...check("canary-1", servers.ports.canary, "127.0.0.2"), expect: "blocked", curl: [`https://127.0.0.2:${servers.ports.canary}/`] };
             const run = await runScript(renderChecks("x", [canary], undefined), { ...env, CURL_CA_BUNDLE: "/nonexistent/ca.pem" });
             assert.deepEqual(lines(run.stdout), [
-                line("canary-1", "127.0.0.2", servers.ports.canary, "blocked", "local-error", "curl could not set up TLS in this image: its TLS engine, ciphers, CA file or CRL (curl exit 77)"),
+                line("canary-1", "127.0.0.2", servers.ports.canary, "blocked", "local-error", "curl could not set up TLS in this image: its TLS engine, ciphers, CA file or CRL (curl exit 77)", "127.0.0.2"),
                 { summary: "fail", passed: 0, failed: 1, notProbed: 0 },
             ]);
             assert.equal(run.code, 1);

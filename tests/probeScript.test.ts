@@ -253,7 +253,7 @@ describe("probe script", () => {
             const code = (l: string) => l.replace(/#.*$/, "").replace(/'[^']*'/g, "''").replace(/"[^"]*"/g, "\"\"");
             const calls = script.split("\n").filter((l) => /\bcurl\b/.test(code(l)));
             // The first looks curl up, runs nothing (review F7: a missing curl is an error of the run).
-            assert.deepEqual(calls, ["if ! command -v curl >/dev/null 2>&1; then", `    out=$(curl -q --silent --output /dev/null --max-time "$timeout" --write-out '%{http_code} %{num_connects} %{http_connect}' "$@" </dev/null 2>/dev/null)`]);
+            assert.deepEqual(calls, ["if ! command -v curl >/dev/null 2>&1; then", `    out=$(curl -q --silent --output /dev/null --max-time "$timeout" --write-out '%{http_code} %{num_connects} %{http_connect} %{remote_ip}' "$@" </dev/null 2>/dev/null)`]);
         });
 
         it("is byte-identical for the same plan, whatever the order of the backends", () => {
