@@ -69,6 +69,9 @@ export function probeObjects(script: string, checks: number, probe: ProbeOptions
             restartPolicy: "Never",
             automountServiceAccountToken: false,
             enableServiceLinks: false,
+            // The image is Linux: a mixed cluster's Windows nodes must not get the pod (the label:
+            // kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-os).
+            nodeSelector: { "kubernetes.io/os": "linux" },
             ...(hostAliases.length > 0 ? { hostAliases: hostAliases.map((a) => ({ ip: a.ip, hostnames: [...a.hostnames] })) } : {}),
             securityContext: { runAsNonRoot: true, ...(openshift ? {} : { runAsUser: PROBE_UID, runAsGroup: PROBE_UID }), seccompProfile: { type: "RuntimeDefault" } },
             containers: [{

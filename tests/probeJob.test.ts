@@ -91,6 +91,8 @@ describe("probe Job and ConfigMap", () => {
             assert.deepEqual((job.inputs.metadata as { annotations: unknown }).annotations, { "pulumi.com/skipAwait": "true" });
             const pod = podOf(job).spec;
             assert.deepEqual([pod.restartPolicy, pod.automountServiceAccountToken, pod.enableServiceLinks], ["Never", false, false]);
+            // Linux nodes only, in a cluster with Windows ones too (review F6).
+            assert.deepEqual(pod.nodeSelector, { "kubernetes.io/os": "linux" });
             assert.deepEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } });
             const [container] = pod.containers;
             assert.deepEqual([container.image, container.command, container.env], [DEFAULT_PROBE_IMAGE, ["/bin/sh", "/probe/probe.sh"], [{ name: "PROBE_TIMEOUT", value: "5" }]]);
