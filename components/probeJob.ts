@@ -41,8 +41,6 @@ export interface ProbeObjects {
 
 /** Seconds per check, as the script reads PROBE_TIMEOUT. */
 const PROBE_TIMEOUT_SECONDS = 5;
-/** A finished Job, and its logs, stay a week: long enough to read after a change window. */
-const PROBE_TTL_SECONDS = 7 * 24 * 3600;
 // "The data stored in a ConfigMap cannot exceed 1 MiB" (kubernetes.io/docs/concepts/configuration/configmap/).
 const CONFIGMAP_MAX_BYTES = 1024 * 1024;
 const SCRIPT_KEY = "probe.sh";
@@ -105,7 +103,9 @@ export function probeObjects(script: string, checks: number, probe: ProbeOptions
             metadata: { ...metadata, annotations: { "pulumi.com/skipAwait": "true" } },
             spec: {
                 backoffLimit: 0,
-                ttlSecondsAfterFinished: PROBE_TTL_SECONDS,
+                // No ttlSecondsAfterFinished: Pulumi owns the Job, and a Job the TTL controller
+                // deleted is one `pulumi up --refresh` would create again, rerunning the probe. The
+                // next plan's Job replaces it; until then its logs stay.
                 // Every check is bounded by PROBE_TIMEOUT; the margin is for the image pull and start.
                 activeDeadlineSeconds: checks * PROBE_TIMEOUT_SECONDS + 120,
                 template: template(name),

@@ -84,10 +84,10 @@ describe("probe Job and ConfigMap", () => {
             assert.equal(run.outputs.probeJobName, metadataOf(job).name);
         });
 
-        it("runs the script once, as a non-root, read-only, bounded pod that keeps its logs a week", () => {
+        it("runs the script once, as a non-root, read-only, bounded pod whose Job stays until the plan changes (no TTL: Pulumi owns it)", () => {
             const job = only(run, JOB);
             const spec = job.inputs.spec as Record<string, unknown>;
-            assert.deepEqual([spec.backoffLimit, spec.ttlSecondsAfterFinished, spec.activeDeadlineSeconds], [0, 604800, 3 * 5 + 120]);
+            assert.deepEqual([spec.backoffLimit, spec.ttlSecondsAfterFinished, spec.activeDeadlineSeconds], [0, undefined, 3 * 5 + 120]);
             assert.deepEqual((job.inputs.metadata as { annotations: unknown }).annotations, { "pulumi.com/skipAwait": "true" });
             const pod = podOf(job).spec;
             assert.deepEqual([pod.restartPolicy, pod.automountServiceAccountToken, pod.enableServiceLinks], ["Never", false, false]);
