@@ -54,6 +54,9 @@ export const PRIORITY_RANGE_KEYS = keysOf(OPTIONS_SCHEMA, "PriorityRange");
 export const INSTANCE_PORT_KEYS = keysOf(OPTIONS_SCHEMA, "InstancePorts");
 export const EGRESS_PROXY_KEYS = keysOf(OPTIONS_SCHEMA, "EgressProxy");
 
+// A key named for a secret: a token, secret or password anywhere, a key only as one (`key`, `apiKey`,
+// `accountKey`, `sharedAccessKey`, ...), never an ordinary key that happens to end in "key" (`unknownKey`).
+const SECRET_KEY_NAME = /token|secret|password|passwd|pwd$|^key$|(api|access|account|gateway|subscription|primary|secondary|instrumentation|master|private|client|signing|encryption)[-_]?key$/i;
 /** Keys that would reach an object's prototype if copied naively. */
 const PROTOTYPE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
@@ -72,7 +75,7 @@ export function checkKeys(field: string, value: Json, allowed: readonly string[]
         if (PROTOTYPE_KEYS.has(key)) {
             throw new InputError(path, key, "This key is reserved by JavaScript and never an arg.");
         }
-        if (/token|secret|password|key$/i.test(key)) {
+        if (SECRET_KEY_NAME.test(key)) {
             throw new InputError(path, "(not shown)", "Secrets are not accepted: the gateway token belongs to the gateway's own deployment, not to its egress rules.");
         }
         const nearest = [...allowed].sort((a, b) => distance(key, a) - distance(key, b) || byCodePoint(a, b))[0];

@@ -2,6 +2,7 @@
 // the addresses it tries for flows that have none of their own, and the canaries that must stay
 // blocked. What can be checked without the plan is checked here; what needs the plan (a flow id
 // in `probe.hosts`, a canary the plan opens) is checked by the renderer (probeScript.ts).
+import * as ipaddr from "ipaddr.js";
 import { InputError } from "./errors";
 import { byCodePoint } from "./ordering";
 import { ClusterOptions } from "./options";
@@ -15,6 +16,8 @@ export interface Canary {
     readonly scheme: "https" | "telnet";
     readonly host: string;
     readonly port: number;
+    /** The arg it came from (`probe.mustBeBlocked[2]`, as given, before sorting); absent for the default canary. */
+    readonly field?: string;
 }
 
 export interface ProbeOptions {
@@ -35,14 +38,18 @@ export const DEFAULT_PROBE_IMAGE = "curlimages/curl:8.11.1";
 /**
  * Cloudflare's public resolver answers HTTPS on its address with a certificate issued for that
  * address: it needs no DNS (so a site without public name resolution cannot hide an open path
- * behind a lookup failure), and only a real end-to-end connection reads as `allowed`. No plan
- * opens it: the plan's addresses are the VIP and declared ones, and a canary inside one of them
- * is refused.
+ * behind a lookup failure), and only a real end-to-end connection reads as `allowed`. A plan that
+ * opens it (a backend at that address and port) leaves it not probed, with a line saying so.
  */
 const DEFAULT_CANARIES: readonly Canary[] = [{ url: "https://1.1.1.1:443/", scheme: "https", host: "1.1.1.1", port: 443 }];
 
 // Flow ids are lowercase letters, digits and hyphens, at most 80 (egressPlan.ts).
 const FLOW_ID = /^[a-z0-9]([a-z0-9-]{0,78}[a-z0-9])?$/;
+// Where a canary never meets the firewall: the pod itself, nowhere, several hosts, or the cluster
+// (ipaddr.js range names; RFC 6890 for the special-purpose blocks; `.svc` and `.cluster.local`
+// are the cluster's DNS, kubernetes.io/docs/concepts/services-networking/dns-pod-service/).
+const PROVES_NOTHING_RANGES = new Set(["unspecified", "loopback", "multicast", "broadcast"]);
+const PROVES_NOTHING_NAME = /^(localhost|.*\.localhost|.*\.svc|.*\.cluster\.local)$/;
 // A canary is a statement about the site, not a scan: a few are enough.
 const MAX_CANARIES = 10;
 // The chart's Service and instance-discovery Service select pods by these three labels
@@ -65,7 +72,10 @@ function canaryAt(field: string, value: unknown): Canary {
     }
     const port = validatePort(field, match[3] === undefined ? 443 : Number(match[3]));
     const host = /^[\d.]+$/.test(match[2]) ? parseIpv4(field, match[2]) : fqdn(field, match[2]).value;
-    return { url: scheme === "https" ? `https://${host}:${port}/` : `telnet://${host}:${port}`, scheme, host, port };
+    if (ipaddr.IPv4.isValidFourPartDecimal(host) ? PROVES_NOTHING_RANGES.has(ipaddr.IPv4.parse(host).range()) : PROVES_NOTHING_NAME.test(host)) {
+        throw new InputError(field, value, "A canary must lie beyond the pod: a loopback, unspecified, multicast or broadcast address, or a name of the cluster or of the pod itself (localhost, .svc, .cluster.local), never crosses the firewall, so its being blocked proves nothing.");
+    }
+    return { url: scheme === "https" ? `https://${host}:${port}/` : `telnet://${host}:${port}`, scheme, host, port, field };
 }
 
 function hostsAt(field: string, value: unknown): Record<string, string> {
@@ -96,7 +106,9 @@ export function resolveProbe(raw: unknown, cluster: ClusterOptions): ProbeOption
     if (p.mustBeBlocked !== undefined && p.mustBeBlocked !== null && Array.isArray(p.mustBeBlocked) && p.mustBeBlocked.length === 0) {
         throw new InputError("probe.mustBeBlocked", p.mustBeBlocked, "A probe without a canary cannot tell a default-deny from an open network: name at least one destination that must stay blocked.");
     }
-    const mustBeBlocked = p.mustBeBlocked === undefined || p.mustBeBlocked === null ? DEFAULT_CANARIES : listAt("probe.mustBeBlocked", p.mustBeBlocked, canaryAt, MAX_CANARIES, (c) => c.url);
+    // Sorted as every list of the plan is, so that reordering them leaves the script (and the Job) as it was.
+    const mustBeBlocked = p.mustBeBlocked === undefined || p.mustBeBlocked === null ? DEFAULT_CANARIES
+        : listAt("probe.mustBeBlocked", p.mustBeBlocked, canaryAt, MAX_CANARIES, (c) => c.url).sort((a, b) => byCodePoint(a.scheme, b.scheme) || byCodePoint(a.host, b.host) || a.port - b.port);
     if (enabled && !cluster.enabled) {
         throw new InputError("probe.enabled", true, "The probe runs as a Job in the gateway's namespace, selected by its cluster policy: it needs cluster.enabled.");
     }

@@ -41,8 +41,6 @@ export interface ProbeObjects {
 
 /** Seconds per check, as the script reads PROBE_TIMEOUT. */
 const PROBE_TIMEOUT_SECONDS = 5;
-/** A finished Job, and its logs, stay a week: long enough to read after a change window. */
-const PROBE_TTL_SECONDS = 7 * 24 * 3600;
 // "The data stored in a ConfigMap cannot exceed 1 MiB" (kubernetes.io/docs/concepts/configuration/configmap/).
 const CONFIGMAP_MAX_BYTES = 1024 * 1024;
 const SCRIPT_KEY = "probe.sh";
@@ -62,31 +60,37 @@ export function probeObjects(script: string, checks: number, probe: ProbeOptions
     if (bytes > CONFIGMAP_MAX_BYTES) {
         throw new InputError("probe.enabled", true, `The probe script of this plan takes ${Math.ceil(bytes / 1024)} KB, more than a ConfigMap holds (1 MiB): split the backends across components, or leave the probe off.`);
     }
-    // Everything the pod runs with: a Job's pod template cannot change in place, so any change
-    // makes a new Job rather than an update the API server would refuse.
-    const runsWith = JSON.stringify({ image: probe.image, labels: cluster.podLabels, hostAliases, flavor: cluster.flavor });
-    const hash = createHash("sha256").update(script).update("\n").update(runsWith).digest("hex").slice(0, HASH_LENGTH);
+    const openshift = cluster.flavor === ClusterFlavor.OpenShift;
+    const template = (name: string) => ({
+        metadata: { labels: { ...cluster.podLabels } },
+        spec: {
+            restartPolicy: "Never",
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            // The image is Linux: a mixed cluster's Windows nodes must not get the pod (the label:
+            // kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-os).
+            nodeSelector: { "kubernetes.io/os": "linux" },
+            ...(hostAliases.length > 0 ? { hostAliases: hostAliases.map((a) => ({ ip: a.ip, hostnames: [...a.hostnames] })) } : {}),
+            securityContext: { runAsNonRoot: true, ...(openshift ? {} : { runAsUser: PROBE_UID, runAsGroup: PROBE_UID }), seccompProfile: { type: "RuntimeDefault" } },
+            containers: [{
+                name: "probe",
+                image: probe.image,
+                imagePullPolicy: "IfNotPresent",
+                command: ["/bin/sh", `${MOUNT}/${SCRIPT_KEY}`],
+                env: [{ name: "PROBE_TIMEOUT", value: `${PROBE_TIMEOUT_SECONDS}` }],
+                resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "200m", memory: "64Mi" } },
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } },
+                volumeMounts: [{ name: "script", mountPath: MOUNT, readOnly: true }],
+            }],
+            volumes: [{ name: "script", configMap: { name, items: [{ key: SCRIPT_KEY, path: SCRIPT_KEY }], defaultMode: 0o444 } }],
+        },
+    });
+    // The script and the whole pod template, but for the name it takes from the hash: a Job's pod
+    // template cannot change in place, so any change makes a new Job rather than an update the API
+    // server would refuse.
+    const hash = createHash("sha256").update(script).update("\n").update(JSON.stringify(template(""))).digest("hex").slice(0, HASH_LENGTH);
     const name = `${cluster.policyName.slice(0, MAX_BASE).replace(/[^a-z0-9]+$/, "")}-probe-${hash}`;
     const metadata = { name, namespace: cluster.namespace, labels: { ...MANAGED_LABELS } };
-    const openshift = cluster.flavor === ClusterFlavor.OpenShift;
-    const pod = {
-        restartPolicy: "Never",
-        automountServiceAccountToken: false,
-        enableServiceLinks: false,
-        ...(hostAliases.length > 0 ? { hostAliases: hostAliases.map((a) => ({ ip: a.ip, hostnames: [...a.hostnames] })) } : {}),
-        securityContext: { runAsNonRoot: true, ...(openshift ? {} : { runAsUser: PROBE_UID, runAsGroup: PROBE_UID }), seccompProfile: { type: "RuntimeDefault" } },
-        containers: [{
-            name: "probe",
-            image: probe.image,
-            imagePullPolicy: "IfNotPresent",
-            command: ["/bin/sh", `${MOUNT}/${SCRIPT_KEY}`],
-            env: [{ name: "PROBE_TIMEOUT", value: `${PROBE_TIMEOUT_SECONDS}` }],
-            resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "200m", memory: "64Mi" } },
-            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } },
-            volumeMounts: [{ name: "script", mountPath: MOUNT, readOnly: true }],
-        }],
-        volumes: [{ name: "script", configMap: { name, items: [{ key: SCRIPT_KEY, path: SCRIPT_KEY }], defaultMode: 0o444 } }],
-    };
     return {
         name,
         configMap: { apiVersion: "v1", kind: "ConfigMap", metadata, data: { [SCRIPT_KEY]: script } },
@@ -99,10 +103,12 @@ export function probeObjects(script: string, checks: number, probe: ProbeOptions
             metadata: { ...metadata, annotations: { "pulumi.com/skipAwait": "true" } },
             spec: {
                 backoffLimit: 0,
-                ttlSecondsAfterFinished: PROBE_TTL_SECONDS,
+                // No ttlSecondsAfterFinished: Pulumi owns the Job, and a Job the TTL controller
+                // deleted is one `pulumi up --refresh` would create again, rerunning the probe. The
+                // next plan's Job replaces it; until then its logs stay.
                 // Every check is bounded by PROBE_TIMEOUT; the margin is for the image pull and start.
                 activeDeadlineSeconds: checks * PROBE_TIMEOUT_SECONDS + 120,
-                template: { metadata: { labels: { ...cluster.podLabels } }, spec: pod },
+                template: template(name),
             },
         },
     };

@@ -184,8 +184,9 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         const derive = async (document: Parameters<typeof deriveEgress>[0], o: Options, p: PolicyReading | undefined) => {
             const d = withSecretsWithheld(await secrets, () => deriveEgress(document, o, undefined, p));
             d.facts.warnings.forEach((w) => pulumi.log.warn(w, this));
-            // Inside the one apply, so that a probe arg the plan refuses stops every child.
-            return { ...d, probe: probeOf(d, o) };
+            // Inside the one apply, so that a probe arg the plan refuses stops every child; its
+            // refusals withhold secrets as the options' do.
+            return { ...d, probe: withSecretsWithheld(await secrets, () => probeOf(d, o)) };
         };
         // Known args are not wrapped in Outputs (`pulumi.all` and `pulumi.output` walk every key of
         // them, for each site of a landing zone); the policy read starts now, beside the instance's.
@@ -288,7 +289,8 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         this.notes = derived.apply((d) => d.notes);
         this.gatewayHelmValues = derived.apply((d) => d.helmValues);
         this.probeScript = derived.apply((d) => d.probe.script);
-        this.probeJobName = fromChildren((c) => c.probeJob?.metadata.name);
+        // The name hashes the script, which any secret arg may shape: secret then, as the Job's inputs are.
+        this.probeJobName = pulumi.all([fromChildren((c) => c.probeJob?.metadata.name), secrets]).apply(([n, s]) => (s.paths.length > 0 && n !== undefined ? pulumi.secret(n) : n)) as pulumi.Output<string | undefined>;
         this.registerOutputs(outputValues({
             ruleCollectionGroupId: this.ruleCollectionGroupId,
             ruleCollectionGroupName: this.ruleCollectionGroupName,

@@ -4,13 +4,17 @@
 // do not; `probe-script` prints the same script the component holds.
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { main } from "../cli/main";
+import { setApimMocks, settle } from "../cli/apimMocks";
+import { SelfHostedGatewayEgress } from "../components/selfHostedGatewayEgress";
 import { OfflineRun, RegisteredResource, runOffline } from "../cli/offlineRun";
+import { resetPolicyLedger } from "../components/groupWriter";
 import { resolveOptions } from "../components/options";
 import { DEFAULT_PROBE_IMAGE, ProbeOptions } from "../components/optionsProbe";
 import { probeObjects } from "../components/probeJob";
-import { exampleOptions, forgetRefusedRegistrations, LooseArgs, Sink, unmaskedExample, with_ } from "./helpers";
+import { baseArgs, exampleOptions, fixture, forgetRefusedRegistrations, LooseArgs, Sink, unmaskedExample, with_ } from "./helpers";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -80,13 +84,15 @@ describe("probe Job and ConfigMap", () => {
             assert.equal(run.outputs.probeJobName, metadataOf(job).name);
         });
 
-        it("runs the script once, as a non-root, read-only, bounded pod that keeps its logs a week", () => {
+        it("runs the script once, as a non-root, read-only, bounded pod whose Job stays until the plan changes (no TTL: Pulumi owns it)", () => {
             const job = only(run, JOB);
             const spec = job.inputs.spec as Record<string, unknown>;
-            assert.deepEqual([spec.backoffLimit, spec.ttlSecondsAfterFinished, spec.activeDeadlineSeconds], [0, 604800, 3 * 5 + 120]);
+            assert.deepEqual([spec.backoffLimit, spec.ttlSecondsAfterFinished, spec.activeDeadlineSeconds], [0, undefined, 3 * 5 + 120]);
             assert.deepEqual((job.inputs.metadata as { annotations: unknown }).annotations, { "pulumi.com/skipAwait": "true" });
             const pod = podOf(job).spec;
             assert.deepEqual([pod.restartPolicy, pod.automountServiceAccountToken, pod.enableServiceLinks], ["Never", false, false]);
+            // Linux nodes only, in a cluster with Windows ones too (review F6).
+            assert.deepEqual(pod.nodeSelector, { "kubernetes.io/os": "linux" });
             assert.deepEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } });
             const [container] = pod.containers;
             assert.deepEqual([container.image, container.command, container.env], [DEFAULT_PROBE_IMAGE, ["/bin/sh", "/probe/probe.sh"], [{ name: "PROBE_TIMEOUT", value: "5" }]]);
@@ -185,6 +191,16 @@ describe("probe Job and ConfigMap", () => {
         assert.notEqual(await name(probeArgs({}, { image: "registry.example/mirror/curl:8.11.1" })), first);
     });
 
+    it("the name's hash covers the script and the whole pod template, but for the ConfigMap name it takes (review F9)", () => {
+        const o = resolveOptions("gw", probeArgs());
+        const objects = probeObjects("#!/bin/sh\n", 1, o.probe as ProbeOptions, o.cluster, [{ ip: "10.40.1.5", hostnames: ["a.example"] }]);
+        const template = JSON.parse(JSON.stringify((objects.job.spec as { template: PodTemplate }).template));
+        assert.equal(template.spec.volumes[0].configMap.name, objects.name);
+        template.spec.volumes[0].configMap.name = "";
+        const hash = createHash("sha256").update("#!/bin/sh\n").update("\n").update(JSON.stringify(template)).digest("hex").slice(0, 10);
+        assert.equal(objects.name, `gw-probe-${hash}`);
+    });
+
     it("without probe.enabled: no Job, no ConfigMap, probeJobName undefined, the script still an output", async () => {
         const run = await runOffline(EXAMPLE, exampleOptions() as LooseArgs, "gw");
         assert.deepEqual(run.resources.filter((r) => r.type === JOB || r.type === CONFIG_MAP), []);
@@ -201,7 +217,7 @@ describe("probe Job and ConfigMap", () => {
 
     it("a probe arg the plan refuses stops every child, the policies too", async () => {
         const resources: RegisteredResource[] = [];
-        await assert.rejects(runOffline(EXAMPLE, probeArgs({}, { hosts: { "backend-nope": "10.0.0.1" } }), "gw", { resources }), /probe\.hosts\.backend-nope/);
+        await assert.rejects(runOffline(EXAMPLE, probeArgs({}, { hosts: { "backend-nope": "10.0.0.1" } }), "gw", { resources }), /probe\.hosts: "backend-nope"\. No flow of the plan/);
         assert.deepEqual(resources.filter((r) => r.type !== "apim-gateway-egress:index:SelfHostedGatewayEgress").map((r) => r.type), []);
         forgetRefusedRegistrations();
     });
@@ -236,5 +252,50 @@ describe("probe Job and ConfigMap", () => {
         const unknown = pulumi.output(pulumi.unknown) as unknown;
         await assert.rejects(runOffline(EXAMPLE, { ...args, probe: { enabled: unknown } } as never, "gw"), /Invalid value for probe\.enabled: "\(unknown until deployment\)"/);
         forgetRefusedRegistrations();
+    });
+
+    describe("secret probe args (trust review F1, F10)", () => {
+        const S = pulumi.secret;
+        const REST = () => fixture("rest-external-premium.json"); // fabrikam-apim, VIP 52.164.20.7
+        const args = (probe: unknown, backends: unknown[] = [{ name: "erp", address: "10.80.0.0/24", port: 443 }]) => ({ ...baseArgs(), cluster: { namespace: "apim-gateway" }, backends, probe });
+        const refusal = async (a: LooseArgs) => {
+            try {
+                await runOffline(REST(), a as never, "gw");
+            } catch (e) {
+                forgetRefusedRegistrations();
+                return (e as Error).message;
+            }
+            return "accepted";
+        };
+
+        it("a refusal of the probe's checks names the field and withholds the value: a secret canary, list, probe, host address or host map", async () => {
+            const withheld = "(withheld: the value is secret)";
+            assert.deepEqual(await Promise.all([
+                refusal(args({ enabled: true, mustBeBlocked: S(["https://10.80.0.5/"]) })),
+                refusal(args({ enabled: true, mustBeBlocked: [S("https://52.164.20.7/")] })),
+                refusal(args(S({ enabled: true, mustBeBlocked: ["https://52.164.20.7/"] }))),
+                refusal(args({ enabled: true, hosts: { "backend-erp": S("10.99.99.99") } })),
+                refusal(args({ enabled: true, hosts: S({ "backend-zzsecret": "10.80.0.9" }) })),
+            ]), [
+                `Invalid value for probe.mustBeBlocked[0]: ${withheld}. The plan opens this destination (flow backend-erp): a canary must be something no rule allows.`,
+                `Invalid value for probe.mustBeBlocked[0]: ${withheld}. The plan opens this destination (flow configuration-address): a canary must be something no rule allows.`,
+                `Invalid value for probe.mustBeBlocked[0]: ${withheld}. The plan opens this destination (flow configuration-address): a canary must be something no rule allows.`,
+                `Invalid value for probe.hosts.backend-erp: ${withheld}. The address is outside the flow's network 10.80.0.0/24: the probe must try what the rules open.`,
+                `Invalid value for probe.hosts: ${withheld}. No flow of the plan has this id; its flows are configuration-address, configuration-host, backend-erp.`,
+            ]);
+        });
+
+        it("probeJobName is secret when any arg is, as the Job's inputs are; plain otherwise", async () => {
+            const secretOf = async (a: LooseArgs) => {
+                await setApimMocks({ answer: () => REST() }, [], "apim-gateway-egress", "probe");
+                resetPolicyLedger();
+                const c = new SelfHostedGatewayEgress("gw", a as never);
+                await settle(c.probeJobName);
+                const secret = await (c.probeJobName as unknown as { isSecret: Promise<boolean> }).isSecret;
+                await pulumi.runtime.disconnect();
+                return secret;
+            };
+            assert.deepEqual([await secretOf(args({ enabled: true, hosts: { "backend-erp": S("10.80.0.9") } })), await secretOf(args({ enabled: true }))], [true, false]);
+        });
     });
 });

@@ -130,12 +130,19 @@ describe("probe script", () => {
             assert.match(scriptOf(args), /^proxy='http:\/\/10\.80\.0\.9:3128'$/m);
         });
 
-        it("canaries in the order given, each with its port; telnet ones as TCP checks", () => {
-            const checks = checksOf({ ...exampleOptions(), probe: { mustBeBlocked: ["https://Example.COM", "telnet://192.0.2.1:22"] } });
+        it("canaries sorted by scheme, host and port (as a number), numbered in that order, each with its port; telnet ones as TCP checks", () => {
+            const checks = checksOf({ ...exampleOptions(), probe: { mustBeBlocked: ["telnet://192.0.2.1:22", "telnet://192.0.2.1:1000", "https://Example.COM"] } });
             assert.deepEqual(checks.slice(2), [
                 { flow: "canary-1", target: "example.com", port: 443, protocol: "TCP", expect: "blocked", kind: "https", curl: ["https://example.com:443/"] },
                 { flow: "canary-2", target: "192.0.2.1", port: 22, protocol: "TCP", expect: "blocked", kind: "tcp", curl: ["telnet://192.0.2.1:22"] },
+                { flow: "canary-3", target: "192.0.2.1", port: 1000, protocol: "TCP", expect: "blocked", kind: "tcp", curl: ["telnet://192.0.2.1:1000"] },
             ]);
+        });
+
+        it("reordering probe.mustBeBlocked leaves the script byte for byte (review F12); a refusal still names the canary's place as given", () => {
+            const canaries = ["telnet://192.0.2.1:22", "https://example.com/", "telnet://10.90.0.5:8500"];
+            assert.equal(scriptOf({ ...exampleOptions(), probe: { mustBeBlocked: [...canaries].reverse() } }), scriptOf({ ...exampleOptions(), probe: { mustBeBlocked: canaries } }));
+            assert.throws(() => checksOf({ ...richArgs(), probe: { enabled: true, mustBeBlocked: canaries } }), /^InputError: Invalid value for probe\.mustBeBlocked\[2\]: "telnet:\/\/10\.90\.0\.5:8500"\. The plan opens this destination \(flow backend-wide\)/);
         });
     });
 
@@ -143,7 +150,7 @@ describe("probe script", () => {
         const refuses = (probe: unknown, message: RegExp, args: LooseArgs = richArgs()) => assert.throws(() => checksOf({ ...args, probe }), message);
 
         it("a probe.hosts entry for no flow of the plan, naming the flows it has", () => {
-            refuses({ hosts: { "backend-nope": "10.0.0.1" } }, /^InputError: Invalid value for probe\.hosts\.backend-nope: "backend-nope"\. No flow of the plan has this id; its flows are configuration-address, configuration-host, /);
+            refuses({ hosts: { "backend-nope": "10.0.0.1" } }, /^InputError: Invalid value for probe\.hosts: "backend-nope"\. No flow of the plan has this id; its flows are configuration-address, configuration-host, /);
         });
 
         it("an address outside the flow's network", () => {
@@ -160,12 +167,74 @@ describe("probe script", () => {
             refuses({ hosts: { "configuration-host": "10.0.0.1" } }, /This flow is not probed: through egressProxy the proxy resolves names/, args);
         });
 
-        it("a canary the plan opens, by address or by name, or the proxy itself", () => {
-            refuses({ mustBeBlocked: ["telnet://10.90.0.5:22"] }, /Invalid value for probe\.mustBeBlocked\[0\]: "telnet:\/\/10\.90\.0\.5:22"\. The plan opens this destination \(flow backend-wide\)/);
-            refuses({ mustBeBlocked: ["https://1.1.1.1/", `https://${HOST}/`] }, /probe\.mustBeBlocked\[1\].*\(flow configuration-host\)/);
-            refuses({ mustBeBlocked: ["https://x.data.mcr.microsoft.com/"] }, /\(flow imagepull-wildcard-data-mcr-microsoft-com\)/);
+        it("with probe.enabled, a canary the user gave that the plan opens at its address or name, port and protocol, or the proxy itself", () => {
+            refuses({ enabled: true, mustBeBlocked: ["telnet://10.90.0.5:8500"] }, /Invalid value for probe\.mustBeBlocked\[0\]: "telnet:\/\/10\.90\.0\.5:8500"\. The plan opens this destination \(flow backend-wide\)/);
+            refuses({ enabled: true, mustBeBlocked: ["https://1.1.1.1/", `https://${HOST}/`] }, /probe\.mustBeBlocked\[1\].*\(flow configuration-host\)/);
+            refuses({ enabled: true, mustBeBlocked: ["https://x.data.mcr.microsoft.com/"] }, /\(flow imagepull-wildcard-data-mcr-microsoft-com\)/);
             const args = { ...exampleOptions(), egressProxy: { address: "10.80.0.9", port: 3128 }, firewall: { ...exampleOptions().firewall as object, sourceAddresses: undefined } };
-            refuses({ mustBeBlocked: ["telnet://10.80.0.9:3128"] }, /This is egressProxy/, args);
+            refuses({ enabled: true, mustBeBlocked: ["telnet://10.80.0.9:3128"] }, /This is egressProxy/, args);
+        });
+    });
+
+    describe("unknown probe keys (review F17)", () => {
+        it("an ordinary key ending in \"key\" is an unknown key, with the allowed ones; one named for a secret is withheld as a secret", () => {
+            assert.throws(() => resolveOptions("gw", { ...exampleOptions(), probe: { unknownKey: 1 } }), /^InputError: Invalid value for probe\.unknownKey: "unknownKey"\. Unknown key\. Allowed keys are: enabled, hosts, image, mustBeBlocked\.$/);
+            assert.throws(() => resolveOptions("gw", { ...exampleOptions(), probe: { apiKey: "x" } }), /^InputError: Invalid value for probe\.apiKey: "\(not shown\)"\. Secrets are not accepted/);
+        });
+    });
+
+    describe("probe args that prove nothing (review F13)", () => {
+        it("a canary that never crosses the firewall: loopback, unspecified, multicast, broadcast, the pod's or the cluster's names", () => {
+            for (const canary of ["https://127.0.0.1/", "https://0.0.0.0/", "telnet://224.0.0.1:80", "telnet://255.255.255.255:80", "https://a.localhost/", "https://kubernetes.default.svc/", "https://api.default.svc.cluster.local/"]) {
+                assert.throws(() => checksOf({ ...exampleOptions(), probe: { mustBeBlocked: [canary] } }), new RegExp(`^InputError: Invalid value for probe\\.mustBeBlocked\\[0\\]: "${canary.replace(/[./]/g, "\\$&")}"\\. A canary must lie beyond the pod: a loopback, unspecified, multicast or broadcast address, or a name of the cluster or of the pod itself \\(localhost, \\.svc, \\.cluster\\.local\\), never crosses the firewall, so its being blocked proves nothing\\.$`), canary);
+            }
+        });
+
+        it("a probe.hosts address that is its network's own or broadcast address; a /31's two are hosts", () => {
+            for (const address of ["10.90.0.0", "10.90.0.255"]) {
+                assert.throws(() => checksOf({ ...richArgs(), probe: { hosts: { "backend-wide": address } } }), new RegExp(`^InputError: Invalid value for probe\\.hosts\\.backend-wide: "${address.replace(/\./g, "\\.")}"\\. This is the network or broadcast address of 10\\.90\\.0\\.0/24, where no host answers: give the address of a host inside it\\.$`));
+            }
+            const pair = { ...exampleOptions(), backends: [{ name: "pair", address: "10.91.0.0/31", port: 22 }], probe: { hosts: { "backend-pair": "10.91.0.0" } } };
+            assert.deepEqual(checksOf(pair).find((c) => c.flow === "backend-pair")?.curl, ["telnet://10.91.0.0:22", "--ipv4"]);
+        });
+
+        it("a probe.hosts address for the configuration address through egressProxy, which never uses it", () => {
+            const args = { ...exampleOptions(), egressProxy: { address: "10.80.0.9", port: 3128 }, firewall: { ...exampleOptions().firewall as object, sourceAddresses: undefined } };
+            assert.throws(() => checksOf({ ...args, probe: { hosts: { "configuration-address": "10.40.1.5" } } }), /^InputError: Invalid value for probe\.hosts\.configuration-address: "10\.40\.1\.5"\. This flow is not probed: through egressProxy the proxy resolves the configuration host/);
+        });
+    });
+
+    describe("canaries the plan opens (F1)", () => {
+        const canaries = (args: LooseArgs) => checksOf(args).filter((c) => c.flow.startsWith("canary-"));
+
+        it("a canary at an opened address but another port, or the proxy's address at another port, is probed", () => {
+            assert.deepEqual(canaries({ ...richArgs(), probe: { enabled: true, mustBeBlocked: ["telnet://10.90.0.5:22", "telnet://10.40.1.5:22"] } }), [
+                { flow: "canary-1", target: "10.40.1.5", port: 22, protocol: "TCP", expect: "blocked", kind: "tcp", curl: ["telnet://10.40.1.5:22"] },
+                { flow: "canary-2", target: "10.90.0.5", port: 22, protocol: "TCP", expect: "blocked", kind: "tcp", curl: ["telnet://10.90.0.5:22"] },
+            ]);
+            const proxied = { ...exampleOptions(), egressProxy: { address: "10.80.0.9", port: 3128 }, firewall: { ...exampleOptions().firewall as object, sourceAddresses: undefined } };
+            assert.deepEqual(canaries({ ...proxied, probe: { enabled: true, mustBeBlocked: ["telnet://10.80.0.9:22"] } }).map((c) => [c.flow, c.curl, c.direct]), [
+                ["canary-1", ["telnet://10.80.0.9:22"], undefined],
+                ["canary-1-direct", ["telnet://10.80.0.9:22"], true],
+            ]);
+        });
+
+        it("a backend at the default canary's address and port, no probe key: nothing refused, the default canary a not-probed line saying why", () => {
+            const args = { ...exampleOptions(), backends: [{ name: "cf", address: "1.1.1.1", port: 443 }] };
+            assert.deepEqual(canaries(args), [
+                { flow: "canary-1", target: "1.1.1.1", port: 443, protocol: "TCP", expect: "blocked", notProbed: "the plan opens this destination (flow backend-cf), so it would be allowed by design: set probe.mustBeBlocked to destinations no rule allows" },
+            ]);
+            assert.deepEqual(canaries({ ...args, probe: { enabled: true } }).map((c) => c.notProbed), [canaries(args)[0].notProbed]);
+        });
+
+        it("the default canary's address on another port opened: the default canary is probed", () => {
+            assert.deepEqual(canaries({ ...exampleOptions(), backends: [{ name: "cf", address: "1.1.1.1", port: 853 }] }), [CANARY]);
+        });
+
+        it("without probe.enabled, a canary the user gave that the plan opens is a not-probed line, not a refusal", () => {
+            assert.deepEqual(canaries({ ...richArgs(), probe: { mustBeBlocked: ["telnet://10.90.0.5:8500"] } }).map((c) => c.notProbed), [
+                "the plan opens this destination (flow backend-wide), so it would be allowed by design: set probe.mustBeBlocked to destinations no rule allows",
+            ]);
         });
     });
 
@@ -178,12 +247,13 @@ describe("probe script", () => {
             }
         });
 
-        it("calls curl in one place, with -q first and every call bounded by --max-time", () => {
+        it("calls curl in one place, with -q first and every call bounded by --max-time, after looking it up", () => {
             const script = scriptOf(richArgs());
             // A command, not a word in a quoted message or a comment.
             const code = (l: string) => l.replace(/#.*$/, "").replace(/'[^']*'/g, "''").replace(/"[^"]*"/g, "\"\"");
             const calls = script.split("\n").filter((l) => /\bcurl\b/.test(code(l)));
-            assert.deepEqual(calls, [`    out=$(curl -q --silent --output /dev/null --max-time "$timeout" --write-out '%{http_code} %{num_connects} %{http_connect}' "$@" </dev/null 2>/dev/null)`]);
+            // The first looks curl up, runs nothing (review F7: a missing curl is an error of the run).
+            assert.deepEqual(calls, ["if ! command -v curl >/dev/null 2>&1; then", `    out=$(curl -q --silent --output /dev/null --max-time "$timeout" --write-out '%{http_code} %{num_connects} %{http_connect} %{remote_ip}' "$@" </dev/null 2>/dev/null)`]);
         });
 
         it("is byte-identical for the same plan, whatever the order of the backends", () => {

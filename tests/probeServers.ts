@@ -10,6 +10,7 @@ import * as http from "http";
 import * as https from "https";
 import * as net from "net";
 import * as os from "os";
+import * as tls from "tls";
 import * as path from "path";
 
 export interface Pki {
@@ -44,7 +45,7 @@ export interface Servers {
     close(): Promise<void>;
 }
 
-type Listening = http.Server | net.Server;
+type Listening = http.Server | net.Server | tls.Server;
 
 function listen(server: Listening, address: string): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -66,6 +67,8 @@ export interface ServerPlan {
     /** `close`: accept, then close; `hold`: keep the connection open; `reset`: reset it on the first data (a firewall denying a TLS name). */
     readonly tcp?: readonly { readonly role: string; readonly address: string; readonly mode: "close" | "hold" | "reset" }[];
     readonly closed?: readonly { readonly role: string; readonly address: string }[];
+    /** TLS servers (the trusted certificate) that write `reply` on the first data, then close: a cut or non-HTTP answer. */
+    readonly tlsReplies?: readonly { readonly role: string; readonly address: string; readonly reply: string }[];
     /** Ports the proxy tunnels to, by role of the server behind them; every other CONNECT gets 403. */
     readonly proxy?: { readonly address: string; readonly allow: readonly string[] };
 }
@@ -98,6 +101,13 @@ export async function startServers(pki: Pki, plan: ServerPlan): Promise<Servers>
         });
         servers.push(server);
         ports[t.role] = await listen(server, t.address);
+    }
+    for (const r of plan.tlsReplies ?? []) {
+        const server = tls.createServer(pki.trusted, (s) => s.once("data", () => s.end(r.reply)));
+        server.on("connection", track);
+        server.on("tlsClientError", () => undefined);
+        servers.push(server);
+        ports[r.role] = await listen(server, r.address);
     }
     for (const c of plan.closed ?? []) {
         ports[c.role] = await closedPort(c.address);
@@ -145,6 +155,11 @@ export interface ScriptRun {
  * call to any other program fails on stderr. Asynchronous, so that the servers of this process can answer.
  */
 export function runScript(script: string, env: Record<string, string>): Promise<ScriptRun> {
+    // The tests' checks reach loopback alone: an address elsewhere is a mistake of the test.
+    const away = script.split("\n").filter((l) => /^(check|direct) /.test(l)).flatMap((l) => l.match(/\b\d+\.\d+\.\d+\.\d+\b/g) ?? []).filter((a) => !a.startsWith("127."));
+    if (away.length > 0) {
+        throw new Error(`runScript: the checks would leave loopback (${away.join(", ")})`);
+    }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "probe-run-"));
     const bin = path.join(dir, "bin");
     const work = path.join(dir, "work");
