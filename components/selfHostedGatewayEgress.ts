@@ -23,7 +23,7 @@ import { GatewayHelmValues } from "./helmValues";
 import { NO_SECRETS, Secrets, secretsWithheldIn, withSecretsWithheld } from "./errors";
 import { readFirewallPolicy } from "./firewallPolicyRead";
 import { claimGroups, inProviderSubscription, registerGroups } from "./groupWriter";
-import { childrenRegistered, isPlain, knownValue, lateChildren, read, secretsIn, Untyped, valueWithUnknowns } from "./outputs";
+import { childrenRegistered, handled, isPlain, knownValue, lateChildren, read, secretsIn, Untyped, valueWithUnknowns } from "./outputs";
 import { ComponentShape, Options, PlacementOptions, resolveOptions, resolveShape } from "./options";
 import { changeRequest, deriveEgress } from "./pipeline";
 import { unknownRefusal, placementWithUnknowns } from "./previewBounds";
@@ -179,11 +179,11 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         // resolved args. Either way the pipeline runs once, in one apply.
         const options: Options | pulumi.Output<Options> = known ?? (resolved as pulumi.Output<Options>);
         const apim = getApiManagementServiceOutput(
-            { resourceGroupName: read(options, (o) => o.apim.resourceGroupName), serviceName: read(options, (o) => o.apim.serviceName) },
+            { resourceGroupName: handled(read(options, (o) => o.apim.resourceGroupName)), serviceName: handled(read(options, (o) => o.apim.serviceName)) },
             { parent: this },
         );
         // The target policy is read beside the instance; what it says joins the notes (or refuses).
-        const policy = pulumi.output(options).apply((o) => o.placement && readFirewallPolicy(o.placement.policy, this));
+        const policy = handled(pulumi.output(options)).apply((o) => o.placement && readFirewallPolicy(o.placement.policy, this));
         const derived = pulumi.all([apim, options, policy]).apply(async ([document, o, p]) => {
             const d = withSecretsWithheld(await secrets, () => deriveEgress(document, o, undefined, p));
             d.facts.warnings.forEach((w) => pulumi.log.warn(w, this));
@@ -197,9 +197,9 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         // and placements derived from secret args are secret.
         const targetFor = (r: GroupRequest | null | undefined, c: Claim<FirewallPolicyRuleCollectionGroup>): Target => ({
             // A stand-in for an unknown policy is the ledger's, never an input.
-            placement: inProviderSubscription(r && !r.unknown?.policy ? r.placement : read(options, (o) => o.placement as PlacementOptions), "firewall", this, secrets),
+            placement: handled(inProviderSubscription(r && !r.unknown?.policy ? r.placement : read(options, (o) => o.placement as PlacementOptions), "firewall", this, secrets)),
             placements: Array.isArray(c.placements) ? c.placements as readonly GroupPlacement[]
-                : pulumi.all([secretsWithheldIn(secrets, c.placements as Promise<readonly GroupPlacement[]>), secrets]).apply(([p, s]) => (s.paths.length > 0 ? pulumi.secret(p) : p)) as pulumi.Output<readonly GroupPlacement[]>,
+                : handled(pulumi.all([secretsWithheldIn(secrets, c.placements as Promise<readonly GroupPlacement[]>), secrets]).apply(([p, s]) => (s.paths.length > 0 ? pulumi.secret(p) : p)) as pulumi.Output<readonly GroupPlacement[]>),
         });
         const targetOf = (s: Shape): Target | Promise<Target> | undefined => (!s.firewall || !claim ? undefined
             : groupAsked instanceof Promise ? groupAsked.then((r) => targetFor(r, claim)) : targetFor(groupAsked, claim));
@@ -272,7 +272,8 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         this.gatewayHelmValues = derived.apply((d) => d.helmValues);
         this.probeScript = derived.apply((d) => d.probe.script);
         this.probeJobName = fromChildren((c) => c.probeJob?.metadata.name);
-        this.registerOutputs({
+        // Every output ends a path of the refusal's promises: each marked handled (outputs.ts, handled).
+        this.registerOutputs(Object.fromEntries(Object.entries({
             ruleCollectionGroupId: this.ruleCollectionGroupId,
             ruleCollectionGroupName: this.ruleCollectionGroupName,
             priority: this.priority,
@@ -288,7 +289,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             gatewayHelmValues: this.gatewayHelmValues,
             probeScript: this.probeScript,
             probeJobName: this.probeJobName,
-        });
+        }).map(([k, v]) => [k, handled(v)])));
     }
 
     /** Settles once every child is registered: Pulumi reads the children for a dependent then. */
