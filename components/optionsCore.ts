@@ -175,7 +175,7 @@ export function enumAt<T extends string>(field: string, value: unknown, allowed:
     const match = values.find((v) => v === value);
     if (!match) {
         const nearest = typeof value === "string" ? values.find((v) => v.toLowerCase() === value.toLowerCase() || distance(v, value.toLowerCase()) <= 2) : undefined;
-        throw new InputError(field, value, `${nearest ? `Did you mean "${nearest}"? ` : ""}Allowed values are: ${values.join(", ")}.`);
+        throw new InputError(field, value, `Allowed values are: ${values.join(", ")}.`, nearest ? `Did you mean "${nearest}"?` : undefined);
     }
     return match;
 }

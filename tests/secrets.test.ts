@@ -165,6 +165,23 @@ describe("secrets: refusals withhold them", () => {
         assert.equal(e.message, `Invalid value for cluster.flavor: ${WITHHELD}. Allowed values are: kubernetes, openshift, cilium.`);
     });
 
+    // The nearest allowed value is derived from the value: it goes with it (review F7).
+    for (const [what, edit, field, expectation] of [
+        ["a misspelled secret rule style", (a: LooseArgs) => (a.firewall.ruleStyle = pulumi.secret("fqdnn")), "firewall.ruleStyle", "Allowed values are: ip, fqdn, both."],
+        ["a misspelled secret cluster flavor", (a: LooseArgs) => (a.cluster.flavor = pulumi.secret("ciliumm")), "cluster.flavor", "Allowed values are: kubernetes, openshift, cilium."],
+        ["a misspelled secret region", (a: LooseArgs) => (a.features = { entraId: { enabled: true, region: pulumi.secret("westeuropp") } }), "features.entraId.region", "Expected the programmatic name of an Azure region, such as \"westeurope\"."],
+    ] as const) {
+        it(`${what}: no "Did you mean"`, async () => {
+            const e = await refusalOf(() => runOffline(REST(), with_(baseArgs(), edit) as never, "gw"));
+            assert.equal(e.message, `Invalid value for ${field}: ${WITHHELD}. ${expectation}`);
+        });
+    }
+
+    it("the same misspellings in plain values keep the hint, after what is allowed", async () => {
+        const e = await refusalOf(() => runOffline(REST(), with_(baseArgs(), (a) => (a.firewall.ruleStyle = "fqdnn")) as never, "gw"));
+        assert.equal(e.message, 'Invalid value for firewall.ruleStyle: "fqdnn". Allowed values are: ip, fqdn, both. Did you mean "fqdn"?');
+    });
+
     it("reads an unknown Output (a preview) as holding nothing to show, and still finds the secrets beside it", async () => {
         const args = { a: pulumi.output(pulumi.unknown), b: pulumi.secret(["10.80.0.0/24"]), c: [pulumi.secret(pulumi.output(pulumi.unknown))] };
         assert.deepEqual(await secretsIn(args), { paths: ["b", "c[0]"], values: ["10.80.0.0/24"] });
