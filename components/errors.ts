@@ -5,7 +5,9 @@
 
 // Credentials as they appear in values people paste: URL user-info, connection-string keys
 // (Redis `password=`, SQL `pwd=`, Service Bus `SharedAccessKey=`, Storage `AccountKey=`, SAS
-// `sig=`, Application Insights `InstrumentationKey=`), bearer tokens and JWTs, the self-hosted
+// `sig=`, Application Insights `InstrumentationKey=`) and keys ending in such a word however
+// they start (`db_password=`, `AZURE_CLIENT_SECRET=`), or with `:` before a value holding a digit
+// (`x-api-key: 0a1b...`, `password:hunter2`; "the token: see ..." is a sentence), PEM private keys, GitHub tokens (`ghp_`...), AWS access key IDs, bearer tokens and JWTs, the self-hosted
 // gateway's token as its Authorization header carries it (`GatewayKey <id>&<expiry>&<signature>`),
 // and keys pasted bare: padded base64 (Azure's account and access keys are 44 or 88 characters
 // ending in `=`), or a run of 50 or more unpadded, mixing digits and both cases. Neither bare form
@@ -13,7 +15,11 @@
 // for a key.
 const CREDENTIAL_PATTERNS: readonly RegExp[] = [
     /\b[a-z][a-z0-9+.-]*:\/\/[^/\s@"']*@/gi,
-    /\b(?:password|passwd|pwd|sharedaccesskey|sharedaccesssignature|accountkey|sig|secret|client_secret|token|access_token|apikey|api_key|instrumentationkey)\s*=\s*[^;,&\s"']*/gi,
+    /(?<![A-Za-z0-9])[A-Za-z0-9_-]*?(?:password|passwd|pwd|sharedaccesskey|sharedaccesssignature|accountkey|sig|secret|token|apikey|api[_-]key|instrumentationkey)s?\s*=\s*[^;,&\s"'(][^;,&\s"']*/gi,
+    /(?<![A-Za-z0-9])[A-Za-z0-9_-]*?(?:password|passwd|pwd|secret|token|apikey|api[_-]key)s?:\s*(?=[^;,&\s"'(]*[0-9])[^;,&\s"'(][^;,&\s"']*/gi,
+    /-----BEGIN [A-Z ]*PRIVATE KEY-----[^"]*/g,
+    /\bgh[pousr]_[A-Za-z0-9]{20,}/g,
+    /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
     /\bbearer\s+[A-Za-z0-9._~+/-]+=*/gi,
     /\bGatewayKey\s+[^\s&"']+&\d{8,14}&[^\s"']+/gi,
     /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
