@@ -177,12 +177,19 @@ const SHORTEST_SEARCHED = 4;
 const RESOURCE_ID_WORDS = new Set(["subscriptions", "resourcegroups", "providers", "microsoft.network", "firewallpolicies", "ipgroups"]);
 /** Words of a message or of a secret: runs of what names, addresses and IDs are made of. */
 const WORD = /[A-Za-z0-9_.-]*[A-Za-z0-9_-]/g;
+/**
+ * A piece of a secret that is searched for in a refusal's text: the whole value, or a word of it
+ * that no sentence uses (it holds a digit, `-`, `_` or `.`: a subscription, an address, a name);
+ * a plain word of a secret ("image", "name") is never cut out of the fixed text (review F8).
+ */
+const NAME_LIKE = /[0-9_.-]/;
 
 /**
  * Runs `f`, and refuses with the value withheld when what it refuses is, holds or names a secret
- * input: the field is named and the value said to be secret, the hint is dropped, and every word
- * of the expectation or the field path that holds a piece of a secret is cut out (a policy ID's
- * subscription, a gateway name in a group name).
+ * input: the field is named and the value said to be secret, the hint is dropped, every word of
+ * the expectation that holds a piece of a secret is cut out (a policy ID's subscription, a
+ * gateway name in a group name), and a key refused under a secret path is withheld (its name is
+ * part of the secret).
  */
 export function withSecretsWithheld<T>(secrets: Secrets, f: () => T): T {
     try {
@@ -191,9 +198,15 @@ export function withSecretsWithheld<T>(secrets: Secrets, f: () => T): T {
         if (!(e instanceof InputError) || e.value === SECRET_VALUE || (secrets.paths.length === 0 && secrets.values.length === 0)) {
             throw e;
         }
-        const pieces = [...new Set(secrets.values.flatMap((v) => v.match(WORD) ?? []))].filter((w) => w.length >= SHORTEST_SEARCHED && !RESOURCE_ID_WORDS.has(w.toLowerCase()));
-        const cut = (text: string) => text.replace(WORD, (w) => (pieces.some((p) => w.includes(p)) ? "(secret)" : w));
-        const [field, expectation] = [cut(e.field), cut(e.expectation)];
+        const searched = (w: string) => w.length >= SHORTEST_SEARCHED && !RESOURCE_ID_WORDS.has(w.toLowerCase());
+        const wholes = secrets.values.filter(searched);
+        const pieces = [...new Set(secrets.values.flatMap((v) => v.match(WORD) ?? []))].filter((w) => NAME_LIKE.test(w) && searched(w));
+        const cut = (text: string) => wholes.reduce((t, v) => t.split(v).join("(secret)"), text).replace(WORD, (w) => (pieces.some((p) => w.includes(p)) ? "(secret)" : w));
+        const underSecret = secrets.paths.some((p) => p === "" || e.field.startsWith(`${p}.`) || e.field.startsWith(`${p}[`));
+        // An unknown key is refused with the key as its value: under a secret path, the key is withheld too.
+        const key = /(?:^|\.)([^.[\]]+)$/.exec(e.field)?.[1];
+        const field = underSecret && key !== undefined && e.value === key ? `${e.field.slice(0, e.field.length - key.length)}(withheld key)` : e.field;
+        const expectation = cut(e.expectation);
         if (secrets.paths.some((p) => touches(e.field, p)) || holdsSecret(e.value, new Set(secrets.values)) || field !== e.field || expectation !== e.expectation || cut(e.message) !== e.message) {
             throw new InputError(field, SECRET_VALUE, expectation);
         }

@@ -182,6 +182,22 @@ describe("secrets: refusals withhold them", () => {
         assert.equal(e.message, 'Invalid value for firewall.ruleStyle: "fqdnn". Allowed values are: ip, fqdn, both. Did you mean "fqdn"?');
     });
 
+    // Review F8: a secret's plain words are not cut out of the field path or the fixed text.
+    it("keeps the field path and the fixed text whole when a secret value's words appear in them", async () => {
+        const image = await refusalOf(() => runOffline(REST(), with_(baseArgs(), (a) => (a.probe = { enabled: true, image: pulumi.secret("zz secret image") })) as never, "gw"));
+        assert.equal(image.message, `Invalid value for probe.image: ${WITHHELD}. Expected an image reference such as "registry.example.com/mirror/curlimages/curl:8.11.1": lowercase repository, optional tag and digest.`);
+        const group = await refusalOf(() => runOffline(REST(), with_(baseArgs(), (a) => (a.firewall.ruleCollectionGroupName = pulumi.secret("zz secret bad name"))) as never, "gw"));
+        assert.equal(group.message, `Invalid value for firewall.ruleCollectionGroupName: ${WITHHELD}. A rule collection group name has 1-80 letters, digits, "_", "." and "-", starts with a letter or digit and ends with a letter, digit or "_".`);
+    });
+
+    // Review F9: the key of a secret object is part of the secret.
+    it("withholds an unknown key refused inside a secret gateway", async () => {
+        const gateway = { ...hubArgs().gateways[0], sourceAdresses: ["10.80.0.0/24"] } as Record<string, unknown>;
+        delete gateway.sourceAddresses;
+        const e = await refusalOf(() => runOfflineHub([REST()], { ...hubArgs(), gateways: [pulumi.secret(gateway)] } as never, "hub"));
+        assert.equal(e.message, `Invalid value for gateways[0].(withheld key): ${WITHHELD}. Unknown key. Allowed keys are: apim, backends, configurationAddress, features, gatewayAuth, name, ruleStyle, sourceAddresses, sourceIpGroupIds.`);
+    });
+
     it("reads an unknown Output (a preview) as holding nothing to show, and still finds the secrets beside it", async () => {
         const args = { a: pulumi.output(pulumi.unknown), b: pulumi.secret(["10.80.0.0/24"]), c: [pulumi.secret(pulumi.output(pulumi.unknown))] };
         assert.deepEqual(await secretsIn(args), { paths: ["b", "c[0]"], values: ["10.80.0.0/24"] });
