@@ -255,7 +255,8 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         const fromChildren = <T>(f: (c: Children) => T | pulumi.Output<T> | undefined): pulumi.Output<T | undefined> =>
             pulumi.output(children instanceof Promise ? children.then(f) : f(children)) as pulumi.Output<T | undefined>;
 
-        this.ruleCollectionGroupId = fromChildren((c) => c.ruleCollectionGroup?.id);
+        // The ID holds the policy and group names: secret with the args, as the hub's ids are.
+        this.ruleCollectionGroupId = pulumi.all([fromChildren((c) => c.ruleCollectionGroup?.id), secrets]).apply(([id, s]) => (s.paths.length > 0 ? pulumi.secret(id) : pulumi.output(id)));
         this.ruleCollectionGroupName = fromChildren((c) => c.placed && read(c.placed, (p) => p.name));
         this.priority = fromChildren((c) => c.placed && read(c.placed, (p) => (p.priority ?? pulumi.unknown) as number));
         this.networkPolicyName = fromChildren((c) => c.networkPolicy?.metadata.name);

@@ -112,19 +112,21 @@ describe("secrets: SelfHostedGatewayEgress keeps them too (the same rule)", () =
 });
 
 describe("secrets: SelfHostedGatewayEgress's outputs", () => {
-    it("are secret when a backend host is, and plain when nothing is", async () => {
+    it("are secret when a backend host or the group name is, and plain when nothing is", async () => {
         const outputsSecret = async (args: LooseArgs) => {
             await setApimMocks({ answer: () => REST() }, [], "apim-gateway-egress", "secrets");
             resetPolicyLedger();
             const gw = new SelfHostedGatewayEgress("gw", args as never);
-            const outputs: pulumi.Output<unknown>[] = [gw.egressPlan, gw.changeRequest, gw.notes, gw.ruleCollectionGroupName, gw.gatewayHelmValues];
+            const outputs: pulumi.Output<unknown>[] = [gw.egressPlan, gw.changeRequest, gw.notes, gw.ruleCollectionGroupName, gw.gatewayHelmValues, gw.ruleCollectionGroupId];
             await Promise.all(outputs.map(settle));
             const secret = await Promise.all(outputs.map(isSecret));
             await pulumi.runtime.disconnect();
             return secret;
         };
-        assert.deepEqual(await outputsSecret(with_(baseArgs(), (a) => (a.backends = [{ name: "erp", fqdn: pulumi.secret("erp.contoso.example"), port: 8443 }]))), [true, true, true, true, true]);
-        assert.deepEqual(await outputsSecret(baseArgs()), [false, false, false, false, false]);
+        assert.deepEqual(await outputsSecret(with_(baseArgs(), (a) => (a.backends = [{ name: "erp", fqdn: pulumi.secret("erp.contoso.example"), port: 8443 }]))), [true, true, true, true, true, true]);
+        assert.deepEqual(await outputsSecret(baseArgs()), [false, false, false, false, false, false]);
+        // Review F10: the group's ID holds the secret group name.
+        assert.deepEqual(await outputsSecret(with_(baseArgs(), (a) => (a.firewall.ruleCollectionGroupName = pulumi.secret("apim-shgw-secret")))), [true, true, true, true, true, true]);
     });
 });
 
