@@ -194,9 +194,27 @@ export function patternAt(field: string, value: unknown, pattern: RegExp, expect
  * stands for every address, so nothing beside it is measured.
  */
 export function networkListAt(field: string, value: unknown, minimumPrefixLength: number, optIn = false): string[] {
-    const networks = listAt(field, value, (f, v) => (optIn && v === ALL_IPV4 ? ALL_IPV4 : boundedCidr(f, v, minimumPrefixLength).value));
-    if (!networks.includes(ALL_IPV4)) {
-        boundedNetworkSet(field, networks, value, minimumPrefixLength);
+    const read = (list: unknown): string[] => {
+        const networks = listAt(field, list, (f, v) => (optIn && v === ALL_IPV4 ? ALL_IPV4 : boundedCidr(f, v, minimumPrefixLength).value));
+        if (!networks.includes(ALL_IPV4)) {
+            boundedNetworkSet(field, networks, list, minimumPrefixLength);
+        }
+        return networks;
+    };
+    try {
+        return read(value);
+    } catch (e) {
+        // A hint names a network the whole list then accepts (not one listed twice, nor one that
+        // breaks the set's breadth), or there is none (review F5).
+        const suggested = e instanceof InputError && e.hint !== undefined ? /^Did you mean "(.+)"\?$/.exec(e.hint)?.[1] : undefined;
+        const at = e instanceof InputError && Array.isArray(value) ? value.findIndex((_, i) => e.field === `${field}[${i}]`) : -1;
+        if (e instanceof InputError && suggested !== undefined && at >= 0) {
+            try {
+                read((value as unknown[]).map((v, i) => (i === at ? suggested : v)));
+            } catch {
+                throw new InputError(e.field, e.value, e.expectation);
+            }
+        }
+        throw e;
     }
-    return networks;
 }
