@@ -38,15 +38,15 @@ export function redactCredentials(text: string): string {
 }
 
 /**
- * Makes `text` safe to print as one log line: control characters (newlines included) become
- * `\uXXXX` escapes, and the markers that Azure Pipelines reads as logging commands anywhere in a
+ * Makes `text` safe to print as one log line: control characters (newlines included) and the
+ * bidirectional controls that reorder what a reader sees (U+202E, review F14) become `\uXXXX` escapes, and the markers that Azure Pipelines reads as logging commands anywhere in a
  * line (`##vso[`, `##[`) are broken up. GitHub Actions reads `::` commands only at the start of a
  * line, which a single line starting with "error:" never is.
  */
 export function oneLine(text: string): string {
     return text
         // eslint-disable-next-line no-control-regex -- matching control characters is the point
-        .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+        .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
         .replace(/##(vso)?\[/gi, (m) => `${m.slice(0, -1)}\\[`);
 }
 

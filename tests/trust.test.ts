@@ -142,6 +142,11 @@ describe("trust (the built command line)", () => {
             assert.deepEqual(texts.map(redactCredentials), texts);
         });
 
+        it("escapes bidirectional controls, so a log line reads as it is (review F14)", () => {
+            assert.equal(new InputError("firewall.ruleStyle", "ip\u202efdqn\u2066", "Allowed values are: ip, fqdn, both.").message,
+                "Invalid value for firewall.ruleStyle: \"ip\\u202efdqn\\u2066\". Allowed values are: ip, fqdn, both.");
+        });
+
         it("takes no resource ID, URL or sentence for a credential, however long its names", () => {
             const name80 = "ContosoHubFirewallPolicy2026ProductionWestEuropeFactoryNetworkSegment0123456789A";
             const texts = [
