@@ -5,7 +5,9 @@
 
 // Credentials as they appear in values people paste: URL user-info, connection-string keys
 // (Redis `password=`, SQL `pwd=`, Service Bus `SharedAccessKey=`, Storage `AccountKey=`, SAS
-// `sig=`, Application Insights `InstrumentationKey=`), bearer tokens and JWTs, the self-hosted
+// `sig=`, Application Insights `InstrumentationKey=`) and keys ending in such a word however
+// they start (`db_password=`, `AZURE_CLIENT_SECRET=`), or with `:` before a value holding a digit
+// (`x-api-key: 0a1b...`, `password:hunter2`; "the token: see ..." is a sentence), PEM private keys, GitHub tokens (`ghp_`...), AWS access key IDs, bearer tokens and JWTs, the self-hosted
 // gateway's token as its Authorization header carries it (`GatewayKey <id>&<expiry>&<signature>`),
 // and keys pasted bare: padded base64 (Azure's account and access keys are 44 or 88 characters
 // ending in `=`), or a run of 50 or more unpadded, mixing digits and both cases. Neither bare form
@@ -13,7 +15,11 @@
 // for a key.
 const CREDENTIAL_PATTERNS: readonly RegExp[] = [
     /\b[a-z][a-z0-9+.-]*:\/\/[^/\s@"']*@/gi,
-    /\b(?:password|passwd|pwd|sharedaccesskey|sharedaccesssignature|accountkey|sig|secret|client_secret|token|access_token|apikey|api_key|instrumentationkey)\s*=\s*[^;,&\s"']*/gi,
+    /(?<![A-Za-z0-9])[A-Za-z0-9_-]*?(?:password|passwd|pwd|sharedaccesskey|sharedaccesssignature|accountkey|sig|secret|token|apikey|api[_-]key|instrumentationkey)s?\s*=\s*[^;,&\s"'(][^;,&\s"']*/gi,
+    /(?<![A-Za-z0-9])[A-Za-z0-9_-]*?(?:password|passwd|pwd|secret|token|apikey|api[_-]key)s?:\s*(?=[^;,&\s"'(]*[0-9])[^;,&\s"'(][^;,&\s"']*/gi,
+    /-----BEGIN [A-Z ]*PRIVATE KEY-----[^"]*/g,
+    /\bgh[pousr]_[A-Za-z0-9]{20,}/g,
+    /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
     /\bbearer\s+[A-Za-z0-9._~+/-]+=*/gi,
     /\bGatewayKey\s+[^\s&"']+&\d{8,14}&[^\s"']+/gi,
     /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
@@ -32,15 +38,15 @@ export function redactCredentials(text: string): string {
 }
 
 /**
- * Makes `text` safe to print as one log line: control characters (newlines included) become
- * `\uXXXX` escapes, and the markers that Azure Pipelines reads as logging commands anywhere in a
+ * Makes `text` safe to print as one log line: control characters (newlines included) and the
+ * bidirectional controls that reorder what a reader sees (U+202E, review F14) become `\uXXXX` escapes, and the markers that Azure Pipelines reads as logging commands anywhere in a
  * line (`##vso[`, `##[`) are broken up. GitHub Actions reads `::` commands only at the start of a
  * line, which a single line starting with "error:" never is.
  */
 export function oneLine(text: string): string {
     return text
         // eslint-disable-next-line no-control-regex -- matching control characters is the point
-        .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+        .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
         .replace(/##(vso)?\[/gi, (m) => `${m.slice(0, -1)}\\[`);
 }
 
@@ -171,12 +177,19 @@ const SHORTEST_SEARCHED = 4;
 const RESOURCE_ID_WORDS = new Set(["subscriptions", "resourcegroups", "providers", "microsoft.network", "firewallpolicies", "ipgroups"]);
 /** Words of a message or of a secret: runs of what names, addresses and IDs are made of. */
 const WORD = /[A-Za-z0-9_.-]*[A-Za-z0-9_-]/g;
+/**
+ * A piece of a secret that is searched for in a refusal's text: the whole value, or a word of it
+ * that no sentence uses (it holds a digit, `-`, `_` or `.`: a subscription, an address, a name);
+ * a plain word of a secret ("image", "name") is never cut out of the fixed text (review F8).
+ */
+const NAME_LIKE = /[0-9_.-]/;
 
 /**
  * Runs `f`, and refuses with the value withheld when what it refuses is, holds or names a secret
- * input: the field is named and the value said to be secret, the hint is dropped, and every word
- * of the expectation or the field path that holds a piece of a secret is cut out (a policy ID's
- * subscription, a gateway name in a group name).
+ * input: the field is named and the value said to be secret, the hint is dropped, every word of
+ * the expectation that holds a piece of a secret is cut out (a policy ID's subscription, a
+ * gateway name in a group name), and a key refused under a secret path is withheld (its name is
+ * part of the secret).
  */
 export function withSecretsWithheld<T>(secrets: Secrets, f: () => T): T {
     try {
@@ -185,9 +198,15 @@ export function withSecretsWithheld<T>(secrets: Secrets, f: () => T): T {
         if (!(e instanceof InputError) || e.value === SECRET_VALUE || (secrets.paths.length === 0 && secrets.values.length === 0)) {
             throw e;
         }
-        const pieces = [...new Set(secrets.values.flatMap((v) => v.match(WORD) ?? []))].filter((w) => w.length >= SHORTEST_SEARCHED && !RESOURCE_ID_WORDS.has(w.toLowerCase()));
-        const cut = (text: string) => text.replace(WORD, (w) => (pieces.some((p) => w.includes(p)) ? "(secret)" : w));
-        const [field, expectation] = [cut(e.field), cut(e.expectation)];
+        const searched = (w: string) => w.length >= SHORTEST_SEARCHED && !RESOURCE_ID_WORDS.has(w.toLowerCase());
+        const wholes = secrets.values.filter(searched);
+        const pieces = [...new Set(secrets.values.flatMap((v) => v.match(WORD) ?? []))].filter((w) => NAME_LIKE.test(w) && searched(w));
+        const cut = (text: string) => wholes.reduce((t, v) => t.split(v).join("(secret)"), text).replace(WORD, (w) => (pieces.some((p) => w.includes(p)) ? "(secret)" : w));
+        const underSecret = secrets.paths.some((p) => p === "" || e.field.startsWith(`${p}.`) || e.field.startsWith(`${p}[`));
+        // An unknown key is refused with the key as its value: under a secret path, the key is withheld too.
+        const key = /(?:^|\.)([^.[\]]+)$/.exec(e.field)?.[1];
+        const field = underSecret && key !== undefined && e.value === key ? `${e.field.slice(0, e.field.length - key.length)}(withheld key)` : e.field;
+        const expectation = cut(e.expectation);
         if (secrets.paths.some((p) => touches(e.field, p)) || holdsSecret(e.value, new Set(secrets.values)) || field !== e.field || expectation !== e.expectation || cut(e.message) !== e.message) {
             throw new InputError(field, SECRET_VALUE, expectation);
         }

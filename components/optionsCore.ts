@@ -178,7 +178,7 @@ export function enumAt<T extends string>(field: string, value: unknown, allowed:
     const match = values.find((v) => v === value);
     if (!match) {
         const nearest = typeof value === "string" ? values.find((v) => v.toLowerCase() === value.toLowerCase() || distance(v, value.toLowerCase()) <= 2) : undefined;
-        throw new InputError(field, value, `${nearest ? `Did you mean "${nearest}"? ` : ""}Allowed values are: ${values.join(", ")}.`);
+        throw new InputError(field, value, `Allowed values are: ${values.join(", ")}.`, nearest ? `Did you mean "${nearest}"?` : undefined);
     }
     return match;
 }
@@ -197,9 +197,27 @@ export function patternAt(field: string, value: unknown, pattern: RegExp, expect
  * stands for every address, so nothing beside it is measured.
  */
 export function networkListAt(field: string, value: unknown, minimumPrefixLength: number, optIn = false): string[] {
-    const networks = listAt(field, value, (f, v) => (optIn && v === ALL_IPV4 ? ALL_IPV4 : boundedCidr(f, v, minimumPrefixLength).value));
-    if (!networks.includes(ALL_IPV4)) {
-        boundedNetworkSet(field, networks, value, minimumPrefixLength);
+    const read = (list: unknown): string[] => {
+        const networks = listAt(field, list, (f, v) => (optIn && v === ALL_IPV4 ? ALL_IPV4 : boundedCidr(f, v, minimumPrefixLength).value));
+        if (!networks.includes(ALL_IPV4)) {
+            boundedNetworkSet(field, networks, list, minimumPrefixLength);
+        }
+        return networks;
+    };
+    try {
+        return read(value);
+    } catch (e) {
+        // A hint names a network the whole list then accepts (not one listed twice, nor one that
+        // breaks the set's breadth), or there is none (review F5).
+        const suggested = e instanceof InputError && e.hint !== undefined ? /^Did you mean "(.+)"\?$/.exec(e.hint)?.[1] : undefined;
+        const at = e instanceof InputError && Array.isArray(value) ? value.findIndex((_, i) => e.field === `${field}[${i}]`) : -1;
+        if (e instanceof InputError && suggested !== undefined && at >= 0) {
+            try {
+                read((value as unknown[]).map((v, i) => (i === at ? suggested : v)));
+            } catch {
+                throw new InputError(e.field, e.value, e.expectation);
+            }
+        }
+        throw e;
     }
-    return networks;
 }

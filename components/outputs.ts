@@ -83,6 +83,25 @@ export function valueWithUnknowns<T>(output: pulumi.Output<T>): Promise<T> {
     return (output as unknown as OutputInternals<T>).promise(true);
 }
 
+/**
+ * `output`, its rejection marked handled. With the inspector on (Pulumi's plugin host enables it
+ * for function serialization, runtime/closure/v8Hooks), V8 looks for a handler of every rejected
+ * promise by walking all the promises derived from it; a refusal rejects every Output derived
+ * from the args, and each path that ends without a handler is walked again from every node above
+ * it: exponential in the Outputs' depth (the provider grew past 10 GB and died on one refusal).
+ * A handler at each end ends each walk at the first one; the refusal is still reported, through
+ * the component's outputs.
+ */
+export function handled<T>(value: T): T {
+    if (pulumi.Output.isInstance(value)) {
+        const o = value as unknown as OutputInternals<T> & { allResources(): Promise<unknown> };
+        for (const p of [o.promise(true), o.isKnown, o.isSecret, o.allResources()]) {
+            p.catch(() => undefined);
+        }
+    }
+    return value;
+}
+
 /** A plain value is read now; an Output when it resolves. */
 export function read<T, U>(value: T | pulumi.Output<T>, f: (v: T) => U): U | pulumi.Output<U> {
     return pulumi.Output.isInstance(value) ? value.apply(f) : f(value);

@@ -59,7 +59,7 @@ export function regionalServiceTag(service: string, cloud: Cloud, region: string
         const near = nearestRegion(region, known);
         // A sovereign cloud's few regions are worth listing; the public cloud's are in the tag file.
         const list = known.length <= 10 ? ` Its regions: ${known.join(", ")}.` : "";
-        throw new InputError(field, value, `${why} No ${service} service tag is listed for region "${region}" in ${cloud}.${near ? ` Did you mean "${near}"?` : ""}${list}`);
+        throw new InputError(field, value, `${why} No ${service} service tag is listed for region "${region}" in ${cloud}.${list}`, near ? `Did you mean "${near}"?` : undefined);
     }
     return `${service}.${suffix}`;
 }
@@ -68,7 +68,7 @@ export function regionalServiceTag(service: string, cloud: Cloud, region: string
 export function validateRegion(field: string, text: string): string {
     if (!KNOWN_REGIONS.includes(text)) {
         const near = nearestRegion(text);
-        throw new InputError(field, text, `Expected the programmatic name of an Azure region, such as "westeurope".${near ? ` Did you mean "${near}"?` : ""}`);
+        throw new InputError(field, text, `Expected the programmatic name of an Azure region, such as "westeurope".`, near ? `Did you mean "${near}"?` : undefined);
     }
     return text;
 }

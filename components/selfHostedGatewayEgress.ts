@@ -23,7 +23,7 @@ import { GatewayHelmValues } from "./helmValues";
 import { NO_SECRETS, Secrets, secretsWithheldIn, withSecretsWithheld } from "./errors";
 import { readFirewallPolicy } from "./firewallPolicyRead";
 import { claimGroups, inProviderSubscription, registerGroups } from "./groupWriter";
-import { childrenRegistered, isPlain, knownValue, lateChildren, outputValues, read, secretsIn, Untyped, valueWithUnknowns } from "./outputs";
+import { childrenRegistered, handled, isPlain, knownValue, lateChildren, outputValues, read, secretsIn, Untyped, valueWithUnknowns } from "./outputs";
 import { ComponentShape, Options, PlacementOptions, resolveOptions, resolveShape } from "./options";
 import { changeRequest, deriveEgress } from "./pipeline";
 import { unknownRefusal, placementWithUnknowns } from "./previewBounds";
@@ -179,7 +179,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         // With the args known now, inputs are plain values; otherwise each is read off the
         // resolved args. Either way the pipeline runs once, in one apply.
         const options: Options | pulumi.Output<Options> = known ?? (resolved as pulumi.Output<Options>);
-        const apim = readApim(read(options, (o) => o.apim.resourceGroupName), read(options, (o) => o.apim.serviceName), this);
+        const apim = readApim(handled(read(options, (o) => o.apim.resourceGroupName)), handled(read(options, (o) => o.apim.serviceName)), this);
         // The target policy is read beside the instance; what it says joins the notes (or refuses).
         const derive = async (document: Parameters<typeof deriveEgress>[0], o: Options, p: PolicyReading | undefined) => {
             const d = withSecretsWithheld(await secrets, () => deriveEgress(document, o, undefined, p));
@@ -194,7 +194,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         policyRead?.catch(() => undefined);
         const derived = known
             ? apim.apply(async (document) => derive(document, known, await policyRead))
-            : pulumi.all([apim, options, pulumi.output(options).apply((o) => o.placement && readFirewallPolicy(o.placement.policy, this))]).apply(([document, o, p]) => derive(document, o, p));
+            : pulumi.all([apim, options, handled(pulumi.output(options)).apply((o) => o.placement && readFirewallPolicy(o.placement.policy, this))]).apply(([document, o, p]) => derive(document, o, p));
 
         // Where the group goes: the checked policy and the ledger's placements. An unknown policy
         // stays unknown, as Pulumi shows a value it cannot know yet; the name and priority are the
@@ -202,9 +202,9 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         // and placements derived from secret args are secret.
         const targetFor = (r: GroupRequest | null | undefined, c: Claim<FirewallPolicyRuleCollectionGroup>): Target => ({
             // A stand-in for an unknown policy is the ledger's, never an input.
-            placement: inProviderSubscription(r && !r.unknown?.policy ? r.placement : read(options, (o) => o.placement as PlacementOptions), "firewall", this, secrets),
+            placement: handled(inProviderSubscription(r && !r.unknown?.policy ? r.placement : read(options, (o) => o.placement as PlacementOptions), "firewall", this, secrets)),
             placements: Array.isArray(c.placements) ? c.placements as readonly GroupPlacement[]
-                : pulumi.all([secretsWithheldIn(secrets, c.placements as Promise<readonly GroupPlacement[]>), secrets]).apply(([p, s]) => (s.paths.length > 0 ? pulumi.secret(p) : p)) as pulumi.Output<readonly GroupPlacement[]>,
+                : handled(pulumi.all([secretsWithheldIn(secrets, c.placements as Promise<readonly GroupPlacement[]>), secrets]).apply(([p, s]) => (s.paths.length > 0 ? pulumi.secret(p) : p)) as pulumi.Output<readonly GroupPlacement[]>),
         });
         const targetOf = (s: Shape): Target | Promise<Target> | undefined => (!s.firewall || !claim ? undefined
             : groupAsked instanceof Promise ? groupAsked.then((r) => targetFor(r, claim)) : targetFor(groupAsked, claim));
@@ -268,7 +268,8 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             return (v === undefined ? none : pulumi.Output.isInstance(v) ? v : pulumi.output(v)) as pulumi.Output<T | undefined>;
         };
 
-        this.ruleCollectionGroupId = fromChildren((c) => c.ruleCollectionGroup?.id);
+        // The ID holds the policy and group names: secret with the args, as the hub's ids are.
+        this.ruleCollectionGroupId = pulumi.all([fromChildren((c) => c.ruleCollectionGroup?.id), secrets]).apply(([id, s]) => (s.paths.length > 0 ? pulumi.secret(id) : pulumi.output(id)));
         this.ruleCollectionGroupName = fromChildren((c) => c.placed && read(c.placed, (p) => p.name));
         this.priority = fromChildren((c) => c.placed && read(c.placed, (p) => (p.priority ?? pulumi.unknown) as number));
         this.networkPolicyName = fromChildren((c) => c.networkPolicy?.metadata.name);
@@ -291,7 +292,8 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         this.probeScript = derived.apply((d) => d.probe.script);
         // The name hashes the script, which any secret arg may shape: secret then, as the Job's inputs are.
         this.probeJobName = pulumi.all([fromChildren((c) => c.probeJob?.metadata.name), secrets]).apply(([n, s]) => (s.paths.length > 0 && n !== undefined ? pulumi.secret(n) : n)) as pulumi.Output<string | undefined>;
-        this.registerOutputs(outputValues({
+        // Every output ends a path of the refusal's promises: each marked handled (outputs.ts, handled).
+        this.registerOutputs(outputValues(Object.fromEntries(Object.entries({
             ruleCollectionGroupId: this.ruleCollectionGroupId,
             ruleCollectionGroupName: this.ruleCollectionGroupName,
             priority: this.priority,
@@ -307,7 +309,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             gatewayHelmValues: this.gatewayHelmValues,
             probeScript: this.probeScript,
             probeJobName: this.probeJobName,
-        }));
+        }).map(([k, v]) => [k, handled(v)]))));
     }
 
     /** Settles once every child is registered: Pulumi reads the children for a dependent then. */

@@ -397,7 +397,7 @@ describe("domain truth", () => {
             ["no gatewayName", { type: "WorkloadIdentity" }, "gatewayAuth.gatewayName: (missing)", "With gatewayAuth.type WorkloadIdentity the chart requires gateway.name"],
             ["a gatewayName with a slash", { type: "AzureAdApp", gatewayName: "site/1" }, "gatewayAuth.gatewayName: \"site/1\"", "A gateway name is the name of the gateway resource"],
             ["the reserved gatewayName managed", { type: "AzureAdApp", gatewayName: "Managed" }, "gatewayAuth.gatewayName: \"Managed\"", "A gateway name is the name of the gateway resource"],
-            ["a type in other casing", { type: "azureadapp", gatewayName: "gw" }, "gatewayAuth.type: \"azureadapp\"", "Did you mean \"AzureAdApp\"?"],
+            ["a type in other casing", { type: "azureadapp", gatewayName: "gw" }, "gatewayAuth.type: \"azureadapp\"", "Allowed values are: GatewayToken, AzureAdApp, WorkloadIdentity. Did you mean \"AzureAdApp\"?"],
             ["an http authority", { type: "AzureAdApp", gatewayName: "gw", authority: "http://login.microsoftonline.com" }, "gatewayAuth.authority: \"http://login.microsoftonline.com\"", "Expected the https URL of a Microsoft Entra authority"],
             ["an authority with a port", { type: "AzureAdApp", gatewayName: "gw", authority: "https://login.microsoftonline.com:8443" }, "gatewayAuth.authority: \"https://login.microsoftonline.com:8443\"", "Expected the https URL of a Microsoft Entra authority"],
             ["an authority with user info", { type: "AzureAdApp", gatewayName: "gw", authority: "https://admin@login.microsoftonline.com" }, "gatewayAuth.authority: (withheld: it carries a credential)", "Expected the https URL of a Microsoft Entra authority"],

@@ -112,19 +112,21 @@ describe("secrets: SelfHostedGatewayEgress keeps them too (the same rule)", () =
 });
 
 describe("secrets: SelfHostedGatewayEgress's outputs", () => {
-    it("are secret when a backend host is, and plain when nothing is", async () => {
+    it("are secret when a backend host or the group name is, and plain when nothing is", async () => {
         const outputsSecret = async (args: LooseArgs) => {
             await setApimMocks({ answer: () => REST() }, [], "apim-gateway-egress", "secrets");
             resetPolicyLedger();
             const gw = new SelfHostedGatewayEgress("gw", args as never);
-            const outputs: pulumi.Output<unknown>[] = [gw.egressPlan, gw.changeRequest, gw.notes, gw.ruleCollectionGroupName, gw.gatewayHelmValues];
+            const outputs: pulumi.Output<unknown>[] = [gw.egressPlan, gw.changeRequest, gw.notes, gw.ruleCollectionGroupName, gw.gatewayHelmValues, gw.ruleCollectionGroupId];
             await Promise.all(outputs.map(settle));
             const secret = await Promise.all(outputs.map(isSecret));
             await pulumi.runtime.disconnect();
             return secret;
         };
-        assert.deepEqual(await outputsSecret(with_(baseArgs(), (a) => (a.backends = [{ name: "erp", fqdn: pulumi.secret("erp.contoso.example"), port: 8443 }]))), [true, true, true, true, true]);
-        assert.deepEqual(await outputsSecret(baseArgs()), [false, false, false, false, false]);
+        assert.deepEqual(await outputsSecret(with_(baseArgs(), (a) => (a.backends = [{ name: "erp", fqdn: pulumi.secret("erp.contoso.example"), port: 8443 }]))), [true, true, true, true, true, true]);
+        assert.deepEqual(await outputsSecret(baseArgs()), [false, false, false, false, false, false]);
+        // Review F10: the group's ID holds the secret group name.
+        assert.deepEqual(await outputsSecret(with_(baseArgs(), (a) => (a.firewall.ruleCollectionGroupName = pulumi.secret("apim-shgw-secret")))), [true, true, true, true, true, true]);
     });
 });
 
@@ -163,6 +165,39 @@ describe("secrets: refusals withhold them", () => {
     it("withholds a secret cluster flavor, read before the rest to know the children", async () => {
         const e = await refusalOf(() => runOffline(REST(), with_(baseArgs(), (a) => (a.cluster.flavor = pulumi.secret("calico-secret"))) as never, "gw"));
         assert.equal(e.message, `Invalid value for cluster.flavor: ${WITHHELD}. Allowed values are: kubernetes, openshift, cilium.`);
+    });
+
+    // The nearest allowed value is derived from the value: it goes with it (review F7).
+    for (const [what, edit, field, expectation] of [
+        ["a misspelled secret rule style", (a: LooseArgs) => (a.firewall.ruleStyle = pulumi.secret("fqdnn")), "firewall.ruleStyle", "Allowed values are: ip, fqdn, both."],
+        ["a misspelled secret cluster flavor", (a: LooseArgs) => (a.cluster.flavor = pulumi.secret("ciliumm")), "cluster.flavor", "Allowed values are: kubernetes, openshift, cilium."],
+        ["a misspelled secret region", (a: LooseArgs) => (a.features = { entraId: { enabled: true, region: pulumi.secret("westeuropp") } }), "features.entraId.region", "Expected the programmatic name of an Azure region, such as \"westeurope\"."],
+    ] as const) {
+        it(`${what}: no "Did you mean"`, async () => {
+            const e = await refusalOf(() => runOffline(REST(), with_(baseArgs(), edit) as never, "gw"));
+            assert.equal(e.message, `Invalid value for ${field}: ${WITHHELD}. ${expectation}`);
+        });
+    }
+
+    it("the same misspellings in plain values keep the hint, after what is allowed", async () => {
+        const e = await refusalOf(() => runOffline(REST(), with_(baseArgs(), (a) => (a.firewall.ruleStyle = "fqdnn")) as never, "gw"));
+        assert.equal(e.message, 'Invalid value for firewall.ruleStyle: "fqdnn". Allowed values are: ip, fqdn, both. Did you mean "fqdn"?');
+    });
+
+    // Review F8: a secret's plain words are not cut out of the field path or the fixed text.
+    it("keeps the field path and the fixed text whole when a secret value's words appear in them", async () => {
+        const image = await refusalOf(() => runOffline(REST(), with_(baseArgs(), (a) => (a.probe = { enabled: true, image: pulumi.secret("zz secret image") })) as never, "gw"));
+        assert.equal(image.message, `Invalid value for probe.image: ${WITHHELD}. Expected an image reference such as "registry.example.com/mirror/curlimages/curl:8.11.1": lowercase repository, optional tag and digest.`);
+        const group = await refusalOf(() => runOffline(REST(), with_(baseArgs(), (a) => (a.firewall.ruleCollectionGroupName = pulumi.secret("zz secret bad name"))) as never, "gw"));
+        assert.equal(group.message, `Invalid value for firewall.ruleCollectionGroupName: ${WITHHELD}. A rule collection group name has 1-80 letters, digits, "_", "." and "-", starts with a letter or digit and ends with a letter, digit or "_".`);
+    });
+
+    // Review F9: the key of a secret object is part of the secret.
+    it("withholds an unknown key refused inside a secret gateway", async () => {
+        const gateway = { ...hubArgs().gateways[0], sourceAdresses: ["10.80.0.0/24"] } as Record<string, unknown>;
+        delete gateway.sourceAddresses;
+        const e = await refusalOf(() => runOfflineHub([REST()], { ...hubArgs(), gateways: [pulumi.secret(gateway)] } as never, "hub"));
+        assert.equal(e.message, `Invalid value for gateways[0].(withheld key): ${WITHHELD}. Unknown key. Allowed keys are: apim, backends, configurationAddress, features, gatewayAuth, name, ruleStyle, sourceAddresses, sourceIpGroupIds.`);
     });
 
     it("reads an unknown Output (a preview) as holding nothing to show, and still finds the secrets beside it", async () => {

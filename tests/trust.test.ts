@@ -118,6 +118,35 @@ describe("trust (the built command line)", () => {
             }
         });
 
+        // Review F6: keys whose name ends in a credential word after `_` or `-`, `:` for `=`, and tokens of known forms.
+        it("withholds credentials in the forms people paste from environments, headers and key files", () => {
+            const pasted = [
+                "db_password=hunter2xyz",
+                "AZURE_CLIENT_SECRET=abc123def456",
+                "password:hunter2xyz",
+                "x-api-key: 0123456789abcdef",
+                "-----BEGIN PRIVATE KEY-----MIIEvQIBADANBgkqhkiG9w0BAQEFAASC",
+                "ghp_0123456789abcdefghijABCDEFGHIJ012345",
+                "AKIAIOSFODNN7EXAMPLE",
+            ];
+            assert.deepEqual(pasted.map((v) => new InputError("firewall.ruleStyle", v, "Allowed values are: ip, fqdn, both.").message),
+                pasted.map(() => "Invalid value for firewall.ruleStyle: (withheld: it carries a credential). Allowed values are: ip, fqdn, both."));
+        });
+
+        it("takes no field name, withheld value or sentence with a colon for a credential", () => {
+            const texts = [
+                "Invalid value for gatewayAuth.tokenEndpoint: \"https://login.example\". Expected an https URL.",
+                "Invalid value for gatewayAuth.token: (withheld: the value is secret). Expected a string.",
+                "the gateway token: see the chart's gateway.auth values",
+            ];
+            assert.deepEqual(texts.map(redactCredentials), texts);
+        });
+
+        it("escapes bidirectional controls, so a log line reads as it is (review F14)", () => {
+            assert.equal(new InputError("firewall.ruleStyle", "ip\u202efdqn\u2066", "Allowed values are: ip, fqdn, both.").message,
+                "Invalid value for firewall.ruleStyle: \"ip\\u202efdqn\\u2066\". Allowed values are: ip, fqdn, both.");
+        });
+
         it("takes no resource ID, URL or sentence for a credential, however long its names", () => {
             const name80 = "ContosoHubFirewallPolicy2026ProductionWestEuropeFactoryNetworkSegment0123456789A";
             const texts = [
