@@ -8,7 +8,7 @@ import { InputError } from "./errors";
 import { DeclaredHost, Options } from "./options";
 import { signsInAtEntra } from "./optionsGateway";
 import { byCodePoint } from "./ordering";
-import { Destination, DestinationKind, everyPortOf, fqdn, ipv4, networkSpan, PortRange, serviceTag, tcp } from "./peers";
+import { Destination, DestinationKind, everyPortOf, fqdn, ipv4, networkSpan, PortRange, serviceTag, setExcess, tcp } from "./peers";
 import { regionalServiceTag } from "./regions";
 
 export const Feature = {
@@ -243,10 +243,32 @@ function checkPortsPerDestination(flows: readonly EgressFlow[], options: Options
     }
 }
 
-/** Builds the sorted egress plan. Pure: no I/O, no Pulumi. Throws `InputError` on a destination reached on every port. */
+/**
+ * The breadth rule over the destinations: every network the firewall and cluster rules open by
+ * address (the configuration address, backends, the cache, telemetry sinks) together holds no more
+ * than one network of `firewall.minimumPrefixLength`, as the policy pack measures one rule
+ * collection's destinations (policy/breadth.ts, setBreadth). Names, tags and pods are not counted.
+ * The first network that tips the sum is named; the configuration address, a /32 and first, never does.
+ */
+function checkDestinationsTogether(flows: readonly EgressFlow[], options: Options): void {
+    const byAddress = flows.filter((f) => f.destination.kind === DestinationKind.Cidr);
+    const features = options.featuresField;
+    for (const [i, tip] of byAddress.entries()) {
+        const networks = byAddress.slice(0, i + 1).map((f) => f.destination.value);
+        const excess = setExcess(networks, options.minimumPrefixLength);
+        if (excess) {
+            const backend = options.backends.find((b) => tip.id === `backend-${b.name}`);
+            const field = backend ? `${backend.field}.address` : tip.feature === Feature.ExternalCache ? `${features}.externalCache.host` : `${features}.${tip.feature}.address`;
+            throw new InputError(field, tip.destination.value, `Together the destinations the rules open by address (${networks.join(", ")}) ${excess}. Name the networks the flows need.`);
+        }
+    }
+}
+
+/** Builds the sorted egress plan. Pure: no I/O, no Pulumi. Throws `InputError` on a destination reached on every port, or destinations broader together than one network. */
 export function buildEgressPlan(facts: ApimFacts, options: Options): EgressPlan {
     const flows = [...configurationFlows(facts, options.configurationAddress), ...featureFlows(facts, options), ...backendFlows(options)].sort(compareFlows);
     checkPortsPerDestination(flows, options);
+    checkDestinationsTogether(flows, options);
     return {
         apimName: facts.name,
         configurationHost: facts.configurationHost,

@@ -127,6 +127,10 @@ export interface Options {
     readonly configurationBackup?: ConfigurationBackupOptions;
     /** The egress probe (optionsProbe.ts); undefined for a hub's gateways, which have no cluster side. */
     readonly probe?: ProbeOptions;
+    /** `firewall.minimumPrefixLength`: the plan measures the destinations together by it. */
+    readonly minimumPrefixLength: number;
+    /** Where this gateway's features are named, for messages: `features` or `gateways[3].features`. */
+    readonly featuresField: string;
 }
 
 /** One gateway of a `GatewayEgressRuleCollectionGroup`. */
@@ -219,6 +223,8 @@ export function resolveOptions(componentName: string, args: unknown): Options {
         hostAliases: top.hostAliases === undefined || top.hostAliases === null ? undefined : booleanAt("hostAliases", top.hostAliases, false),
         gatewayAuth: resolveGatewayAuth("gatewayAuth", top.gatewayAuth, true),
         configurationBackup: resolveConfigurationBackup("configurationBackup", top.configurationBackup),
+        minimumPrefixLength,
+        featuresField: "features",
     };
     checkPeersBesideDedicatedNamespace(options.cluster, [
         ...(["externalCache", "openTelemetry", "statsd", "localLogs"] as const).map((k) => ({ field: `features.${k}`, destination: k === "externalCache" ? features.externalCache.host : features[k].destination })),

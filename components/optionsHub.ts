@@ -37,6 +37,8 @@ export function resolveHubGateways(value: unknown, minimumPrefixLength: number):
                 backends: resolveBackends(`${field}.backends`, g.backends, minimumPrefixLength),
                 configurationAddress: configurationAddressAt(`${field}.configurationAddress`, g.configurationAddress),
                 gatewayAuth: resolveGatewayAuth(`${field}.gatewayAuth`, g.gatewayAuth, false),
+                minimumPrefixLength,
+                featuresField: `${field}.features`,
             },
         };
     }, MAX_HUB_GATEWAYS, (g) => g.field);

@@ -210,12 +210,20 @@ export function addressCount(networks: readonly string[]): number {
  * field's list as written.
  */
 export function boundedNetworkSet(field: string, networks: readonly string[], value: unknown, minimumPrefixLength: number): void {
+    const excess = setExcess(networks, minimumPrefixLength);
+    if (excess) {
+        throw new InputError(field, value, `Together these ${networks.length} networks ${excess}. Name the networks the flow needs.`);
+    }
+}
+
+/** How networks together exceed one network of `minimumPrefixLength`, as a refusal says it; undefined: they do not. */
+export function setExcess(networks: readonly string[], minimumPrefixLength: number): string | undefined {
     const count = addressCount(networks);
     const limit = 2 ** (32 - minimumPrefixLength);
-    if (count > limit) {
-        const asWide = 32 - Math.ceil(Math.log2(count));
-        throw new InputError(field, value, `Together these ${networks.length} networks hold ${count.toLocaleString("en-US")} addresses, as many as a /${asWide} network: more than one network of firewall.minimumPrefixLength (${minimumPrefixLength}) holds (${limit.toLocaleString("en-US")}). Name the networks the flow needs.`);
-    }
+    const asWide = 32 - Math.ceil(Math.log2(count));
+    return count > limit
+        ? `hold ${count.toLocaleString("en-US")} addresses, as many as a /${asWide} network: more than one network of firewall.minimumPrefixLength (${minimumPrefixLength}) holds (${limit.toLocaleString("en-US")})`
+        : undefined;
 }
 
 /**

@@ -9,7 +9,7 @@ import { InputError } from "../components/errors";
 import { resolveHubOptions, resolveOptions } from "../components/options";
 import { addressCount, boundedNetworkSet, everyPortOf, tcp, udp } from "../components/peers";
 import { setBreadth } from "../policy/breadth";
-import { baseArgs, fixture, with_ } from "./helpers";
+import { baseArgs, fixture, LooseArgs, with_ } from "./helpers";
 
 const toIp = (n: number) => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join(".");
 
@@ -95,8 +95,8 @@ describe("breadth over sets: the component", () => {
 
     it("accepts backends whose ports to one destination leave a port out", () => {
         const options = resolveOptions("gw", with_(baseArgs(), (a) => (a.backends = [
-            { name: "low", address: "10.0.0.0/8", port: 1, endPort: 32766 },
-            { name: "high", address: "10.0.0.0/8", port: 32768, endPort: 65535 },
+            { name: "low", address: "10.0.0.0/9", port: 1, endPort: 32766 },
+            { name: "high", address: "10.0.0.0/9", port: 32768, endPort: 65535 },
         ])));
         const plan = buildEgressPlan(normalizeApim(fixture("rest-external-premium.json")), options);
         assert.deepEqual(plan.flows.filter((f) => f.feature === "backend").map((f) => f.id), ["backend-high", "backend-low"]);
@@ -109,5 +109,44 @@ describe("breadth over sets: the component", () => {
         });
         assert.throws(() => buildEgressPlan(normalizeApim(fixture("rest-external-premium.json")), hub.gateways[0].options), (e: unknown) =>
             e instanceof InputError && e.field === "gateways[0].backends" && e.message === 'Invalid value for gateways[0].backends: ["high","low"]. Together the flows backend-high, backend-low reach 10.0.0.0/8 on every TCP port (1-65535): name the ports each backend uses.');
+    });
+});
+
+describe("breadth over sets: the destinations together, in the component and the pack alike", () => {
+    // rest-external-premium.json's VIP is 52.164.20.7: the configuration rule opens its /32.
+    const VIP = "52.164.20.7/32";
+    const tail = "hold 16,777,217 addresses, as many as a /7 network: more than one network of firewall.minimumPrefixLength (8) holds (16,777,216). Name the networks the flows need.";
+    const planOf = (change: (a: LooseArgs) => void) => buildEgressPlan(normalizeApim(fixture("rest-external-premium.json")), resolveOptions("gw", with_(baseArgs(), change)));
+    const packSays = (networks: readonly string[]) => setBreadth(networks, { ipv4: 8, ipv6: 32 });
+    const cases: [string, (a: LooseArgs) => void, string, string, readonly string[]][] = [
+        ["a backend /8 beside the VIP", (a) => (a.backends = [{ name: "plant", address: "11.0.0.0/8", port: 8443 }]), "backends[0].address", "11.0.0.0/8", [VIP, "11.0.0.0/8"]],
+        ["the external cache's /8 beside the VIP", (a) => (a.features = { externalCache: { enabled: true, host: "11.0.0.0/8", port: 6380 } }), "features.externalCache.host", "11.0.0.0/8", [VIP, "11.0.0.0/8"]],
+        ["a backend /8 and the OpenTelemetry sink's /8", (a) => {
+            a.features = { openTelemetry: { enabled: true, collectorUri: "http://11.0.0.4:4317", address: "11.0.0.0/8" } };
+            a.backends = [{ name: "a", address: "10.0.0.0/8", port: 443 }];
+        }, "features.openTelemetry.address", "11.0.0.0/8", [VIP, "11.0.0.0/8"]],
+    ];
+    for (const [what, change, field, value, networks] of cases) {
+        it(`refuses ${what} in one line naming the network that tips the sum, as the pack does`, () => {
+            assert.throws(() => planOf(change), (e: unknown) => e instanceof InputError && e.field === field
+                && e.message === `Invalid value for ${field}: "${value}". Together the destinations the rules open by address (${networks.join(", ")}) ${tail}` && !e.message.includes("\n"));
+            assert.notEqual(packSays(networks), undefined);
+        });
+    }
+
+    it("accepts a /9 backend beside the VIP, as the pack does", () => {
+        const plan = planOf((a) => (a.backends = [{ name: "plant", address: "11.0.0.0/9", port: 8443 }]));
+        const networks = plan.flows.filter((f) => f.destination.kind === "cidr").map((f) => f.destination.value);
+        assert.deepEqual(networks, [VIP, "11.0.0.0/9"]);
+        assert.equal(packSays(networks), undefined);
+    });
+
+    it("measures a hub gateway's own destinations and names its field", () => {
+        const hub = resolveHubOptions("hub", {
+            firewall: { policyName: "fwpol-hub", resourceGroupName: "rg-hub" },
+            gateways: [{ name: "a", apim: { resourceGroupName: "rg-apim", serviceName: "contoso-apim" }, sourceAddresses: ["10.81.0.0/24"], backends: [{ name: "plant", address: "11.0.0.0/8", port: 8443 }] }],
+        });
+        assert.throws(() => buildEgressPlan(normalizeApim(fixture("rest-external-premium.json")), hub.gateways[0].options), (e: unknown) =>
+            e instanceof InputError && e.message === `Invalid value for gateways[0].backends[0].address: "11.0.0.0/8". Together the destinations the rules open by address (${VIP}, 11.0.0.0/8) ${tail}`);
     });
 });

@@ -138,6 +138,11 @@ describe("secrets: refusals withhold them", () => {
         assert.equal(e.message, `Invalid value for firewall.sourceAddresses[0]: ${WITHHELD}. Host bits are set.`);
     });
 
+    it("withholds a secret backend address that tips the destinations together, in the field and in the list", async () => {
+        const e = await refusalOf(() => runOffline(REST(), with_(baseArgs(), (a) => (a.backends = [{ name: "plant", address: pulumi.secret("11.0.0.0/8"), port: 8443 }])) as never, "gw"));
+        assert.equal(e.message, `Invalid value for backends[0].address: ${WITHHELD}. Together the destinations the rules open by address (52.164.20.7/32, (secret)) hold 16,777,217 addresses, as many as a /7 network: more than one network of firewall.minimumPrefixLength (8) holds (16,777,216). Name the networks the flows need.`);
+    });
+
     it("withholds a secret hub source the same way, under its gateway's path", async () => {
         const e = await refusalOf(() => runOfflineHub([REST()], hubArgs({ sourceAddresses: pulumi.secret(["10.80.0.1/24"]) }) as never, "hub"));
         assert.equal(e.message, `Invalid value for gateways[0].sourceAddresses[0]: ${WITHHELD}. Host bits are set.`);
