@@ -235,9 +235,17 @@ describe("reading the firewall policy", () => {
         });
 
         it("refuses a --firewall-policy file that is not a policy", async () => {
-            const r = await cli([...apim, "--options", SITE_OPTIONS, "--firewall-policy", F("az-internal-developer.json")]);
-            assert.equal(r.code, 2);
-            assert.match(r.err, /^error: Invalid value for --firewall-policy: ".*az-internal-developer\.json"\. Expected the output of az network firewall policy show -o json/);
+            // A short path of its own: a long checkout path would be cut in the line, as every value is.
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fp-"));
+            const notAPolicy = path.join(dir, "apim.json");
+            fs.copyFileSync(F("az-internal-developer.json"), notAPolicy);
+            try {
+                const r = await cli([...apim, "--options", SITE_OPTIONS, "--firewall-policy", notAPolicy]);
+                assert.equal(r.code, 2);
+                assert.equal(r.err, `error: Invalid value for --firewall-policy: ${JSON.stringify(notAPolicy)}. Expected the output of az network firewall policy show -o json: an object whose type is Microsoft.Network/firewallPolicies.\n`);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
         });
     });
 

@@ -195,7 +195,10 @@ describe("previews with values unknown until deployment", () => {
         const [hubGroup, spoke] = placed(previewed);
         assert.deepEqual([hubGroup[0], secretValue(hubGroup[1]), secretValue(hubGroup[2])], ["hub", "hub", 300]);
         assert.deepEqual(spoke, ["spoke", "spoke", 310]);
-        assert.ok(pulumi.isUnknown(previewed.groups[0].inputs.ruleCollections));
+        // Unknown as a whole; newer SDKs (3.276) keep it a secret around the unknown, older ones
+        // send the unknown alone: either way nothing of the rules is shown.
+        const rules = previewed.groups[0].inputs.ruleCollections;
+        assert.ok(pulumi.isUnknown(rules) || pulumi.isUnknown(secretValue(rules)), `${JSON.stringify(rules)} is unknown`);
         assert.ok(!JSON.stringify(previewed.groups.map((g) => g.inputs)).includes("10.77.0.0"));
     });
 
