@@ -27,6 +27,9 @@ const CREDENTIAL_PATTERNS: readonly RegExp[] = [
     /(?<![A-Za-z0-9+/.])(?=[A-Za-z0-9+]*[0-9])(?=[A-Za-z0-9+]*[a-z])(?=[A-Za-z0-9+]*[A-Z])[A-Za-z0-9+]{50,}(?![A-Za-z0-9+/.])/g,
 ];
 
+/** How a refusal shows a value a preview does not know yet. */
+export const UNKNOWN_VALUE = "(unknown until deployment)";
+
 /** True when `text` holds something that looks like a credential. */
 export function carriesCredential(text: string): boolean {
     return CREDENTIAL_PATTERNS.some((p) => new RegExp(p.source, p.flags.replace("g", "")).test(text));

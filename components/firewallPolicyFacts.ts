@@ -2,7 +2,10 @@
 // from the shapes the azure-native invokes and `az network firewall policy show` /
 // `rule-collection-group list` return (flat) and from the REST GET (nested under `properties`),
 // and holds the address arithmetic and the documents the findings (firewallPolicyFindings.ts) use.
-import * as ipaddr from "ipaddr.js";
+import { span } from "./peers";
+
+// The one address-range reader (peers.ts), also the findings'.
+export { span };
 
 export const PolicyDoc = {
     /** "Azure Firewall doesn't SNAT with Network rules when the destination IP address is in a private IP address range per IANA RFC 1918 or shared address space per IANA RFC 6598"; 255.255.255.255/32 = always SNAT. */
@@ -184,24 +187,6 @@ export function normalizeRuleCollectionGroup(document: unknown, policy: string):
 }
 
 // ---- addresses ----
-
-/** An address, a CIDR or a range `a-b` as [first, last]; undefined for anything else (a service tag). */
-export function span(text: string): [number, number] | undefined {
-    const t = text.trim();
-    const toNumber = (a: string) => (ipaddr.IPv4.isValidFourPartDecimal(a) ? ipaddr.IPv4.parse(a).toByteArray().reduce((n, b) => n * 256 + b, 0) : undefined);
-    if (t.includes("-")) {
-        const [a, b] = t.split("-").map(toNumber);
-        return a !== undefined && b !== undefined ? [a, b] : undefined;
-    }
-    const [address, prefix] = t.split("/");
-    const base = toNumber(address);
-    if (base === undefined || (prefix !== undefined && !/^\d{1,2}$/.test(prefix)) || Number(prefix ?? 32) > 32) {
-        return undefined;
-    }
-    const size = 2 ** (32 - Number(prefix ?? 32));
-    const first = base - (base % size);
-    return [first, first + size - 1];
-}
 
 export const overlaps = (a: [number, number], b: [number, number]) => a[0] <= b[1] && b[0] <= a[1];
 export const isAny = (text: string) => text.trim() === "*" || /\/0$/.test(text.trim());

@@ -143,7 +143,6 @@ export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
             ? { component: name, placement: d.bounds.placement, names: d.bounds.names, certain: d.bounds.certain, unknown: d.bounds.unknown }
             : { component: name, placement: d.derivation.placement, names: d.derivation.groups.map((g) => g.name), existingGroups: d.derivation.existingGroups })));
         const written: Promise<Written | undefined> = Promise.all([derived, secrets]).then(async ([d, s]) => {
-            // Every input of the groups is secret when any arg is.
             const keep = <T>(value: T): T | pulumi.Output<T> => (s.paths.length > 0 ? pulumi.secret(value) as pulumi.Output<T> : value);
             // The groups are registered once their policy is checked and their place taken: a
             // refusal of either registers none (a group waiting on it would never settle).
@@ -155,7 +154,7 @@ export class GatewayEgressRuleCollectionGroup extends pulumi.ComponentResource {
             const groups = "bounds" in d
                 ? d.bounds.names.map((_, i) => ({ resourceName: resourceName(i), ruleCollections: secretIf(d.secret, d.bounds.ruleCollections ? markUnknown(d.bounds.ruleCollections[i], d.bounds.placeholders, UNKNOWN_LISTS) : pulumi.unknown) }))
                 : d.derivation.groups.map((g, i) => ({ resourceName: resourceName(i), ruleCollections: keep(g.ruleCollections) }));
-            const resources = registerGroups(groups, target, s.paths.length > 0 ? pulumi.secret(placements) : placements, claim, this);
+            const resources = registerGroups(groups, target, keep(placements), claim, this);
             return "bounds" in d ? undefined : { derivation: d.derivation, placements, ids: pulumi.all(resources.map((r) => r.id)) };
         }).catch((e: unknown) => {
             claim.written([]);

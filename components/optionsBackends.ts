@@ -5,7 +5,7 @@ import { BackendOptions } from "./options";
 import { BACKEND_KEYS, listAt, objectAt, patternAt, stringAt } from "./optionsCore";
 import { exactlyOne, inClusterAt } from "./optionsInCluster";
 import { byCodePoint } from "./ordering";
-import { boundedCidr, boundedNetworkSet, Destination, DestinationKind, fqdn, Protocol, validatePortRange, validateProtocol } from "./peers";
+import { boundedNetworkSet, cidr, Destination, DestinationKind, fqdn, Protocol, validatePortRange, validateProtocol } from "./peers";
 
 const backendNamePattern = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
 
@@ -20,7 +20,7 @@ function resolveBackend(field: string, raw: unknown, minimumPrefixLength: number
     return {
         field,
         name,
-        destination: given === "address" ? boundedCidr(`${field}.address`, stringAt(`${field}.address`, b.address, true), minimumPrefixLength)
+        destination: given === "address" ? cidr(`${field}.address`, stringAt(`${field}.address`, b.address, true), minimumPrefixLength)
             : given === "fqdn" ? fqdn(`${field}.fqdn`, stringAt(`${field}.fqdn`, b.fqdn, true))
             : inClusterAt(`${field}.inCluster`, b.inCluster) as Destination,
         ports: [validatePortRange(field, protocol, b.port, b.endPort)],

@@ -8,7 +8,7 @@ import * as path from "path";
 import { carriesCredential, InputError } from "./errors";
 import { FeatureOptions } from "./options";
 import { byCodePoint } from "./ordering";
-import { ALL_IPV4, boundedCidr, boundedNetworkSet } from "./peers";
+import { ALL_IPV4, boundedNetworkSet, cidr } from "./peers";
 
 export type Json = Record<string, unknown>;
 
@@ -198,7 +198,7 @@ export function patternAt(field: string, value: unknown, pattern: RegExp, expect
  */
 export function networkListAt(field: string, value: unknown, minimumPrefixLength: number, optIn = false): string[] {
     const read = (list: unknown): string[] => {
-        const networks = listAt(field, list, (f, v) => (optIn && v === ALL_IPV4 ? ALL_IPV4 : boundedCidr(f, v, minimumPrefixLength).value));
+        const networks = listAt(field, list, (f, v) => (optIn && v === ALL_IPV4 ? ALL_IPV4 : cidr(f, v, minimumPrefixLength).value));
         if (!networks.includes(ALL_IPV4)) {
             boundedNetworkSet(field, networks, list, minimumPrefixLength);
         }

@@ -7,7 +7,7 @@ import { booleanAt, FEATURE_KEYS, Json, listAt, networkListAt, objectAt, pattern
 import { exactlyOne, inClusterAt } from "./optionsInCluster";
 import { NO_TELEMETRY, resolveTelemetry } from "./optionsTelemetry";
 import { byCodePoint } from "./ordering";
-import { boundedCidr, Destination, fqdn, validatePort } from "./peers";
+import { cidr, Destination, fqdn, validatePort } from "./peers";
 import { validateRegion } from "./regions";
 
 export const DEFAULT_CACHE_PORT = 6380;
@@ -113,5 +113,5 @@ function hostOrAddress(field: string, value: string, minimumPrefixLength: number
     if (/[:,;=@\s]/.test(value)) {
         throw new InputError(field, value, `Expected a host name or an IPv4 address alone: the port goes in ${field.replace(/host$/, "port")}, and credentials belong to the gateway's own configuration.`);
     }
-    return /^[\d./]+$/.test(value) ? boundedCidr(field, value, minimumPrefixLength) : fqdn(field, value);
+    return /^[\d./]+$/.test(value) ? cidr(field, value, minimumPrefixLength) : fqdn(field, value);
 }

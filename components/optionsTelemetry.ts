@@ -8,7 +8,7 @@ import { LocalLogsType } from "./args";
 import { InputError } from "./errors";
 import { argKeys, booleanAt, enumAt, Json, objectAt, stringAt, urlOf } from "./optionsCore";
 import { exactlyOne, inClusterAt } from "./optionsInCluster";
-import { boundedCidr, Destination, DestinationKind, parseIpv4, PortRange, Protocol, tcp, udp, validatePort } from "./peers";
+import { cidr, Destination, DestinationKind, parseIpv4, PortRange, Protocol, tcp, udp, validatePort } from "./peers";
 
 /** One telemetry sink, resolved. */
 export interface TelemetrySinkOptions {
@@ -126,7 +126,7 @@ function sinkDestination(field: string, raw: Json, host: string, minimumPrefixLe
     if (exactlyOne(field, raw, ["address", "inCluster"]) === "inCluster") {
         return inClusterAt(`${field}.inCluster`, raw.inCluster) as Destination;
     }
-    const network = boundedCidr(`${field}.address`, stringAt(`${field}.address`, raw.address, true), minimumPrefixLength);
+    const network = cidr(`${field}.address`, stringAt(`${field}.address`, raw.address, true), minimumPrefixLength);
     if (/^[\d.]+$/.test(host) && !ipaddr.IPv4.parse(parseIpv4(field, host)).match(ipaddr.IPv4.parseCIDR(network.value))) {
         throw new InputError(`${field}.address`, raw.address, `The endpoint's address ${host} is outside it: the rule would open a network the gateway never sends to.`);
     }

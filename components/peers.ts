@@ -138,7 +138,8 @@ export function ipv4(field: string, value: unknown): Destination {
 /**
  * An IPv4 network in CIDR form; a bare address is taken as its /32. Host bits must be zero, so
  * that what the user wrote is what the rule allows. Breadth (`minimumPrefixLength`) is checked
- * first, so that the host-bits hint names a network this field accepts.
+ * first, so that the host-bits hint names a network this field accepts: the one breadth rule for
+ * every source and destination a user names (`0.0.0.0/1` and `128.0.0.0/1` are refused like `0.0.0.0/0`).
  */
 export function cidr(field: string, value: unknown, minimumPrefixLength = 0): Destination {
     if (typeof value !== "string" || !value.includes("/")) {
@@ -175,19 +176,27 @@ export function prefixLength(destination: Destination): number {
     return Number(destination.value.split("/")[1]);
 }
 
-/**
- * A network at least `minimumPrefixLength` bits long: the one breadth rule for every source and
- * destination a user names. `0.0.0.0/1` and `128.0.0.0/1` are refused like `0.0.0.0/0`.
- */
-export function boundedCidr(field: string, value: unknown, minimumPrefixLength: number): Destination {
-    return cidr(field, value, minimumPrefixLength);
+/** An address, a CIDR or a range `a-b` as [first, last]; undefined for anything else (a service tag). */
+export function span(text: string): [number, number] | undefined {
+    const t = text.trim();
+    const toNumber = (a: string) => (ipaddr.IPv4.isValidFourPartDecimal(a) ? ipaddr.IPv4.parse(a).toByteArray().reduce((n, b) => n * 256 + b, 0) : undefined);
+    if (t.includes("-")) {
+        const [a, b] = t.split("-").map(toNumber);
+        return a !== undefined && b !== undefined ? [a, b] : undefined;
+    }
+    const [address, prefix] = t.split("/");
+    const base = toNumber(address);
+    if (base === undefined || (prefix !== undefined && !/^\d{1,2}$/.test(prefix)) || Number(prefix ?? 32) > 32) {
+        return undefined;
+    }
+    const size = 2 ** (32 - Number(prefix ?? 32));
+    const first = base - (base % size);
+    return [first, first + size - 1];
 }
 
-/** The first and last address of an IPv4 CIDR, as numbers. */
+/** The first and last address of a validated IPv4 CIDR, as numbers. */
 export function networkSpan(network: string): [number, number] {
-    const [address, length] = network.split("/");
-    const first = ipaddr.IPv4.parse(address).toByteArray().reduce((n, byte) => n * 256 + byte, 0);
-    return [first, first + 2 ** (32 - Number(length)) - 1];
+    return span(network) as [number, number];
 }
 
 /** How many addresses IPv4 CIDRs hold together, overlaps and duplicates counted once. */

@@ -16,7 +16,7 @@
 // only what `up` will refuse whatever the unknown values are, and gives a priority only where
 // every outcome gives the same one; elsewhere the priority is unknown (undefined), as Pulumi
 // shows a value it cannot know yet, and never one that `up` would move.
-import { InputError } from "./errors";
+import { InputError, UNKNOWN_VALUE } from "./errors";
 import { FirewallPolicyRef, PlacementOptions, PRIORITY_RANGE } from "./options";
 
 export const PRIORITY_STEP = 10;
@@ -202,7 +202,7 @@ export class PolicyLedger<R> {
         // sure to be on this policy. Allocated: what every outcome allocates alike.
         const sure = policyKnown ? this.entries.filter((e) => e.certain && e.policy !== undefined && sharesPolicy(e.policy, placement.policy)) : [];
         const possible = this.entries.filter((e) => !policyKnown || e.policy === undefined || sharesPolicy(e.policy, placement.policy));
-        const policy = policyKnown ? describePolicy(placement.policy) : "(unknown until deployment)";
+        const policy = policyKnown ? describePolicy(placement.policy) : UNKNOWN_VALUE;
         // By name: a group already there that this program writes counts once.
         const existing = (request.existingGroups ?? []).filter((n) => ![...sure.map((e) => e.name), ...names].some((m) => m.toLowerCase() === n.toLowerCase()));
         const total = new Set([...sure.map((e) => e.name.toLowerCase()), ...existing.map((n) => n.toLowerCase())]).size + certain;

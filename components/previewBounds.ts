@@ -14,7 +14,7 @@
 // and at most those of the second (and no more than the policy takes): the preview registers
 // the second's, the first `certain` of them sure, the others possible; when both layouts put the
 // same gateways in the same groups, each group's rules are known but for the unknown sources.
-import { InputError } from "./errors";
+import { InputError, UNKNOWN_VALUE } from "./errors";
 import { FilterRuleCollection } from "./firewallRules";
 import { HubOptions, MAX_LIST_LENGTH, Options, PlacementOptions, resolveHubOptions, resolvePlacement } from "./options";
 import { groupNames, planHub } from "./pipeline";
@@ -34,7 +34,6 @@ export interface HubBounds {
     readonly placeholders: ReadonlySet<string>;
 }
 
-export const UNKNOWN_VALUE = "(unknown until deployment)";
 
 /** The refusal of an unknown value that decides which resources a component creates. */
 export function unknownRefusal(field: string, allowed = ""): InputError {

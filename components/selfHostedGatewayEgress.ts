@@ -158,9 +158,9 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         // are known now.
         // A secret arg keeps every value derived from it secret: Pulumi carries the secrecy of
         // `pulumi.output(args)` through each apply below. A refusal withholds it (errors.ts).
-        const secrets = isPlain(args) ? Promise.resolve(NO_SECRETS) : secretsIn(args);
-        const shape = readShape(args, secrets);
         const known = isPlain(args) ? resolveOptions(name, args) : undefined;
+        const secrets = known ? Promise.resolve(NO_SECRETS) : secretsIn(args);
+        const shape = readShape(args, secrets);
         const resolved = known ? undefined : pulumi.output(args).apply(async (a) => withSecretsWithheld(await secrets, () => resolveOptions(name, a)));
         // Args that arrive as Outputs are validated once, when they resolve; children are
         // registered only then, so a refusal is reported once and no child waits on it.
@@ -194,7 +194,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         policyRead?.catch(() => undefined);
         const derived = known
             ? apim.apply(async (document) => derive(document, known, await policyRead))
-            : pulumi.all([apim, options, handled(pulumi.output(options)).apply((o) => o.placement && readFirewallPolicy(o.placement.policy, this))]).apply(([document, o, p]) => derive(document, o, p));
+            : pulumi.all([apim, options, handled((options as pulumi.Output<Options>).apply((o) => o.placement && readFirewallPolicy(o.placement.policy, this)))]).apply(([document, o, p]) => derive(document, o, p));
 
         // Where the group goes: the checked policy and the ledger's placements. An unknown policy
         // stays unknown, as Pulumi shows a value it cannot know yet; the name and priority are the
