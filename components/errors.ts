@@ -160,8 +160,12 @@ export interface Secrets {
 export const NO_SECRETS: Secrets = { paths: [], values: [] };
 
 /** True when `field` is at, inside or above a secret arg path. */
+/** True when `inner` is `outer` or inside it (`` is the args as one secret). */
+function within(inner: string, outer: string): boolean {
+    return outer === "" || inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
+}
+
 function touches(field: string, path: string): boolean {
-    const within = (inner: string, outer: string) => outer === "" || inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
     return within(field, path) || within(path, field);
 }
 
@@ -205,7 +209,7 @@ export function withSecretsWithheld<T>(secrets: Secrets, f: () => T): T {
         const wholes = secrets.values.filter(searched);
         const pieces = [...new Set(secrets.values.flatMap((v) => v.match(WORD) ?? []))].filter((w) => NAME_LIKE.test(w) && searched(w));
         const cut = (text: string) => wholes.reduce((t, v) => t.split(v).join("(secret)"), text).replace(WORD, (w) => (pieces.some((p) => w.includes(p)) ? "(secret)" : w));
-        const underSecret = secrets.paths.some((p) => p === "" || e.field.startsWith(`${p}.`) || e.field.startsWith(`${p}[`));
+        const underSecret = secrets.paths.some((p) => within(e.field, p) && (p === "" || p !== e.field));
         // An unknown key is refused with the key as its value: under a secret path, the key is withheld too.
         const key = /(?:^|\.)([^.[\]]+)$/.exec(e.field)?.[1];
         const field = underSecret && key !== undefined && e.value === key ? `${e.field.slice(0, e.field.length - key.length)}(withheld key)` : e.field;

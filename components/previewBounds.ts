@@ -80,11 +80,16 @@ function firstDisallowed(value: unknown, isUnknown: (v: unknown) => boolean, at:
     return undefined;
 }
 
+/** What of a writer's `firewall` arg a preview does not know: its policy, its priority. */
+function unknownParts(fw: Json, isUnknown: (v: unknown) => boolean): HubBounds["unknown"] {
+    return { policy: POLICY_KEYS.some((k) => isUnknown(fw[k])), priority: isUnknown(fw.priority) };
+}
+
 /** A writer's `firewall` arg with a stand-in policy for an unknown one, and an unknown priority left out. */
 function knownPlacementArgs(fw: Json, isUnknown: (v: unknown) => boolean): Json {
-    const policyUnknown = POLICY_KEYS.some((k) => isUnknown(fw[k]));
-    const firewall = Object.fromEntries(Object.entries(fw).filter(([k, v]) => !(policyUnknown && POLICY_KEYS.includes(k)) && !(k === "priority" && isUnknown(v))));
-    return policyUnknown ? { ...firewall, policyName: "unknown-policy", resourceGroupName: "unknown-policy" } : firewall;
+    const unknown = unknownParts(fw, isUnknown);
+    const firewall = Object.fromEntries(Object.entries(fw).filter(([k]) => !(unknown.policy && POLICY_KEYS.includes(k)) && !(k === "priority" && unknown.priority)));
+    return unknown.policy ? { ...firewall, policyName: "unknown-policy", resourceGroupName: "unknown-policy" } : firewall;
 }
 
 /** The placement keys besides the policy and the priority: they name and count the groups. */
@@ -105,7 +110,7 @@ export function placementWithUnknowns(componentName: string, fw: Json, isUnknown
     }
     return {
         placement: resolvePlacement(componentName, "firewall", knownPlacementArgs(fw, isUnknown)),
-        unknown: { policy: POLICY_KEYS.some((k) => isUnknown(fw[k])), priority: isUnknown(fw.priority) },
+        unknown: unknownParts(fw, isUnknown),
     };
 }
 
@@ -180,12 +185,11 @@ export function boundHubArgs(componentName: string, raw: unknown, isUnknown: (v:
     const placeholders = new Set<string>();
     const lists = new Map<string, number>();
     const resolve = (variant: Variant): HubOptions => resolveHubOptions(componentName, substitute(args, isUnknown, variant, placeholders, lists));
-    const firewall = args.firewall as Json;
     return {
         fewest: resolve("fewest"),
         most: resolve("most"),
         shown: resolve("shown"),
-        unknown: { policy: POLICY_KEYS.some((key) => isUnknown(firewall[key])), priority: isUnknown(firewall.priority) },
+        unknown: unknownParts(args.firewall as Json, isUnknown),
         placeholders,
         lists,
     };
