@@ -23,7 +23,7 @@ import { GatewayHelmValues } from "./helmValues";
 import { NO_SECRETS, Secrets, secretsWithheldIn, withSecretsWithheld } from "./errors";
 import { readFirewallPolicy } from "./firewallPolicyRead";
 import { claimGroups, inProviderSubscription, registerGroups } from "./groupWriter";
-import { childrenRegistered, handled, isPlain, knownValue, lateChildren, outputValues, read, secretsIn, Untyped, valueWithUnknowns } from "./outputs";
+import { childrenRegistered, handled, isPlain, knownValue, lateChildren, lazyOutputs, outputValues, read, secretsIn, Untyped, valueWithUnknowns } from "./outputs";
 import { ComponentShape, Options, PlacementOptions, resolveOptions, resolveShape } from "./options";
 import { changeRequest, deriveEgress } from "./pipeline";
 import { unknownRefusal, placementWithUnknowns } from "./previewBounds";
@@ -133,23 +133,23 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
     /** The rule style used for the configuration endpoint (`ip`, `fqdn`, `both`); undefined when `firewall.enabled` is false. */
     public readonly ruleStyle: pulumi.Output<string | undefined>;
     /** Every flow of the egress plan, with the firewall rule and cluster rules that carry it. */
-    public readonly egressPlan: pulumi.Output<FlowReport[]>;
+    declare public readonly egressPlan: pulumi.Output<FlowReport[]>;
     /** Every firewall and cluster rule with its identity, what it allows and why: the change request, row by row. */
-    public readonly changeRequest: pulumi.Output<RuleRow[]>;
+    declare public readonly changeRequest: pulumi.Output<RuleRow[]>;
     /** The change request as a markdown table, with the notes below it. */
-    public readonly egressMatrix: pulumi.Output<string>;
+    declare public readonly egressMatrix: pulumi.Output<string>;
     /** Flows no cluster rule allows, with the reason; they are blocked in the cluster. */
-    public readonly notEnforceableInCluster: pulumi.Output<NotEnforceableFlow[]>;
+    declare public readonly notEnforceableInCluster: pulumi.Output<NotEnforceableFlow[]>;
     /** What the firewall and cluster administrators must know for these rules to work. */
-    public readonly notes: pulumi.Output<string[]>;
+    declare public readonly notes: pulumi.Output<string[]>;
     /**
      * The values of the gateway's Helm chart (azure-api-management-gateway) these rules assume:
      * the configuration endpoint, its address as a host alias (Internal mode without egressProxy, or `hostAliases`),
      * the forward proxy, the replicas' ports. Pass them to the chart's release.
      */
-    public readonly gatewayHelmValues: pulumi.Output<GatewayHelmValues>;
+    declare public readonly gatewayHelmValues: pulumi.Output<GatewayHelmValues>;
     /** The egress probe script of this plan (POSIX sh and curl), whether or not `probe.enabled` runs it. */
-    public readonly probeScript: pulumi.Output<string>;
+    declare public readonly probeScript: pulumi.Output<string>;
     /** Name of the probe Job (`kubectl logs job/<name>`); undefined unless `probe.enabled`. */
     public readonly probeJobName: pulumi.Output<string | undefined>;
 
@@ -268,31 +268,46 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             return (v === undefined ? none : pulumi.Output.isInstance(v) ? v : pulumi.output(v)) as pulumi.Output<T | undefined>;
         };
 
-        // The ID holds the policy and group names: secret with the args, as the hub's ids are.
-        this.ruleCollectionGroupId = pulumi.all([fromChildren((c) => c.ruleCollectionGroup?.id), secrets]).apply(([id, s]) => (s.paths.length > 0 ? pulumi.secret(id) : pulumi.output(id)));
+        // The ID holds the policy and group names: secret with the args, as the hub's ids are;
+        // known args hold no secret.
+        this.ruleCollectionGroupId = known ? fromChildren((c) => c.ruleCollectionGroup?.id)
+            : pulumi.all([fromChildren((c) => c.ruleCollectionGroup?.id), secrets]).apply(([id, s]) => (s.paths.length > 0 ? pulumi.secret(id) : pulumi.output(id)));
         this.ruleCollectionGroupName = fromChildren((c) => c.placed && read(c.placed, (p) => p.name));
         this.priority = fromChildren((c) => c.placed && read(c.placed, (p) => (p.priority ?? pulumi.unknown) as number));
         this.networkPolicyName = fromChildren((c) => c.networkPolicy?.metadata.name);
         this.configurationHost = derived.apply((d) => d.facts.configurationHost);
         this.configurationAddress = derived.apply((d) => d.facts.configurationAddress);
         this.ruleStyle = derived.apply((d) => d.firewall?.ruleStyle);
-        this.egressPlan = derived.apply((d) => d.flows);
+        // The name hashes the script, which any secret arg may shape: secret then, as the Job's inputs are.
+        this.probeJobName = known ? fromChildren((c) => c.probeJob?.metadata.name)
+            : pulumi.all([fromChildren((c) => c.probeJob?.metadata.name), secrets]).apply(([n, s]) => (s.paths.length > 0 && n !== undefined ? pulumi.secret(n) : n)) as pulumi.Output<string | undefined>;
+
         const groupOf = (o: Options, group: string | undefined, priority: number | undefined) =>
             (o.placement && group !== undefined ? { policy: `${o.placement.policy.resourceGroupName}/${o.placement.policy.policyName}`, group, priority: priority ?? "" } : undefined);
         // With the args known and the group placed now (or absent), the request waits for the plan only.
         const placedNow = known && !(children instanceof Promise) && !pulumi.Output.isInstance(children.placed) && children.placed?.priority !== undefined ? children.placed : undefined;
-        const request = known && !(children instanceof Promise) && (children.placed === undefined || placedNow)
+        let request: pulumi.Output<ReturnType<typeof changeRequest>> | undefined;
+        const requestOnce = () => (request ??= known && !(children instanceof Promise) && (children.placed === undefined || placedNow)
             ? derived.apply((d) => changeRequest(d, groupOf(known, placedNow?.name, placedNow?.priority)))
-            : pulumi.all([derived, options, this.ruleCollectionGroupName, this.priority]).apply(([d, o, group, priority]) => changeRequest(d, groupOf(o, group, priority)));
-        this.changeRequest = request.apply((r) => r.rows);
-        this.egressMatrix = request.apply((r) => rowsToMarkdown(r.rows, r.notes));
-        this.notEnforceableInCluster = derived.apply((d) => d.cluster.notEnforceable.map((n) => ({ ...n })));
-        this.notes = derived.apply((d) => d.notes);
-        this.gatewayHelmValues = derived.apply((d) => d.helmValues);
-        this.probeScript = derived.apply((d) => d.probe.script);
-        // The name hashes the script, which any secret arg may shape: secret then, as the Job's inputs are.
-        this.probeJobName = pulumi.all([fromChildren((c) => c.probeJob?.metadata.name), secrets]).apply(([n, s]) => (s.paths.length > 0 && n !== undefined ? pulumi.secret(n) : n)) as pulumi.Output<string | undefined>;
-        // Every output ends a path of the refusal's promises: each marked handled (outputs.ts, handled).
+            : pulumi.all([derived, options, this.ruleCollectionGroupName, this.priority]).apply(([d, o, group, priority]) => changeRequest(d, groupOf(o, group, priority))));
+        // The reports of the plan: made when first read (outputs.ts, lazyOutputs).
+        lazyOutputs<SelfHostedGatewayEgress>(this, {
+            egressPlan: () => derived.apply((d) => d.flows),
+            changeRequest: () => requestOnce().apply((r) => r.rows),
+            egressMatrix: () => requestOnce().apply((r) => rowsToMarkdown(r.rows, r.notes)),
+            notEnforceableInCluster: () => derived.apply((d) => d.cluster.notEnforceable.map((n) => ({ ...n }))),
+            notes: () => derived.apply((d) => d.notes),
+            gatewayHelmValues: () => derived.apply((d) => d.helmValues),
+            probeScript: () => derived.apply((d) => d.probe.script),
+        });
+        // State records what the component wrote and where: its children's names and ids, the
+        // group's priority, the addresses its rules open. The reports above are derived from the
+        // args and the instance at every run; in state they would add about 15 KB a site to every
+        // checkpoint (15 MB for a landing zone of a thousand), and the SDK's serialization of them
+        // was a fifth of such a program's CPU (bench/). They stay outputs for the program to export;
+        // another language reads them through the component provider, which takes the properties.
+        // Every registered output ends a path of the refusal's promises: each marked handled
+        // (outputs.ts, handled).
         this.registerOutputs(outputValues(Object.fromEntries(Object.entries({
             ruleCollectionGroupId: this.ruleCollectionGroupId,
             ruleCollectionGroupName: this.ruleCollectionGroupName,
@@ -301,13 +316,6 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             configurationHost: this.configurationHost,
             configurationAddress: this.configurationAddress,
             ruleStyle: this.ruleStyle,
-            egressPlan: this.egressPlan,
-            changeRequest: this.changeRequest,
-            egressMatrix: this.egressMatrix,
-            notEnforceableInCluster: this.notEnforceableInCluster,
-            notes: this.notes,
-            gatewayHelmValues: this.gatewayHelmValues,
-            probeScript: this.probeScript,
             probeJobName: this.probeJobName,
         }).map(([k, v]) => [k, handled(v)]))));
     }

@@ -2,6 +2,8 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { OfflineRun, RegisteredResource, runOffline } from "../cli/offlineRun";
 import { SelfHostedGatewayEgress, TYPE_TOKEN } from "../components/selfHostedGatewayEgress";
+import { settle } from "../cli/apimMocks";
+import { resetPolicyLedger } from "../components/groupWriter";
 import { baseArgs, fixture, forgetRefusedRegistrations, maskedExample, unmaskedExample, with_ } from "./helpers";
 
 const RCG = "azure-native:network:FirewallPolicyRuleCollectionGroup";
@@ -159,6 +161,55 @@ describe("SelfHostedGatewayEgress", () => {
             const args = with_(baseArgs(), (a) => (a.firewall.priority = 400));
             const run = await runOffline(unmaskedExample(), { ...args, firewall: pulumi.output(args.firewall) } as never, "gw");
             assert.equal(only(run, RCG).inputs.priority, 400);
+        });
+    });
+
+    describe("what it keeps in state", () => {
+        /** The component's registered outputs: what `pulumi up` writes to the stack's state for it. */
+        async function registeredOutputs(args: unknown): Promise<{ state: Record<string, unknown>; component: SelfHostedGatewayEgress }> {
+            resetPolicyLedger();
+            await pulumi.runtime.setMocks({ newResource: (r) => ({ id: `${r.name}-id`, state: r.inputs }), call: () => unmaskedExample() });
+            const monitor = pulumi.runtime.getMonitor() as unknown as { registerResourceOutputs(req: { getOutputs(): { toJavaScript(): Record<string, unknown> } }, done: unknown): void };
+            const state: Record<string, unknown>[] = [];
+            const registerResourceOutputs = monitor.registerResourceOutputs.bind(monitor);
+            monitor.registerResourceOutputs = (req, done) => {
+                state.push(req.getOutputs().toJavaScript());
+                registerResourceOutputs(req, done);
+            };
+            const component = new SelfHostedGatewayEgress("gw", args as never);
+            await settle(component.networkPolicyName);
+            await pulumi.runtime.disconnect();
+            assert.equal(state.length, 1, "one registration of outputs");
+            return { state: state[0], component };
+        }
+
+        it("records the children's names and ids, the group's priority and the addresses its rules open, and no report", async () => {
+            const { state } = await registeredOutputs(baseArgs());
+            assert.deepEqual(state, {
+                ruleCollectionGroupId: "gw-id",
+                ruleCollectionGroupName: "gw",
+                priority: 300,
+                networkPolicyName: "gw",
+                configurationHost: "apimservice1.configuration.azure-api.net",
+                configurationAddress: "172.26.0.5",
+                ruleStyle: "ip",
+            });
+        });
+
+        it("still offers every report as an output, read after the run", async () => {
+            const { component } = await registeredOutputs(baseArgs());
+            const rows = await settle(component.changeRequest);
+            assert.deepEqual(rows.filter((r) => r.destinations === "172.26.0.5/32").map((r) => r.enforcer), ["Azure Firewall", "NetworkPolicy"]);
+            assert.match(await settle(component.egressMatrix), /\| 172\.26\.0\.5\/32 \|/);
+            assert.equal((await settle(component.egressPlan))[0].id, "configuration-address");
+            assert.match(await settle(component.probeScript), /^#!\/bin\/sh/);
+        });
+
+        it("hands out one Output per report however often it is read", async () => {
+            const { component } = await registeredOutputs(baseArgs());
+            assert.equal(component.egressMatrix, component.egressMatrix);
+            assert.deepEqual(Object.keys(component).filter((k) => ["egressPlan", "changeRequest", "egressMatrix", "notEnforceableInCluster", "notes", "gatewayHelmValues", "probeScript"].includes(k)).sort(),
+                ["changeRequest", "egressMatrix", "egressPlan", "gatewayHelmValues", "notEnforceableInCluster", "notes", "probeScript"]);
         });
     });
 
