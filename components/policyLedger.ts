@@ -117,6 +117,9 @@ function describePolicy(policy: FirewallPolicyRef): string {
 
 export class PolicyLedger<R> {
     private readonly entries: Entry[] = [];
+    /** The entries by policy key, and those of unknown policy: a check reads only its policy's (a landing zone claims a thousand times). */
+    private readonly byPolicy = new Map<string, Entry[]>();
+    private readonly ofUnknownPolicy: Entry[] = [];
     /** The last writer per policy key. */
     private readonly heads = new Map<string, Tail<R>>();
     /** The last writer whose policy stayed unknown. */
@@ -200,8 +203,9 @@ export class PolicyLedger<R> {
         const priorityKnown = !request.unknown?.priority;
         // Refused: what `up` refuses whatever the unknown values are, so only against the groups
         // sure to be on this policy. Allocated: what every outcome allocates alike.
-        const sure = policyKnown ? this.entries.filter((e) => e.certain && e.policy !== undefined && sharesPolicy(e.policy, placement.policy)) : [];
-        const possible = this.entries.filter((e) => !policyKnown || e.policy === undefined || sharesPolicy(e.policy, placement.policy));
+        const samePolicy = policyKnown ? (this.byPolicy.get(policyKey(placement.policy)) ?? []).filter((e) => sharesPolicy(e.policy as FirewallPolicyRef, placement.policy)) : [];
+        const sure = samePolicy.filter((e) => e.certain);
+        const possible = policyKnown ? [...samePolicy, ...this.ofUnknownPolicy] : this.entries;
         const policy = policyKnown ? describePolicy(placement.policy) : UNKNOWN_VALUE;
         // By name: a group already there that this program writes counts once.
         const existing = (request.existingGroups ?? []).filter((n) => ![...sure.map((e) => e.name), ...names].some((m) => m.toLowerCase() === n.toLowerCase()));
@@ -261,7 +265,16 @@ export class PolicyLedger<R> {
         });
         placements.forEach((p, i) => {
             const chosen = i > 0 ? "follower" : placement.priority === undefined && priorityKnown ? "allocated" : "given";
-            this.entries.push({ component, policy: policyKnown ? placement.policy : undefined, name: names[i], priority: p.priority, certain: i < certain, chosen, first: placements[0].priority });
+            const entry: Entry = { component, policy: policyKnown ? placement.policy : undefined, name: names[i], priority: p.priority, certain: i < certain, chosen, first: placements[0].priority };
+            this.entries.push(entry);
+            if (policyKnown) {
+                const key = policyKey(placement.policy);
+                const ofPolicy = this.byPolicy.get(key) ?? [];
+                ofPolicy.push(entry);
+                this.byPolicy.set(key, ofPolicy);
+            } else {
+                this.ofUnknownPolicy.push(entry);
+            }
         });
         return placements;
     }

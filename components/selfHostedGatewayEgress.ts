@@ -219,7 +219,11 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             let networkPolicy: NetworkPolicy | undefined;
             let probeJob: Job | undefined;
             if (s.cluster) {
-                const manifest = (kind: string) => derived.apply((d) => d.cluster.manifests.find((m) => m.kind === kind) as Manifest);
+                // One apply per input: a property read off an Output is an apply of its own.
+                const manifest = (kind: string) => {
+                    const of = (d: { cluster: { manifests: readonly Manifest[] } }) => d.cluster.manifests.find((m) => m.kind === kind) as Manifest;
+                    return { metadata: derived.apply((d) => of(d).metadata), spec: derived.apply((d) => of(d).spec) };
+                };
                 const np = manifest("NetworkPolicy");
                 networkPolicy = new NetworkPolicy(name, { metadata: np.metadata as Untyped, spec: np.spec as Untyped }, { parent: this });
                 const extra = s.flavor === ClusterFlavor.OpenShift ? { apiVersion: "k8s.ovn.org/v1", kind: "EgressFirewall" }
