@@ -112,7 +112,15 @@ export function handled<T>(value: T): T {
 export function lazyOutputs<C extends object>(component: C, makers: { [K in keyof C]?: () => C[K] }): void {
     for (const [key, make] of Object.entries(makers) as [string, () => unknown][]) {
         let made: unknown;
-        Object.defineProperty(component, key, { enumerable: true, get: () => (made ??= handled(make())) });
+        // Writable and configurable as the field it stands for: a test double may replace it.
+        Object.defineProperty(component, key, {
+            enumerable: true,
+            configurable: true,
+            get: () => (made ??= handled(make())),
+            set: (value: unknown) => {
+                made = value;
+            },
+        });
     }
 }
 

@@ -25,11 +25,11 @@ import { readFirewallPolicy } from "./firewallPolicyRead";
 import { claimGroups, inProviderSubscription, registerGroups } from "./groupWriter";
 import { childrenRegistered, handled, isPlain, knownValue, lateChildren, lazyOutputs, outputValues, read, secretsIn, Untyped, valueWithUnknowns } from "./outputs";
 import { ComponentShape, Options, PlacementOptions, resolveOptions, resolveShape } from "./options";
-import { changeRequest, deriveEgress } from "./pipeline";
+import { changeRequest, Derivation, deriveEgress } from "./pipeline";
 import { unknownRefusal, placementWithUnknowns } from "./previewBounds";
 import { Claim, GroupPlacement, GroupRequest } from "./policyLedger";
 import { PolicyReading } from "./firewallPolicyFacts";
-import { probeOf } from "./probeJob";
+import { probeOf, ProbeObjects } from "./probeJob";
 import { FlowReport, RuleRow, rowsToMarkdown } from "./report";
 
 export const TYPE_TOKEN = "apim-gateway-egress:index:SelfHostedGatewayEgress";
@@ -41,6 +41,9 @@ export interface NotEnforceableFlow {
     /** Why no cluster rule can carry it. */
     reason: string;
 }
+
+/** What the one apply on the instance's document gives: the pipeline's derivation and the probe's objects. */
+type Derived = Derivation & { readonly probe: ReturnType<typeof probeOf> };
 
 /** Which children the component has: the firewall's and the cluster's, and the probe's Job. */
 type Shape = ComponentShape & { readonly probe: boolean };
@@ -181,7 +184,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
         const options: Options | pulumi.Output<Options> = known ?? (resolved as pulumi.Output<Options>);
         const apim = readApim(handled(read(options, (o) => o.apim.resourceGroupName)), handled(read(options, (o) => o.apim.serviceName)), this);
         // The target policy is read beside the instance; what it says joins the notes (or refuses).
-        const derive = async (document: Parameters<typeof deriveEgress>[0], o: Options, p: PolicyReading | undefined) => {
+        const derive = async (document: Parameters<typeof deriveEgress>[0], o: Options, p: PolicyReading | undefined): Promise<Derived> => {
             const d = withSecretsWithheld(await secrets, () => deriveEgress(document, o, undefined, p));
             d.facts.warnings.forEach((w) => pulumi.log.warn(w, this));
             // Inside the one apply, so that a probe arg the plan refuses stops every child; its
@@ -221,7 +224,7 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
             if (s.cluster) {
                 // One apply per input: a property read off an Output is an apply of its own.
                 const manifest = (kind: string) => {
-                    const of = (d: { cluster: { manifests: readonly Manifest[] } }) => d.cluster.manifests.find((m) => m.kind === kind) as Manifest;
+                    const of = (d: Derived) => d.cluster.manifests.find((m) => m.kind === kind) as Manifest;
                     return { metadata: derived.apply((d) => of(d).metadata), spec: derived.apply((d) => of(d).spec) };
                 };
                 const np = manifest("NetworkPolicy");
@@ -236,10 +239,10 @@ export class SelfHostedGatewayEgress extends pulumi.ComponentResource {
                 }
                 if (s.probe) {
                     // Runs once the rules it proves are written.
-                    const objects = derived.apply((d) => d.probe.objects as NonNullable<typeof d.probe.objects>);
+                    const objects = (f: (o: ProbeObjects) => unknown) => derived.apply((d) => f(d.probe.objects as ProbeObjects) as Untyped);
                     const rules = [...(ruleCollectionGroup ? [ruleCollectionGroup] : []), networkPolicy, ...(policy ? [policy] : [])];
-                    const configMap = new ConfigMap(`${name}-probe`, { metadata: objects.configMap.metadata as Untyped, data: objects.configMap.data as Untyped }, { parent: this });
-                    probeJob = new Job(`${name}-probe`, { metadata: objects.job.metadata as Untyped, spec: objects.job.spec as Untyped }, { parent: this, dependsOn: [configMap, ...rules] });
+                    const configMap = new ConfigMap(`${name}-probe`, { metadata: objects((o) => o.configMap.metadata), data: objects((o) => o.configMap.data) }, { parent: this });
+                    probeJob = new Job(`${name}-probe`, { metadata: objects((o) => o.job.metadata), spec: objects((o) => o.job.spec) }, { parent: this, dependsOn: [configMap, ...rules] });
                 }
             }
             return { ruleCollectionGroup, placed, networkPolicy, probeJob };

@@ -205,6 +205,14 @@ describe("SelfHostedGatewayEgress", () => {
             assert.match(await settle(component.probeScript), /^#!\/bin\/sh/);
         });
 
+        it("lets a test double replace a report, as it could a field", async () => {
+            const { component } = await registeredOutputs(baseArgs());
+            const fake = pulumi.output("fake");
+            (component as unknown as Record<string, unknown>).notes = fake;
+            Object.defineProperty(component, "egressMatrix", { get: () => fake });
+            assert.deepEqual([component.notes, component.egressMatrix], [fake, fake]);
+        });
+
         it("hands out one Output per report however often it is read", async () => {
             const { component } = await registeredOutputs(baseArgs());
             assert.equal(component.egressMatrix, component.egressMatrix);
