@@ -5,7 +5,7 @@
 // Everything is loaded with dynamic require inside main(): a top-level import would load the
 // SDK before the first statement runs, and each mode must load only what it needs (the floor
 // mode nothing but the SDK, the baseline nothing of components/).
-import type { Input, Output } from "@pulumi/pulumi";
+import type { Input, Output, Resource } from "@pulumi/pulumi";
 import type { SelfHostedGatewayEgressArgs } from "../components/args";
 import type { RegisteredResource } from "../cli/apimMocks";
 
@@ -102,7 +102,7 @@ function registerComponents(n: number): Promise<unknown>[] {
  * the replicas' ports and the configuration endpoint's VIP out; the ingress controller and the
  * replicas in.
  */
-function networkPolicyByHand(name: string, namespace: string, vip: Input<string>) {
+function networkPolicyByHand(name: string, namespace: string, vip: Input<string>, parent?: Resource) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { NetworkPolicy } = require("@pulumi/kubernetes/networking/v1") as typeof import("@pulumi/kubernetes/networking/v1");
     const gatewayPods = { matchLabels: { "app.kubernetes.io/component": "self-hosted-gateway", "app.kubernetes.io/instance": "azure-api-management-gateway" } };
@@ -132,7 +132,27 @@ function networkPolicyByHand(name: string, namespace: string, vip: Input<string>
             podSelector: gatewayPods,
             policyTypes: ["Ingress", "Egress"],
         },
-    });
+    }, { parent });
+}
+
+/**
+ * With BENCH_UNDER_COMPONENT=1, each site of a hand-written program sits under an empty component
+ * of the SelfHostedGatewayEgress type token (`registerOutputs({})`): what one ComponentResource per
+ * site costs by itself, the floor under the component's ratio. Off in `npm run bench`; run a
+ * baseline mode with it beside the same mode without it to measure that floor.
+ */
+function emptySite(name: string): Resource | undefined {
+    if (process.env.BENCH_UNDER_COMPONENT !== "1") {
+        return undefined;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { ComponentResource } = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+    return new (class EmptySite extends ComponentResource {
+        constructor() {
+            super("apim-gateway-egress:index:SelfHostedGatewayEgress", name, {});
+            this.registerOutputs({});
+        }
+    })();
 }
 
 /**
@@ -150,6 +170,7 @@ function registerByHand(n: number): Promise<unknown>[] {
     const pending: Promise<unknown>[] = [];
     for (let i = 0; i < n; i++) {
         const names = instanceNames(i);
+        const parent = emptySite(names.name);
         const apim = getApiManagementServiceOutput({ resourceGroupName: "rg-apim", serviceName: names.serviceName });
         // The mock answers with the REST GET body, where the addresses sit under `properties`.
         const vip = apim.apply((d) => `${(d as unknown as { properties: { privateIPAddresses: string[] } }).properties.privateIPAddresses[0]}/32`);
@@ -173,8 +194,8 @@ function registerByHand(n: number): Promise<unknown>[] {
                     sourceAddresses: ["10.80.0.0/24"],
                 }],
             }],
-        });
-        const np = networkPolicyByHand(names.name, names.namespace, vip);
+        }, { parent });
+        const np = networkPolicyByHand(names.name, names.namespace, vip, parent);
         pending.push(settle(rcg.id), settle(np.metadata.name));
     }
     return pending;
@@ -277,7 +298,7 @@ function registerLandingZoneByHand(n: number): Promise<unknown>[] {
     const { settle } = require("../cli/apimMocks") as typeof import("../cli/apimMocks");
     const { pending, vips } = registerHubByHand(n);
     for (let i = 0; i < n; i++) {
-        pending.push(settle(networkPolicyByHand(site(i).name, site(i).namespace, vips[hubGateway(i).serviceName]).metadata.name));
+        pending.push(settle(networkPolicyByHand(site(i).name, site(i).namespace, vips[hubGateway(i).serviceName], emptySite(site(i).name)).metadata.name));
     }
     return pending;
 }
