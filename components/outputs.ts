@@ -103,11 +103,11 @@ export function handled<T>(value: T): T {
 }
 
 /**
- * Defines each of `makers` on `component` as a read-only property whose Output is made on its
- * first read, and marked handled then. An Output costs the SDK a dozen promises and a Proxy, and
- * most programs read few of a component's reports: for a landing zone of a thousand sites, the
- * reports nobody reads were a fifth of the program's CPU (bench/). The properties stay declared
- * on the class (`declare`), where Pulumi's schema analyzer finds them.
+ * Defines each of `makers` on `component` as a property whose Output is made on its first read,
+ * and marked handled then. An Output costs the SDK a dozen promises and a Proxy, and most programs
+ * read few of a component's reports: for a landing zone of a thousand sites, made up front, the
+ * reports nobody read were about a tenth of the program's CPU (bench/). The properties stay
+ * declared on the class (`declare`), where Pulumi's schema analyzer finds them.
  */
 export function lazyOutputs<C extends object>(component: C, makers: { [K in keyof C]?: () => C[K] }): void {
     for (const [key, make] of Object.entries(makers) as [string, () => unknown][]) {
