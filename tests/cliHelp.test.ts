@@ -18,6 +18,17 @@ function help(args: readonly string[]): Promise<{ stdout: string; stderr: string
     });
 }
 
+/** The exit codes' table, which the program's help and verify's both end with. */
+const EXIT_CODES = [
+    "Exit codes (every command):",
+    "  0  done; verify: every name resolved, the configuration host to the VIP only",
+    "  1  verify: mismatch, a name resolves to an address the rules do not carry (wins over 3)",
+    "  2  bad input: one \"error: ...\" line on stderr naming the field and the value",
+    "  3  verify: a name is unresolvable (NXDOMAIN, no A record at the end of its CNAME chain,",
+    "     a CNAME loop, timeout, server failure)",
+    "  4  unexpected failure (a bug): one \"error: unexpected failure: ...\" line",
+];
+
 const EXPECTED: Record<string, readonly string[]> = {
     "": [
         "Usage: apim-gateway-egress [options] [command]",
@@ -51,13 +62,7 @@ const EXPECTED: Record<string, readonly string[]> = {
         "  apim-gateway-egress verify --apim apim.json --options site.yaml --dns-server 10.0.0.4:53",
         "  apim-gateway-egress probe-script --apim apim.json --options site.yaml > probe.sh && PROBE_TIMEOUT=5 sh probe.sh",
         "",
-        "Exit codes (every command):",
-        "  0  done; verify: every name resolved, the configuration host to the VIP only",
-        "  1  verify: mismatch, a name resolves to an address the rules do not carry (wins over 3)",
-        "  2  bad input: one \"error: ...\" line on stderr naming the field and the value",
-        "  3  verify: a name is unresolvable (NXDOMAIN, no A record at the end of its CNAME chain,",
-        "     a CNAME loop, timeout, server failure)",
-        "  4  unexpected failure (a bug): one \"error: unexpected failure: ...\" line",
+        ...EXIT_CODES,
         "",
     ],
     "preview": [
@@ -105,13 +110,7 @@ const EXPECTED: Record<string, readonly string[]> = {
         "  --format <format>         output format: table, json (default: \"table\")",
         "  -h, --help                display help for command",
         "",
-        "Exit codes (every command):",
-        "  0  done; verify: every name resolved, the configuration host to the VIP only",
-        "  1  verify: mismatch, a name resolves to an address the rules do not carry (wins over 3)",
-        "  2  bad input: one \"error: ...\" line on stderr naming the field and the value",
-        "  3  verify: a name is unresolvable (NXDOMAIN, no A record at the end of its CNAME chain,",
-        "     a CNAME loop, timeout, server failure)",
-        "  4  unexpected failure (a bug): one \"error: unexpected failure: ...\" line",
+        ...EXIT_CODES,
         "",
     ],
     "probe-script": [
